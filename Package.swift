@@ -1,0 +1,109 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Strict Swift 6 everywhere; `ExistentialAny` makes every protocol existential explicit (SE-0335).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "craftkit-server",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "craftkit", targets: ["Server"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+    ],
+    targets: [
+        // Bottom layer: ids, errors, crypto, validation, manifest vocabulary. No I/O frameworks.
+        .target(
+            name: "Core",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        // The pure render engine: document + data + fonts + images in, PDF/PNG bytes out.
+        .target(name: "Render", dependencies: ["Core", "CPangoCairo"], swiftSettings: swiftSettings),
+        // Feature modules: domain types, services and repository protocols. They never import each other
+        // nor the web framework.
+        .target(name: "AdminProvisioning", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(name: "EmbedSessions", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(name: "Catalogs", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(name: "Templates", dependencies: ["Core"], swiftSettings: swiftSettings),
+        // SQL implementations of the features' repositories (SQLite + PostgreSQL), migrations, blob store.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: application builder, request context, auth, routes, error envelope.
+        .target(
+            name: "PartnerAPI",
+            dependencies: [
+                "Core", "Storage", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Server",
+            dependencies: [
+                "PartnerAPI", "Storage", "AdminProvisioning", "Core",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers only tests use: database legs (SQLite file, throwaway PostgreSQL), app factory.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Core", "Storage", "PartnerAPI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdminProvisioningTests", dependencies: ["AdminProvisioning", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "EmbedSessionsTests", dependencies: ["EmbedSessions", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "CatalogsTests", dependencies: ["Catalogs", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "TestSupport", "AdminProvisioning", "Core"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PartnerAPITests",
+            dependencies: [
+                "PartnerAPI", "TestSupport", "Storage", "Core",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,94 @@
+import Core
+import Foundation
+
+/// `POST /v1/admin/provision` body (DESIGN.md decision 2). Unknown fields are ignored.
+public struct ProvisionRequest: Sendable, Equatable {
+    public var externalOrgID: String
+    public var name: String?
+    public var emailFrom: String?
+    public var allowedOrigins: [String]?
+
+    public init(externalOrgID: String, name: String? = nil, emailFrom: String? = nil, allowedOrigins: [String]? = nil) {
+        self.externalOrgID = externalOrgID
+        self.name = name
+        self.emailFrom = emailFrom
+        self.allowedOrigins = allowedOrigins
+    }
+
+    public init(json: JSONValue) throws {
+        var fields = try ObjectValidator(json)
+        let externalOrgID = fields.string("externalOrgId", required: true, length: 1...160)
+        let name = fields.string("name", length: 1...200)
+        let emailFrom = SettingsRules.emailFrom(&fields)
+        let origins = SettingsRules.allowedOrigins(&fields)
+        try fields.finish()
+        self.init(externalOrgID: externalOrgID!, name: name, emailFrom: emailFrom, allowedOrigins: origins)
+    }
+}
+
+/// `PATCH /v1/admin/provision` body: the org to change and the settings to set. An explicit
+/// `"emailFrom": null` clears the sender.
+public struct ProvisionSettingsUpdate: Sendable, Equatable {
+    public var externalOrgID: String
+    public var emailFrom: String??
+    public var allowedOrigins: [String]?
+
+    public init(json: JSONValue) throws {
+        var fields = try ObjectValidator(json)
+        let externalOrgID = fields.string("externalOrgId", required: true, length: 1...160)
+        let clearsEmail = json["emailFrom"] == .null
+        let emailFrom = SettingsRules.emailFrom(&fields)
+        let origins = SettingsRules.allowedOrigins(&fields)
+        try fields.finish()
+        self.externalOrgID = externalOrgID!
+        self.emailFrom = clearsEmail ? .some(nil) : emailFrom.map { .some($0) }
+        self.allowedOrigins = origins
+    }
+}
+
+/// Rules shared by provision and update for the partner settings.
+enum SettingsRules {
+    static let maxOrigins = 50
+
+    static func emailFrom(_ fields: inout ObjectValidator) -> String? {
+        guard let value = fields.string("emailFrom", length: 3...320) else { return nil }
+        guard isSender(value) else {
+            fields.fail("emailFrom", "Must be an email address, optionally with a display name: \"Acme <docs@acme.com>\"")
+            return nil
+        }
+        return value
+    }
+
+    static func allowedOrigins(_ fields: inout ObjectValidator) -> [String]? {
+        let origins = fields.stringArray("allowedOrigins", maxCount: maxOrigins) { origin in
+            normalizedOrigin(origin) == nil ? "Must be an origin such as https://app.example.com (scheme, host, optional port; no path)" : nil
+        }
+        guard let origins else { return nil }
+        var seen = Set<String>()
+        return origins.compactMap(normalizedOrigin).filter { seen.insert($0).inserted }
+    }
+
+    /// `scheme://host[:port]` in lower case, http(s) only, no path, query or credentials.
+    static func normalizedOrigin(_ raw: String) -> String? {
+        var text = raw.trimmingCharacters(in: .whitespaces)
+        if text.hasSuffix("/") { text.removeLast() }
+        guard text.count <= 255, let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
+            components.path.isEmpty, components.query == nil, components.fragment == nil, components.user == nil
+        else { return nil }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return "\(scheme)://\(host.lowercased())\(port)"
+    }
+
+    static func isSender(_ value: String) -> Bool {
+        var address = value
+        if let open = value.lastIndex(of: "<"), value.hasSuffix(">") {
+            address = String(value[value.index(after: open)..<value.index(before: value.endIndex)])
+        }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else {
+            return false
+        }
+        return !address.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
+    }
+}

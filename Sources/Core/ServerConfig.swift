@@ -1,0 +1,142 @@
+import Foundation
+
+/// Everything the server reads from `CRAFTKIT_*` environment variables, with embedded-mode defaults.
+/// Parsing is pure (a dictionary in, a value or one clear error out) so it is tested without a process.
+public struct ServerConfig: Sendable, Equatable {
+    public enum DatabaseLocation: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var host: String
+    public var port: Int
+    public var publicURL: String
+    public var dataDirectory: String
+    public var database: DatabaseLocation
+    /// Directory of the filesystem blob store.
+    public var blobDirectory: String
+    /// `nil` when not set: `serve` then generates one into the data directory and prints where.
+    public var adminKey: String?
+    public var encryptionKey: String?
+    /// Older encryption secrets that can still open sealed values (during a rotation).
+    public var previousEncryptionKeys: [String]
+    public var logLevel: String
+    public var workers: Int
+    public var maxBodyBytes: Int
+    /// Short git sha of the build, or `local`; reported by the health endpoint.
+    public var version: String
+
+    public static let environmentKeys = [
+        "CRAFTKIT_HOST", "CRAFTKIT_PORT", "CRAFTKIT_PUBLIC_URL", "CRAFTKIT_DATA_DIR", "CRAFTKIT_DATABASE_URL",
+        "CRAFTKIT_STORAGE_URL", "CRAFTKIT_ADMIN_KEY", "CRAFTKIT_ENCRYPTION_KEY", "CRAFTKIT_PREVIOUS_ENCRYPTION_KEYS",
+        "CRAFTKIT_LOG_LEVEL", "CRAFTKIT_WORKERS", "CRAFTKIT_MAX_BODY_BYTES", "CRAFTKIT_VERSION",
+    ]
+
+    /// A bad value, named with its variable so start-up can stop with one clear line.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        public let variable: String
+        public let problem: String
+        public var description: String { "\(variable): \(problem)" }
+
+        public init(variable: String, problem: String) {
+            self.variable = variable
+            self.problem = problem
+        }
+    }
+
+    public static let minimumSecretLength = 16
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    public init(environment env: [String: String], processorCount: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        func value(_ key: String) -> String? {
+            guard let raw = env[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let raw = value(key) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                throw Invalid(variable: key, problem: "must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
+            }
+            return number
+        }
+        func secret(_ key: String) throws -> String? {
+            guard let raw = value(key) else { return nil }
+            guard raw.count >= Self.minimumSecretLength else {
+                throw Invalid(variable: key, problem: "must be at least \(Self.minimumSecretLength) characters")
+            }
+            return raw
+        }
+
+        host = value("CRAFTKIT_HOST") ?? "127.0.0.1"
+        port = try integer("CRAFTKIT_PORT", default: 8080, range: 0...65535)
+        dataDirectory = value("CRAFTKIT_DATA_DIR") ?? "./data"
+
+        let defaultPublicHost = host == "0.0.0.0" || host == "::" ? "localhost" : host
+        publicURL = value("CRAFTKIT_PUBLIC_URL") ?? "http://\(defaultPublicHost):\(port)"
+        guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw Invalid(variable: "CRAFTKIT_PUBLIC_URL", problem: "must be an absolute http(s) URL, got \"\(publicURL)\"")
+        }
+        while publicURL.hasSuffix("/") { publicURL.removeLast() }
+
+        database = try Self.parseDatabase(value("CRAFTKIT_DATABASE_URL"), dataDirectory: dataDirectory)
+        blobDirectory = try Self.parseStorage(value("CRAFTKIT_STORAGE_URL"), dataDirectory: dataDirectory)
+
+        adminKey = try secret("CRAFTKIT_ADMIN_KEY")
+        encryptionKey = try secret("CRAFTKIT_ENCRYPTION_KEY")
+        previousEncryptionKeys = (value("CRAFTKIT_PREVIOUS_ENCRYPTION_KEYS") ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+
+        logLevel = value("CRAFTKIT_LOG_LEVEL")?.lowercased() ?? "info"
+        guard Self.logLevels.contains(logLevel) else {
+            throw Invalid(variable: "CRAFTKIT_LOG_LEVEL", problem: "must be one of \(Self.logLevels.joined(separator: ", ")), got \"\(logLevel)\"")
+        }
+        workers = try integer("CRAFTKIT_WORKERS", default: max(1, processorCount), range: 0...256)
+        maxBodyBytes = try Self.parseByteSize(value("CRAFTKIT_MAX_BODY_BYTES"), variable: "CRAFTKIT_MAX_BODY_BYTES", default: 10 * 1024 * 1024)
+        version = value("CRAFTKIT_VERSION") ?? "local"
+    }
+
+    /// The secret sealed values are encrypted under (decision 1: encryption key, else admin key).
+    public var sealingSecret: String? { encryptionKey ?? adminKey }
+
+    static func parseDatabase(_ raw: String?, dataDirectory: String) throws -> DatabaseLocation {
+        guard let raw else { return .sqlite(path: dataDirectory + "/craftkit.sqlite") }
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let url = URL(string: raw), url.host != nil else {
+                throw Invalid(variable: "CRAFTKIT_DATABASE_URL", problem: "is not a valid postgres:// URL")
+            }
+            return .postgres(url: raw)
+        }
+        if raw.hasPrefix("sqlite://") {
+            let path = String(raw.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw Invalid(variable: "CRAFTKIT_DATABASE_URL", problem: "sqlite:// needs a file path") }
+            return .sqlite(path: path)
+        }
+        throw Invalid(variable: "CRAFTKIT_DATABASE_URL", problem: "must start with sqlite:// or postgres://")
+    }
+
+    static func parseStorage(_ raw: String?, dataDirectory: String) throws -> String {
+        guard let raw else { return dataDirectory + "/blobs" }
+        if raw.hasPrefix("file://") {
+            let path = String(raw.dropFirst("file://".count))
+            guard !path.isEmpty else { throw Invalid(variable: "CRAFTKIT_STORAGE_URL", problem: "file:// needs a directory path") }
+            return path
+        }
+        throw Invalid(variable: "CRAFTKIT_STORAGE_URL", problem: "must be a file:// directory URL (S3 storage is not available in this version)")
+    }
+
+    static func parseByteSize(_ raw: String?, variable: String, default fallback: Int) throws -> Int {
+        guard let raw else { return fallback }
+        let lower = raw.lowercased()
+        let multipliers: [(String, Int)] = [("mib", 1 << 20), ("mb", 1 << 20), ("m", 1 << 20), ("kib", 1 << 10), ("kb", 1 << 10), ("k", 1 << 10)]
+        var number = lower
+        var multiplier = 1
+        if let (suffix, factor) = multipliers.first(where: { lower.hasSuffix($0.0) }) {
+            number = String(lower.dropLast(suffix.count))
+            multiplier = factor
+        }
+        guard let count = Int(number.trimmingCharacters(in: .whitespaces)), count > 0, count <= (1 << 30) / multiplier else {
+            throw Invalid(variable: variable, problem: "must be a positive size in bytes (suffix k or m allowed) up to 1 GiB, got \"\(raw)\"")
+        }
+        return count * multiplier
+    }
+}

@@ -1,0 +1,102 @@
+/// Reads the fields of a JSON object body one by one and collects every problem with its dot path,
+/// so a client learns about all mistakes in one round trip. Unknown fields are ignored.
+///
+/// ```swift
+/// var v = try ObjectValidator(body)
+/// let org = v.string("externalOrgId", length: 1...160)
+/// try v.finish(status: 400)   // throws invalid_request with issues.fieldErrors when anything failed
+/// ```
+public struct ObjectValidator: Sendable {
+    public private(set) var issues = ValidationIssues()
+    private let members: [String: JSONValue]
+    private let prefix: String
+
+    /// Fails with a form error when the body is not a JSON object.
+    public init(_ value: JSONValue, path prefix: String = "") throws {
+        guard case .object(let members) = value else {
+            var issues = ValidationIssues()
+            issues.add("Expected object, received \(value.typeName)", at: prefix.isEmpty ? nil : prefix)
+            throw AppError.invalidRequest(issues)
+        }
+        self.members = members
+        self.prefix = prefix
+    }
+
+    private func path(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix).\(key)" }
+
+    public mutating func fail(_ key: String, _ message: String) {
+        issues.add(message, at: path(key))
+    }
+
+    /// A string field. `nil` when absent (and not required) or invalid (an issue is recorded).
+    public mutating func string(_ key: String, required: Bool = false, length: ClosedRange<Int>? = nil) -> String? {
+        guard let value = members[key], value != .null || required else {
+            if required { fail(key, "Required") }
+            return nil
+        }
+        guard case .string(let string) = value else {
+            fail(key, "Expected string, received \(value.typeName)")
+            return nil
+        }
+        if let length {
+            let count = string.count
+            if count < length.lowerBound {
+                fail(key, length.lowerBound == 1 ? "Must not be empty" : "Must be at least \(length.lowerBound) characters")
+                return nil
+            }
+            if count > length.upperBound {
+                fail(key, "Must be at most \(length.upperBound) characters")
+                return nil
+            }
+        }
+        return string
+    }
+
+    /// An array of strings, each checked by `element` (which returns an error message or nil).
+    public mutating func stringArray(
+        _ key: String,
+        maxCount: Int,
+        element: (String) -> String? = { _ in nil }
+    ) -> [String]? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .array(let items) = value else {
+            fail(key, "Expected array, received \(value.typeName)")
+            return nil
+        }
+        if items.count > maxCount {
+            fail(key, "Must contain at most \(maxCount) items")
+            return nil
+        }
+        var result: [String] = []
+        var valid = true
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(key)[\(index)]"
+            guard case .string(let string) = item else {
+                fail(itemPath, "Expected string, received \(item.typeName)")
+                valid = false
+                continue
+            }
+            if let message = element(string) {
+                fail(itemPath, message)
+                valid = false
+                continue
+            }
+            result.append(string)
+        }
+        return valid ? result : nil
+    }
+
+    public mutating func bool(_ key: String) -> Bool? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .bool(let bool) = value else {
+            fail(key, "Expected boolean, received \(value.typeName)")
+            return nil
+        }
+        return bool
+    }
+
+    /// Throws `invalid_request` with every recorded issue, if any.
+    public func finish(status: Int = 400) throws {
+        if !issues.isEmpty { throw AppError.invalidRequest(issues, status: status) }
+    }
+}

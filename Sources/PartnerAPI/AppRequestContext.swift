@@ -1,0 +1,43 @@
+import AdminProvisioning
+import Hummingbird
+import Logging
+import Synchronization
+
+/// Per-request state shared by every layer of one request, by reference: middleware deeper in the
+/// chain (auth) records the tenant so the access log written by the outer middleware can name it.
+public final class RequestTrace: Sendable {
+    private let state = Mutex<(projectID: String?, errorCode: String?)>((nil, nil))
+
+    public init() {}
+
+    public var projectID: String? {
+        get { state.withLock { $0.projectID } }
+        set { state.withLock { $0.projectID = newValue } }
+    }
+
+    public var errorCode: String? {
+        get { state.withLock { $0.errorCode } }
+        set { state.withLock { $0.errorCode = newValue } }
+    }
+}
+
+/// The request context of every route.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Accepted from `x-request-id` or generated; echoed in the response and the access log.
+    public var requestID: String = ""
+    public let trace = RequestTrace()
+    /// Set by `ProjectAuthMiddleware` on routes that need a project API key.
+    public var project: AuthenticatedProject?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// The authenticated project. Routes behind `ProjectAuthMiddleware` always have one; the throw
+    /// guards against a route registered outside that group.
+    public func requireProject() throws -> AuthenticatedProject {
+        guard let project else { throw AppErrorResponse.missingAuthorization(embed: false) }
+        return project
+    }
+}

@@ -1,0 +1,46 @@
+import AdminProvisioning
+import Core
+import Foundation
+import Logging
+import Storage
+
+/// Everything the routes use, built once at start-up: the composition root of the server.
+public struct AppServices: Sendable {
+    public let config: ServerConfig
+    public let adminKey: String
+    public let database: Database
+    public let blobs: any BlobStore
+    public let secrets: SecretBox
+    public let provisioning: ProvisioningService
+    public let keys: APIKeyService
+    public let logger: Logger
+
+    public init(config: ServerConfig, adminKey: String, database: Database, blobs: any BlobStore, logger: Logger) {
+        self.config = config
+        self.adminKey = adminKey
+        self.database = database
+        self.blobs = blobs
+        self.logger = logger
+        // Decision 1: sealed with the encryption key, else the admin key; previous keys still open.
+        secrets = SecretBox(secret: config.encryptionKey ?? adminKey, previousSecrets: config.previousEncryptionKeys)
+        provisioning = ProvisioningService(repository: SQLProvisioningRepository(database: database), secrets: secrets)
+        keys = APIKeyService(repository: SQLAPIKeyRepository(database: database))
+    }
+
+    /// Opens the database (running migrations) and the blob store named by the configuration.
+    public static func start(config: ServerConfig, adminKey: String, logger: Logger) async throws -> AppServices {
+        let database = try Database.open(config.database, logger: logger)
+        do {
+            try await Migrations.run(on: database, logger: logger)
+            let blobs = try FileBlobStore(directory: config.blobDirectory)
+            return AppServices(config: config, adminKey: adminKey, database: database, blobs: blobs, logger: logger)
+        } catch {
+            try? await database.shutdown()
+            throw error
+        }
+    }
+
+    public func shutdown() async throws {
+        try await database.shutdown()
+    }
+}

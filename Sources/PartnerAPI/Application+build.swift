@@ -1,0 +1,27 @@
+import Core
+import Hummingbird
+import Logging
+
+/// Builds the HTTP application: middleware, then one route group per file under `Routes/`.
+public func buildApplication(services: AppServices) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "craftkit"),
+        logger: services.logger
+    )
+}
+
+public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let routes = RouteTable()
+    router.add(middleware: RequestMiddleware(routes: routes, logger: services.logger))
+
+    HealthRoutes(services: services).register(on: router, routes: routes)
+
+    let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
+    AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")
+
+    let project = router.group("/v1").add(middleware: ProjectAuthMiddleware(keys: services.keys))
+    KeyRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    return router
+}

@@ -1,0 +1,32 @@
+import Hummingbird
+import Synchronization
+
+/// The (method, path pattern) pairs the router serves. Hummingbird answers an unknown method on a known
+/// path with 404; this table lets the error layer answer 405 with an `Allow` header instead. Routes are
+/// registered through `add`, which records them here and on the router.
+public final class RouteTable: Sendable {
+    private let entries = Mutex<[(method: String, segments: [Substring])]>([])
+
+    init() {}
+
+    /// Registers `path` on `router` (a group whose own prefix is `prefix`) and records the full path.
+    func add(
+        _ router: some RouterMethods<AppRequestContext>, _ method: HTTPRequest.Method, _ path: String, under prefix: String = "",
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    ) {
+        entries.withLock { $0.append((method.rawValue, (prefix + path).split(separator: "/"))) }
+        router.on(RouterPath(path), method: method, use: handler)
+    }
+
+    /// Methods registered for a path that matches `path` (`:name` segments match any one segment).
+    func methods(matching path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        let methods = entries.withLock { entries in
+            entries.filter { entry in
+                entry.segments.count == segments.count
+                    && zip(entry.segments, segments).allSatisfy { pattern, segment in pattern.hasPrefix(":") || pattern == segment }
+            }.map(\.method)
+        }
+        return Array(Set(methods)).sorted()
+    }
+}

@@ -1,0 +1,41 @@
+import Hummingbird
+import Storage
+
+/// `GET /health` and `GET /v1/health`: `{status, version, checks}`; 200 when every check passes, 503
+/// `degraded` when one fails. No auth, never 4xx.
+struct HealthRoutes {
+    let services: AppServices
+
+    struct Report: Encodable {
+        let status: String
+        let version: String
+        let checks: [String: String]
+    }
+
+    func register(on router: Router<AppRequestContext>, routes: RouteTable) {
+        for path in ["/health", "/v1/health"] {
+            routes.add(router, .get, path) { _, _ in try await report() }
+        }
+    }
+
+    func report() async throws -> Response {
+        async let database: Bool = probe { try await services.database.ping() }
+        async let storage: Bool = probe { try await services.blobs.check() }
+        let checks = ["database": await database, "storage": await storage]
+        let healthy = checks.values.allSatisfy { $0 }
+        return JSONBody.response(
+            status: healthy ? .ok : .serviceUnavailable,
+            Report(status: healthy ? "ok" : "degraded", version: services.config.version, checks: checks.mapValues { $0 ? "ok" : "error" })
+        )
+    }
+
+    func probe(_ check: @Sendable () async throws -> Void) async -> Bool {
+        do {
+            try await check()
+            return true
+        } catch {
+            services.logger.warning("health check failed", metadata: ["error": .string(String(describing: error))])
+            return false
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Core
+import Foundation
+import Logging
+import SQLKit
+
+/// Versioned schema migrations, run at start-up and by `craftkit migrate`. Each version is applied once,
+/// in its own transaction, and recorded in `schema_migrations`; the SQL is written once for both engines
+/// (portable types: TEXT, BIGINT epoch milliseconds, no booleans).
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let statements: [String]
+    }
+
+    public static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "orgs, projects, api keys, embed partners, signing keys",
+            statements: [
+                """
+                CREATE TABLE orgs (
+                    id TEXT PRIMARY KEY,
+                    external_org_id TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE projects (
+                    id TEXT PRIMARY KEY,
+                    org_id TEXT NOT NULL UNIQUE REFERENCES orgs(id),
+                    name TEXT NOT NULL,
+                    provisioned_key_id TEXT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    name TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    sealed_key TEXT,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX api_keys_project ON api_keys (project_id, created_at)",
+                """
+                CREATE TABLE embed_partners (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL UNIQUE REFERENCES projects(id),
+                    allowed_origins TEXT NOT NULL,
+                    email_from TEXT,
+                    status TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE signing_keys (
+                    id TEXT PRIMARY KEY,
+                    partner_id TEXT NOT NULL REFERENCES embed_partners(id),
+                    kid TEXT NOT NULL UNIQUE,
+                    public_key TEXT NOT NULL,
+                    sealed_private_key TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    retired_at BIGINT
+                )
+                """,
+                "CREATE INDEX signing_keys_partner ON signing_keys (partner_id)",
+            ]
+        )
+    ]
+
+    public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+
+    /// Applies every migration newer than the recorded version. Returns the versions it applied.
+    /// Safe to run concurrently from several nodes: each version commits with its row in
+    /// `schema_migrations` (primary key), so a second runner fails that version's transaction and
+    /// re-reads instead of applying it twice.
+    @discardableResult
+    public static func run(on database: Database, logger: Logger) async throws -> [Int] {
+        try await database.sql.raw(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        ).run()
+        var applied: [Int] = []
+        for migration in all.sorted(by: { $0.version < $1.version }) {
+            let done = try await database.sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)")
+                .first() != nil
+            if done { continue }
+            do {
+                try await database.transaction { db in
+                    for statement in migration.statements { try await db.raw(SQLQueryString(statement)).run() }
+                    try await db.raw(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().epochMillis))"
+                    ).run()
+                }
+            } catch {
+                let doneByOther = try await database.sql.raw(
+                    "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
+                ).first() != nil
+                if doneByOther { continue }
+                throw error
+            }
+            logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            applied.append(migration.version)
+        }
+        return applied
+    }
+
+    /// The highest applied version, 0 on an empty database.
+    public static func currentVersion(of database: Database) async throws -> Int {
+        try await database.sql.raw(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        ).run()
+        let row = try await database.sql.raw("SELECT MAX(version) AS version FROM schema_migrations").first()
+        return try row?.decodeNil(column: "version") == false ? Int(try row!.decode(column: "version", as: Int64.self)) : 0
+    }
+}

@@ -82,7 +82,10 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Core", "Storage", "PartnerAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -107,3 +110,8 @@ let package = Package(
         ),
     ]
 )
+
+// TEMPORARY while the render core is being written alongside: lets the foundation's tests build alone.
+if Context.environment["CK_SKIP_RENDER"] == "1" {
+    package.targets.removeAll { ["Render", "RenderTests"].contains($0.name) }
+}

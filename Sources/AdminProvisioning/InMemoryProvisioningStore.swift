@@ -17,7 +17,9 @@ public actor InMemoryProvisioningStore: ProvisioningRepository, APIKeyRepository
         stacks[externalOrgID].map(withKeyState)
     }
 
-    public func updateSettings(externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64) async throws
+    public func updateSettings(
+        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64
+    ) async throws
         -> ProvisionedStack?
     {
         guard var stack = stacks[externalOrgID] else { return nil }

@@ -30,12 +30,13 @@ public struct ProvisioningService: Sendable {
         // An existing org: settings given in the body are applied, so a partner can call this on
         // every request with its current settings (the reference's "safe to call every time").
         if request.emailFrom != nil || request.allowedOrigins != nil {
-            stack = try await repository.updateSettings(
-                externalOrgID: request.externalOrgID,
-                emailFrom: request.emailFrom.map { .some($0) },
-                allowedOrigins: request.allowedOrigins,
-                now: clock.now().epochMillis
-            ) ?? stack
+            stack =
+                try await repository.updateSettings(
+                    externalOrgID: request.externalOrgID,
+                    emailFrom: request.emailFrom.map { .some($0) },
+                    allowedOrigins: request.allowedOrigins,
+                    now: clock.now().epochMillis
+                ) ?? stack
         }
         return ProvisionResult(apiKey: try await currentKey(of: stack), created: false, stack: stack)
     }

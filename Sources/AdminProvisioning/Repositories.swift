@@ -10,7 +10,9 @@ public protocol ProvisioningRepository: Sendable {
 
     /// Updates the mutable partner settings; `nil` arguments leave a setting unchanged. Returns nil for
     /// an unknown org.
-    func updateSettings(externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64) async throws
+    func updateSettings(
+        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64
+    ) async throws
         -> ProvisionedStack?
 
     /// Replaces a revoked provisioned key with `key`, only if `expected` is still the provisioned key

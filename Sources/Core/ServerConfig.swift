@@ -101,8 +101,8 @@ public struct ServerConfig: Sendable, Equatable {
     static func parseDatabase(_ raw: String?, dataDirectory: String) throws -> DatabaseLocation {
         guard let raw else { return .sqlite(path: dataDirectory + "/craftkit.sqlite") }
         if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
-            guard let url = URL(string: raw), url.host != nil else {
-                throw Invalid(variable: "CRAFTKIT_DATABASE_URL", problem: "is not a valid postgres:// URL")
+            guard let url = URLComponents(string: raw), url.host?.isEmpty == false, url.user?.isEmpty == false else {
+                throw Invalid(variable: "CRAFTKIT_DATABASE_URL", problem: "must look like postgres://user:password@host:5432/database")
             }
             return .postgres(url: raw)
         }

@@ -17,9 +17,22 @@ extension Date {
     public init(epochMillis: Int64) { self.init(timeIntervalSince1970: Double(epochMillis) / 1000) }
 
     /// ISO 8601 with milliseconds and `Z`, the form every API timestamp uses.
+    /// Built from whole milliseconds so a stored timestamp always prints the same digits (the
+    /// floating-point fraction of `Date` can round .123 down to .122).
     public var iso8601: String {
-        var style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let millis = epochMillis
+        let seconds = Date(timeIntervalSince1970: Double(millis.quotient(dividingBy: 1000)))
+        var style = Date.ISO8601FormatStyle()
         style.timeZone = .gmt
-        return self.formatted(style)
+        let base = seconds.formatted(style)
+        return String(base.dropLast()) + String(format: ".%03dZ", Int(millis - millis.quotient(dividingBy: 1000) * 1000))
+    }
+}
+
+extension Int64 {
+    /// Floor division, so times before 1970 still split into whole seconds and a positive remainder.
+    func quotient(dividingBy divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor < 0) ? q - 1 : q
     }
 }

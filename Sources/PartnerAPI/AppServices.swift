@@ -1,5 +1,6 @@
 import AdminProvisioning
 import Core
+import EmbedSessions
 import Foundation
 import Logging
 import Storage
@@ -13,6 +14,7 @@ public struct AppServices: Sendable {
     public let secrets: SecretBox
     public let provisioning: ProvisioningService
     public let keys: APIKeyService
+    public let embedPartners: any EmbedPartnerRepository
     public let logger: Logger
 
     public init(config: ServerConfig, adminKey: String, database: Database, blobs: any BlobStore, logger: Logger) {
@@ -25,6 +27,7 @@ public struct AppServices: Sendable {
         secrets = SecretBox(secret: config.encryptionKey ?? adminKey, previousSecrets: config.previousEncryptionKeys)
         provisioning = ProvisioningService(repository: SQLProvisioningRepository(database: database), secrets: secrets)
         keys = APIKeyService(repository: SQLAPIKeyRepository(database: database))
+        embedPartners = SQLEmbedPartnerRepository(database: database)
     }
 
     /// Opens the database (running migrations) and the blob store named by the configuration.

@@ -23,5 +23,6 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
 
     let project = router.group("/v1").add(middleware: ProjectAuthMiddleware(keys: services.keys))
     KeyRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     return router
 }

@@ -13,7 +13,8 @@ struct Migrate: AsyncParsableCommand {
         do {
             let applied = try await Migrations.run(on: database, logger: logger)
             let version = try await Migrations.currentVersion(of: database)
-            print(applied.isEmpty ? "Database is up to date (schema version \(version))." : "Applied migrations \(applied); schema version \(version).")
+            print(
+                applied.isEmpty ? "Database is up to date (schema version \(version))." : "Applied migrations \(applied); schema version \(version).")
         } catch {
             try? await database.shutdown()
             throw error

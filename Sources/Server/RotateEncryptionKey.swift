@@ -23,7 +23,8 @@ struct RotateEncryptionKey: AsyncParsableCommand {
         guard let next = newKey ?? ProcessInfo.processInfo.environment["CRAFTKIT_NEW_ENCRYPTION_KEY"],
             next.count >= ServerConfig.minimumSecretLength
         else {
-            throw ValidationError("Give the new secret (≥ \(ServerConfig.minimumSecretLength) characters) in CRAFTKIT_NEW_ENCRYPTION_KEY or --new-key.")
+            throw ValidationError(
+                "Give the new secret (≥ \(ServerConfig.minimumSecretLength) characters) in CRAFTKIT_NEW_ENCRYPTION_KEY or --new-key.")
         }
         let (adminKey, _) = try Runtime.adminKey(config)
         let current = SecretBox(secret: config.encryptionKey ?? adminKey, previousSecrets: config.previousEncryptionKeys)

@@ -15,7 +15,8 @@ struct Serve: AsyncParsableCommand {
         let services = try await AppServices.start(config: config, adminKey: adminKey, logger: logger)
         let app = buildApplication(services: services)
 
-        let keyHint = generatedFile.map { "the admin key is in \($0) (set CRAFTKIT_ADMIN_KEY to choose your own)" }
+        let keyHint =
+            generatedFile.map { "the admin key is in \($0) (set CRAFTKIT_ADMIN_KEY to choose your own)" }
             ?? "the admin key is CRAFTKIT_ADMIN_KEY"
         let adminHeader = generatedFile.map { "\"Authorization: Bearer $(cat \($0))\"" } ?? "\"Authorization: Bearer $CRAFTKIT_ADMIN_KEY\""
         Runtime.say(

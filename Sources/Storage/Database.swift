@@ -18,11 +18,14 @@ public final class Database: Sendable {
     /// A pooled database: each statement borrows a connection; `transaction` pins one.
     public let sql: any SQLDatabase
     private let shutdownPool: @Sendable () async throws -> Void
+    /// SQLite only: serialises this process's write transactions (see `WriteGate`).
+    private let writeGate: WriteGate?
 
     private init(engine: Engine, sql: any SQLDatabase, shutdown: @escaping @Sendable () async throws -> Void) {
         self.engine = engine
         self.sql = sql
         self.shutdownPool = shutdown
+        self.writeGate = engine == .sqlite ? WriteGate() : nil
     }
 
     public static func open(_ location: ServerConfig.DatabaseLocation, logger: Logger) throws -> Database {
@@ -35,13 +38,18 @@ public final class Database: Sendable {
     public static func openSQLite(path: String, logger: Logger) throws -> Database {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = PragmaSQLiteSource(path: path)
+        let threads = NIOThreadPool(numberOfThreads: 4)
+        threads.start()
+        let source = PragmaSQLiteSource(path: path, threadPool: threads)
         let pool = EventLoopGroupConnectionPool(
             source: source, maxConnectionsPerEventLoop: 4, pruneInterval: nil, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton
         )
         let database = PooledSQLiteDatabase(pool: pool, logger: logger)
-        return Database(engine: .sqlite, sql: database.sql(queryLogLevel: .trace)) { try await pool.shutdownAsync() }
+        return Database(engine: .sqlite, sql: database.sql(queryLogLevel: .trace)) {
+            try await pool.shutdownAsync()
+            try await threads.shutdownGracefully()
+        }
     }
 
     public static func openPostgres(url: String, logger: Logger) throws -> Database {
@@ -59,8 +67,12 @@ public final class Database: Sendable {
     /// throws. SQLite takes the write lock up front (`BEGIN IMMEDIATE`) so two writers queue on the busy
     /// timeout instead of failing on a lock upgrade.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        return try await sql.withSession { connection in
+        guard let writeGate else { return try await run(body, begin: "BEGIN") }
+        return try await writeGate.withLock { try await self.run(body, begin: "BEGIN IMMEDIATE") }
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T, begin: String) async throws -> T {
+        try await sql.withSession { connection in
             try await connection.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(connection)

@@ -90,7 +90,8 @@ public enum Migrations {
         ).run()
         var applied: [Int] = []
         for migration in all.sorted(by: { $0.version < $1.version }) {
-            let done = try await database.sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)")
+            let done =
+                try await database.sql.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)")
                 .first() != nil
             if done { continue }
             do {
@@ -101,9 +102,10 @@ public enum Migrations {
                     ).run()
                 }
             } catch {
-                let doneByOther = try await database.sql.raw(
-                    "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
-                ).first() != nil
+                let doneByOther =
+                    try await database.sql.raw(
+                        "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
+                    ).first() != nil
                 if doneByOther { continue }
                 throw error
             }

@@ -1,6 +1,7 @@
 @preconcurrency import AsyncKit
 import Logging
 import NIOCore
+import NIOPosix
 import SQLiteKit
 import SQLiteNIO
 
@@ -8,6 +9,9 @@ import SQLiteNIO
 /// writer), foreign keys on, and a busy timeout so concurrent writers wait instead of failing.
 struct PragmaSQLiteSource: ConnectionPoolSource {
     let path: String
+    /// SQLite calls block a thread (a busy wait too), so they run on a pool of their own rather than
+    /// starving the shared NIO thread pool.
+    let threadPool: NIOThreadPool
     static let pragmas = [
         "PRAGMA journal_mode = WAL",
         "PRAGMA foreign_keys = ON",
@@ -16,7 +20,7 @@ struct PragmaSQLiteSource: ConnectionPoolSource {
     ]
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop).flatMap { connection in
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop).flatMap { connection in
             var chain = eventLoop.makeSucceededVoidFuture()
             for pragma in Self.pragmas {
                 chain = chain.flatMap { connection.query(pragma).map { _ in } }
@@ -64,4 +68,25 @@ struct PooledSQLiteDatabase: SQLiteDatabase {
 /// the read happens after awaiting it, so the accesses never overlap.
 private final class ResultSlot<T>: @unchecked Sendable {
     var value: T?
+}
+
+/// Lets one write transaction at a time into SQLite from this process. SQLite has a single writer
+/// anyway; queueing here (without holding a thread) avoids writers blocking pool threads in the busy
+/// handler while the transaction that holds the lock waits for a thread to run its next statement.
+/// Other processes on the same file are still covered by `busy_timeout`.
+actor WriteGate {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if held {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            held = true
+        }
+        defer {
+            if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
 }

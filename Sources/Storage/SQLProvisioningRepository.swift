@@ -90,7 +90,9 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
         )
     }
 
-    public func updateSettings(externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64) async throws
+    public func updateSettings(
+        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64
+    ) async throws
         -> ProvisionedStack?
     {
         try await database.transaction { db in

@@ -9,6 +9,11 @@ public enum SecretRotation {
     public struct Report: Sendable, Equatable {
         public var apiKeys = 0
         public var signingKeys = 0
+
+        public init(apiKeys: Int = 0, signingKeys: Int = 0) {
+            self.apiKeys = apiKeys
+            self.signingKeys = signingKeys
+        }
     }
 
     /// - Parameters:

@@ -35,7 +35,8 @@ public struct SecretBox: Sendable {
         public var description: String {
             switch self {
             case .malformed: "sealed value is malformed"
-            case .unknownKey(let id): "sealed with key \(id), which this server does not have (was the encryption key changed without rotate-encryption-key?)"
+            case .unknownKey(let id):
+                "sealed with key \(id), which this server does not have (was the encryption key changed without rotate-encryption-key?)"
             case .authenticationFailed: "sealed value failed authentication (wrong key or tampered data)"
             }
         }

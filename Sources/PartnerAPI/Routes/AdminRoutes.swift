@@ -29,6 +29,20 @@ struct AdminRoutes {
             embed = Embed(partnerId: stack.partnerID, allowedOrigins: stack.allowedOrigins, signingKeyId: stack.signingKeyID)
             emailFrom = stack.emailFrom
         }
+
+        enum CodingKeys: String, CodingKey { case apiKey, projectId, externalOrgId, name, created, embed, emailFrom }
+
+        /// `emailFrom` is always present (null when unset); `apiKey` and `created` only on provision.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(apiKey, forKey: .apiKey)
+            try container.encode(projectId, forKey: .projectId)
+            try container.encode(externalOrgId, forKey: .externalOrgId)
+            try container.encode(name, forKey: .name)
+            try container.encodeIfPresent(created, forKey: .created)
+            try container.encode(embed, forKey: .embed)
+            try container.encode(emailFrom, forKey: .emailFrom)
+        }
     }
 
     func register(on group: RouterGroup<AppRequestContext>, routes: RouteTable, prefix: String) {

@@ -29,6 +29,21 @@ struct KeyRoutes {
             revokedAt = record.revokedAt.map { Date(epochMillis: $0).iso8601 }
             key = plaintext
         }
+
+        enum CodingKeys: String, CodingKey { case id, name, prefix, environment, provisioned, createdAt, revokedAt, key }
+
+        /// `revokedAt` is always present (null while active); `key` only in the creation response.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(prefix, forKey: .prefix)
+            try container.encode(environment, forKey: .environment)
+            try container.encode(provisioned, forKey: .provisioned)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(revokedAt, forKey: .revokedAt)
+            try container.encodeIfPresent(key, forKey: .key)
+        }
     }
 
     struct ListBody: Encodable { let data: [KeyBody] }

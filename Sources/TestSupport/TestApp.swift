@@ -1,0 +1,75 @@
+import Core
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PartnerAPI
+import Storage
+
+/// Builds the real application on a fresh database of the given leg and drives it through
+/// Hummingbird's in-process client.
+public enum TestApp {
+    public static let adminKey = "test-admin-key-0123456789abcdef"
+
+    public static func run<T: Sendable>(
+        _ leg: DatabaseLeg,
+        environment overrides: [String: String] = [:],
+        _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> T
+    ) async throws -> T {
+        try await leg.withDatabase { database, location in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("craftkit-app-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var environment = ["CRAFTKIT_DATA_DIR": directory.path, "CRAFTKIT_ADMIN_KEY": adminKey, "CRAFTKIT_PORT": "0"]
+            environment.merge(overrides) { _, new in new }
+            var config = try ServerConfig(environment: environment)
+            config.database = location
+            var logger = Logger(label: "craftkit.test")
+            logger.logLevel = .warning
+            let services = AppServices(
+                config: config, adminKey: adminKey, database: database,
+                blobs: try FileBlobStore(directory: config.blobDirectory), logger: logger
+            )
+            let app = Application(router: buildRouter(services: services), logger: logger)
+            return try await app.test(.router) { client in try await body(client, services) }
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a request with an optional bearer token and JSON (or raw) body; returns status, parsed JSON
+    /// body and headers.
+    @discardableResult
+    public func call(
+        _ method: HTTPRequest.Method, _ uri: String, bearer: String? = nil, json: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResult {
+        var headers = extra
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+            TestResult(status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
+        }
+    }
+}
+
+public struct TestResult: Sendable {
+    public let status: Int
+    public let headers: HTTPFields
+    public let body: String
+
+    /// The body as JSON (`.null` when it is not JSON).
+    public var json: JSONValue { (try? JSONValue.parse(Data(body.utf8))) ?? .null }
+
+    /// `error.code` of an error envelope.
+    public var errorCode: String? {
+        if case .string(let code)? = json["error"]?["code"] { return code }
+        return nil
+    }
+
+    public func string(_ path: String...) -> String? {
+        var value: JSONValue? = json
+        for key in path { value = value?[key] }
+        if case .string(let string)? = value { return string }
+        return nil
+    }
+}

@@ -29,6 +29,8 @@ test-only:
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+	@python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
+	python3 -m openapi_spec_validator openapi.yaml
 
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests

@@ -12,6 +12,12 @@ public func buildApplication(services: AppServices) -> some ApplicationProtocol 
 }
 
 public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    buildRoutes(services: services).router
+}
+
+/// The router and the table of every route it serves (the OpenAPI test compares that table with
+/// `openapi.yaml`).
+public func buildRoutes(services: AppServices) -> (router: Router<AppRequestContext>, table: RouteTable) {
     let router = Router(context: AppRequestContext.self)
     let routes = RouteTable()
     router.add(middleware: RequestMiddleware(routes: routes, logger: services.logger))
@@ -24,5 +30,5 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let project = router.group("/v1").add(middleware: ProjectAuthMiddleware(keys: services.keys))
     KeyRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
-    return router
+    return (router, routes)
 }

@@ -9,16 +9,11 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let config = Runtime.loadConfig()
         let logger = Runtime.makeLogger(config)
-        let database = try Database.open(config.database, logger: logger)
-        do {
+        try await Runtime.withDatabase(config, logger: logger) { database in
             let applied = try await Migrations.run(on: database, logger: logger)
             let version = try await Migrations.currentVersion(of: database)
             print(
                 applied.isEmpty ? "Database is up to date (schema version \(version))." : "Applied migrations \(applied); schema version \(version).")
-        } catch {
-            try? await database.shutdown()
-            throw error
         }
-        try await database.shutdown()
     }
 }

@@ -24,13 +24,17 @@ struct Provision: AsyncParsableCommand {
     func run() async throws {
         let config = Runtime.loadConfig()
         let logger = Runtime.makeLogger(config)
-        let services = try await Runtime.services(config, logger: logger)
-        do {
+        try await Runtime.withServices(config, logger: logger) { services in
             var body: [String: JSONValue] = ["externalOrgId": .string(externalOrgID)]
             if let name { body["name"] = .string(name) }
             if let emailFrom { body["emailFrom"] = .string(emailFrom) }
             if !origins.isEmpty { body["allowedOrigins"] = .array(origins.map(JSONValue.string)) }
-            let result = try await services.provisioning.provision(try ProvisionRequest(json: .object(body)))
+            let result: ProvisionResult
+            do {
+                result = try await services.provisioning.provision(try ProvisionRequest(json: .object(body)))
+            } catch let error as AppError {
+                throw ValidationError(error.message)
+            }
             let output: [String: JSONValue] = [
                 "apiKey": .string(result.apiKey), "created": .bool(result.created), "projectId": .string(result.stack.projectID),
                 "externalOrgId": .string(result.stack.externalOrgID), "partnerId": .string(result.stack.partnerID),
@@ -39,10 +43,6 @@ struct Provision: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(JSONValue.object(output)), as: UTF8.self))
-        } catch let error as AppError {
-            try? await services.shutdown()
-            throw ValidationError(error.message)
         }
-        try await services.shutdown()
     }
 }

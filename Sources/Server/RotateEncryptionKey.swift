@@ -28,15 +28,10 @@ struct RotateEncryptionKey: AsyncParsableCommand {
         }
         let (adminKey, _) = try Runtime.adminKey(config)
         let current = SecretBox(secret: config.encryptionKey ?? adminKey, previousSecrets: config.previousEncryptionKeys)
-        let database = try Database.open(config.database, logger: logger)
-        do {
+        try await Runtime.withDatabase(config, logger: logger) { database in
             try await Migrations.run(on: database, logger: logger)
             let report = try await SecretRotation.reseal(database: database, from: current, to: SecretBox(secret: next))
             print("Re-sealed \(report.apiKeys) API keys and \(report.signingKeys) signing keys. Now set CRAFTKIT_ENCRYPTION_KEY to the new secret.")
-        } catch {
-            try? await database.shutdown()
-            throw error
         }
-        try await database.shutdown()
     }
 }

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import PartnerAPI
+import Storage
 
 /// Start-up steps shared by the commands: configuration, logging, the admin key.
 enum Runtime {
@@ -50,8 +51,28 @@ enum Runtime {
         return (key, path)
     }
 
-    static func services(_ config: ServerConfig, logger: Logger) async throws -> AppServices {
+    /// Runs `body` with started services and always shuts them down (pools must be closed before exit).
+    static func withServices(_ config: ServerConfig, logger: Logger, _ body: (AppServices) async throws -> Void) async throws {
         let (key, _) = try adminKey(config)
-        return try await AppServices.start(config: config, adminKey: key, logger: logger)
+        let services = try await AppServices.start(config: config, adminKey: key, logger: logger)
+        do {
+            try await body(services)
+        } catch {
+            try? await services.shutdown()
+            throw error
+        }
+        try await services.shutdown()
+    }
+
+    /// Runs `body` with an open database and always closes it.
+    static func withDatabase(_ config: ServerConfig, logger: Logger, _ body: (Database) async throws -> Void) async throws {
+        let database = try Database.open(config.database, logger: logger)
+        do {
+            try await body(database)
+        } catch {
+            try? await database.shutdown()
+            throw error
+        }
+        try await database.shutdown()
     }
 }

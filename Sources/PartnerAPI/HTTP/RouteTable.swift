@@ -18,6 +18,11 @@ public final class RouteTable: Sendable {
         router.on(RouterPath(path), method: method, use: handler)
     }
 
+    /// Every registered route as `METHOD /path/:param`, sorted.
+    public var all: [String] {
+        entries.withLock { $0.map { "\($0.method) /\($0.segments.joined(separator: "/"))" } }.sorted()
+    }
+
     /// Methods registered for a path that matches `path` (`:name` segments match any one segment).
     func methods(matching path: String) -> [String] {
         let segments = path.split(separator: "/")

@@ -43,7 +43,13 @@ let package = Package(
         .target(name: "AdminProvisioning", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(name: "EmbedSessions", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(name: "Catalogs", dependencies: ["Core"], swiftSettings: swiftSettings),
-        .target(name: "Templates", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(
+            name: "Templates",
+            dependencies: [
+                "Core", "Render", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // SQL implementations of the features' repositories (SQLite + PostgreSQL), migrations, blob store.
         .target(
             name: "Storage",
@@ -60,7 +66,7 @@ let package = Package(
         .target(
             name: "PartnerAPI",
             dependencies: [
-                "Core", "Storage", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates",
+                "Core", "Storage", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Render",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,6 +80,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -81,7 +88,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Storage", "PartnerAPI",
+                "Core", "Storage", "PartnerAPI", "Render", "Templates",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -94,7 +101,7 @@ let package = Package(
         .testTarget(name: "AdminProvisioningTests", dependencies: ["AdminProvisioning", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "EmbedSessionsTests", dependencies: ["EmbedSessions", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogsTests", dependencies: ["Catalogs", "Core"], swiftSettings: swiftSettings),
-        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core", "Render"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "TestSupport", "AdminProvisioning", "Core"],

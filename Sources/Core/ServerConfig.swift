@@ -25,11 +25,17 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Short git sha of the build, or `local`; reported by the health endpoint.
     public var version: String
+    /// Base URL under which the blob store's objects are publicly readable (decision 7): then a render's
+    /// `downloadUrl` is `{base}/{blobKey}`; otherwise the authenticated download route.
+    public var publicBlobURL: String?
+    /// Lets render-time image fetches reach private and loopback addresses (tests only).
+    public var allowPrivateFetch: Bool
 
     public static let environmentKeys = [
         "CRAFTKIT_HOST", "CRAFTKIT_PORT", "CRAFTKIT_PUBLIC_URL", "CRAFTKIT_DATA_DIR", "CRAFTKIT_DATABASE_URL",
         "CRAFTKIT_STORAGE_URL", "CRAFTKIT_ADMIN_KEY", "CRAFTKIT_ENCRYPTION_KEY", "CRAFTKIT_PREVIOUS_ENCRYPTION_KEYS",
-        "CRAFTKIT_LOG_LEVEL", "CRAFTKIT_WORKERS", "CRAFTKIT_MAX_BODY_BYTES", "CRAFTKIT_VERSION",
+        "CRAFTKIT_LOG_LEVEL", "CRAFTKIT_WORKERS", "CRAFTKIT_MAX_BODY_BYTES", "CRAFTKIT_VERSION", "CRAFTKIT_PUBLIC_BLOB_URL",
+        "CRAFTKIT_ALLOW_PRIVATE_FETCH",
     ]
 
     /// A bad value, named with its variable so start-up can stop with one clear line.
@@ -93,6 +99,17 @@ public struct ServerConfig: Sendable, Equatable {
         workers = try integer("CRAFTKIT_WORKERS", default: max(1, processorCount), range: 0...256)
         maxBodyBytes = try Self.parseByteSize(value("CRAFTKIT_MAX_BODY_BYTES"), variable: "CRAFTKIT_MAX_BODY_BYTES", default: 10 * 1024 * 1024)
         version = value("CRAFTKIT_VERSION") ?? "local"
+        publicBlobURL = value("CRAFTKIT_PUBLIC_BLOB_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        if let base = publicBlobURL {
+            guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw Invalid(variable: "CRAFTKIT_PUBLIC_BLOB_URL", problem: "must be an absolute http(s) URL, got \"\(base)\"")
+            }
+        }
+        switch value("CRAFTKIT_ALLOW_PRIVATE_FETCH")?.lowercased() {
+        case nil, "0", "false", "no": allowPrivateFetch = false
+        case "1", "true", "yes": allowPrivateFetch = true
+        case let other?: throw Invalid(variable: "CRAFTKIT_ALLOW_PRIVATE_FETCH", problem: "must be 1 or 0, got \"\(other)\"")
+        }
     }
 
     /// The secret sealed values are encrypted under (decision 1: encryption key, else admin key).

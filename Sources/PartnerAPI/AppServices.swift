@@ -3,7 +3,9 @@ import Core
 import EmbedSessions
 import Foundation
 import Logging
+import Render
 import Storage
+import Templates
 
 /// Everything the routes use, built once at start-up: the composition root of the server.
 public struct AppServices: Sendable {
@@ -15,9 +17,17 @@ public struct AppServices: Sendable {
     public let provisioning: ProvisioningService
     public let keys: APIKeyService
     public let embedPartners: any EmbedPartnerRepository
+    public let templates: TemplateService
+    public let renders: RenderService
+    /// Wakes this process's render workers when a render is enqueued.
+    public let jobSignal: JobSignal
+    public let renderWorker: RenderWorker
     public let logger: Logger
 
-    public init(config: ServerConfig, adminKey: String, database: Database, blobs: any BlobStore, logger: Logger) {
+    public init(
+        config: ServerConfig, adminKey: String, database: Database, blobs: any BlobStore, engine: RenderEngine, logger: Logger,
+        workerSettings: RenderWorker.Settings = RenderWorker.Settings()
+    ) {
         self.config = config
         self.adminKey = adminKey
         self.database = database
@@ -28,6 +38,15 @@ public struct AppServices: Sendable {
         provisioning = ProvisioningService(repository: SQLProvisioningRepository(database: database), secrets: secrets)
         keys = APIKeyService(repository: SQLAPIKeyRepository(database: database))
         embedPartners = SQLEmbedPartnerRepository(database: database)
+        let templateRepository = SQLTemplateRepository(database: database)
+        let renderRepository = SQLRenderRepository(database: database)
+        jobSignal = JobSignal()
+        templates = TemplateService(repository: templateRepository)
+        renders = RenderService(templates: templateRepository, renders: renderRepository, signal: jobSignal)
+        renderWorker = RenderWorker(
+            queue: SQLJobQueue(database: database), renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
+            images: HTTPImageLoader(allowPrivate: config.allowPrivateFetch), signal: jobSignal, settings: workerSettings, logger: logger
+        )
     }
 
     /// Opens the database (running migrations) and the blob store named by the configuration.
@@ -36,7 +55,8 @@ public struct AppServices: Sendable {
         do {
             try await Migrations.run(on: database, logger: logger)
             let blobs = try FileBlobStore(directory: config.blobDirectory)
-            return AppServices(config: config, adminKey: adminKey, database: database, blobs: blobs, logger: logger)
+            let engine = try RenderEngine()
+            return AppServices(config: config, adminKey: adminKey, database: database, blobs: blobs, engine: engine, logger: logger)
         } catch {
             try? await database.shutdown()
             throw error

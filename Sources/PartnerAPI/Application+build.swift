@@ -7,6 +7,7 @@ public func buildApplication(services: AppServices) -> some ApplicationProtocol 
     Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "craftkit"),
+        services: [RenderWorkerService(worker: services.renderWorker, count: services.config.workers)],
         logger: services.logger
     )
 }
@@ -30,5 +31,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     let project = router.group("/v1").add(middleware: ProjectAuthMiddleware(keys: services.keys))
     KeyRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    TemplateRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    RenderRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     return (router, routes)
 }

@@ -74,7 +74,85 @@ public enum Migrations {
                 """,
                 "CREATE INDEX signing_keys_partner ON signing_keys (partner_id)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "templates, versions, renders, jobs",
+            statements: [
+                """
+                CREATE TABLE templates (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    slug TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT,
+                    template_type TEXT NOT NULL,
+                    current_version_number BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    deleted_at BIGINT
+                )
+                """,
+                // A slug is unique among the live templates of a project; deleting frees it.
+                "CREATE UNIQUE INDEX templates_live_slug ON templates (project_id, slug) WHERE deleted_at IS NULL",
+                "CREATE INDEX templates_project_updated ON templates (project_id, updated_at)",
+                """
+                CREATE TABLE template_versions (
+                    id TEXT PRIMARY KEY,
+                    template_id TEXT NOT NULL REFERENCES templates(id),
+                    number BIGINT NOT NULL,
+                    layout TEXT NOT NULL,
+                    manifest TEXT NOT NULL,
+                    json_schema TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (template_id, number)
+                )
+                """,
+                """
+                CREATE TABLE renders (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    template_id TEXT NOT NULL REFERENCES templates(id),
+                    template_slug TEXT NOT NULL,
+                    version_id TEXT NOT NULL REFERENCES template_versions(id),
+                    version_number BIGINT NOT NULL,
+                    status TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    filename TEXT,
+                    idempotency_key TEXT,
+                    request_hash TEXT NOT NULL,
+                    blob_key TEXT,
+                    sha256 TEXT,
+                    page_count BIGINT,
+                    byte_count BIGINT,
+                    error_message TEXT,
+                    created_at BIGINT NOT NULL,
+                    started_at BIGINT,
+                    completed_at BIGINT,
+                    duration_ms BIGINT
+                )
+                """,
+                "CREATE UNIQUE INDEX renders_idempotency ON renders (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
+                "CREATE INDEX renders_project_created ON renders (project_id, created_at, id)",
+                """
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts BIGINT NOT NULL,
+                    run_at BIGINT NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at BIGINT,
+                    last_error TEXT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX jobs_due ON jobs (status, run_at)",
+                "CREATE INDEX jobs_subject ON jobs (subject_id)",
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

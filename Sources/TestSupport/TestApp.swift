@@ -4,12 +4,37 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PartnerAPI
+import Render
 import Storage
+import Synchronization
+import Templates
 
 /// Builds the real application on a fresh database of the given leg and drives it through
 /// Hummingbird's in-process client.
 public enum TestApp {
     public static let adminKey = "test-admin-key-0123456789abcdef"
+
+    /// One engine for the whole test process: fontconfig start-up is paid once.
+    static let engine = Mutex<RenderEngine?>(nil)
+
+    public static func sharedEngine() throws -> RenderEngine {
+        try engine.withLock { engine in
+            if let engine { return engine }
+            let made = try RenderEngine()
+            engine = made
+            return made
+        }
+    }
+
+    /// Fast worker settings for tests: short leases and no retry delay.
+    public static var workerSettings: RenderWorker.Settings {
+        var settings = RenderWorker.Settings()
+        settings.leaseMillis = 2_000
+        settings.heartbeatEvery = .milliseconds(500)
+        settings.idleWait = .milliseconds(100)
+        settings.backoffMillis = [50, 100]
+        return settings
+    }
 
     public static func run<T: Sendable>(
         _ leg: DatabaseLeg,
@@ -27,7 +52,8 @@ public enum TestApp {
             logger.logLevel = .warning
             let services = AppServices(
                 config: config, adminKey: adminKey, database: database,
-                blobs: try FileBlobStore(directory: config.blobDirectory), logger: logger
+                blobs: try FileBlobStore(directory: config.blobDirectory), engine: try sharedEngine(), logger: logger,
+                workerSettings: workerSettings
             )
             let app = Application(router: buildRouter(services: services), logger: logger)
             return try await app.test(.router) { client in try await body(client, services) }

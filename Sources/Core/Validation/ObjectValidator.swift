@@ -95,6 +95,61 @@ public struct ObjectValidator: Sendable {
         return bool
     }
 
+    /// The raw member, without checks.
+    public func raw(_ key: String) -> JSONValue? { members[key] }
+
+    /// An object member. `nil` when absent (an issue if required) or not an object (an issue).
+    public mutating func object(_ key: String, required: Bool = false) -> JSONValue? {
+        guard let value = members[key], value != .null else {
+            if required { fail(key, "Required") }
+            return nil
+        }
+        guard case .object = value else {
+            fail(key, "Expected object, received \(value.typeName)")
+            return nil
+        }
+        return value
+    }
+
+    /// An array member with at most `maxCount` elements.
+    public mutating func array(_ key: String, required: Bool = false, maxCount: Int) -> [JSONValue]? {
+        guard let value = members[key], value != .null else {
+            if required { fail(key, "Required") }
+            return nil
+        }
+        guard case .array(let items) = value else {
+            fail(key, "Expected array, received \(value.typeName)")
+            return nil
+        }
+        guard items.count <= maxCount else {
+            fail(key, "Must contain at most \(maxCount) items")
+            return nil
+        }
+        return items
+    }
+
+    /// A whole number within `range`.
+    public mutating func integer(_ key: String, range: ClosedRange<Int>) -> Int? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .number(let number) = value, number.rounded() == number, let integer = Int(exactly: number) else {
+            fail(key, "Expected integer, received \(value.typeName)")
+            return nil
+        }
+        guard range.contains(integer) else {
+            fail(key, "Must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return integer
+    }
+
+    /// Adds issues found elsewhere (a nested validator, a nested parser); their paths are kept as they are.
+    public mutating func record(_ other: ValidationIssues) {
+        issues.merge(other)
+    }
+
+    /// The path of a member, for issues recorded by the caller.
+    public func path(of key: String) -> String { path(key) }
+
     /// Throws `invalid_request` with every recorded issue, if any.
     public func finish(status: Int = 400) throws {
         if !issues.isEmpty { throw AppError.invalidRequest(issues, status: status) }

@@ -20,6 +20,11 @@ public struct ValidationIssues: Sendable, Equatable, Codable {
         }
     }
 
+    public mutating func merge(_ other: ValidationIssues) {
+        formErrors += other.formErrors
+        for (path, messages) in other.fieldErrors { fieldErrors[path, default: []] += messages }
+    }
+
     /// One human-readable line: the first few problems, paths first.
     public var summary: String {
         let fields = fieldErrors.keys.sorted().map { "\($0): \(fieldErrors[$0]!.joined(separator: "; "))" }

@@ -1,0 +1,7 @@
+#include <cairo.h>
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+#include <pango/pangofc-fontmap.h>
+#include <fontconfig/fontconfig.h>
+#include <webp/decode.h>
+#include "ck_image.h"

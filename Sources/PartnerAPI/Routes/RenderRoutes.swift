@@ -1,0 +1,89 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Templates
+
+/// Renders (spec §3): enqueue, poll, list (extension), and the authenticated downloads.
+struct RenderRoutes {
+    let services: AppServices
+
+    func register(on group: RouterGroup<AppRequestContext>, routes: RouteTable, prefix: String) {
+        routes.add(group, .post, "/templates/:slug/render", under: prefix) { request, context in
+            let project = try context.requireProject()
+            let body = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
+            let (render, replay) = try await services.renders.enqueue(
+                projectID: project.projectID, slug: context.parameters.get("slug") ?? "", body: body,
+                idempotencyKey: request.headers[.idempotencyKey]
+            )
+            return JSONBody.response(status: replay ? .ok : .accepted, renderBody(render))
+        }
+        routes.add(group, .get, "/renders/:id", under: prefix) { _, context in
+            let project = try context.requireProject()
+            let render = try await services.renders.get(projectID: project.projectID, id: context.parameters.get("id") ?? "")
+            return JSONBody.response(status: .ok, renderBody(render))
+        }
+        routes.add(group, .get, "/renders", under: prefix) { request, context in
+            let project = try context.requireProject()
+            let limitText = request.uri.queryParameters.get("limit")
+            let limit = limitText.flatMap(Int.init) ?? 50
+            guard (1...200).contains(limit), limitText == nil || Int(limitText!) != nil else {
+                var issues = ValidationIssues()
+                issues.add("Must be an integer from 1 to 200", at: "limit")
+                throw AppError.invalidRequest(issues)
+            }
+            let page = try await services.renders.list(
+                projectID: project.projectID, cursor: request.uri.queryParameters.get("cursor"), limit: limit
+            )
+            return JSONBody.response(status: .ok, JSONValue.object(["data": .array(page.renders.map(renderBody)), "nextCursor": .string(page.nextCursor)]))
+        }
+        routes.add(group, .get, "/renders/:id/download", under: prefix) { _, context in
+            try await download(context, disposition: "attachment", cacheControl: "private, no-store")
+        }
+        routes.add(group, .get, "/embed/renders/:id/download", under: prefix) { _, context in
+            try await download(context, disposition: "inline", cacheControl: "private, max-age=3600")
+        }
+    }
+
+    /// Streams the PDF of a succeeded render of this project. It is read whole from the blob store before
+    /// the response starts, so a storage failure is a clean error, never a truncated 200.
+    func download(_ context: AppRequestContext, disposition: String, cacheControl: String) async throws -> Response {
+        let project = try context.requireProject()
+        let render = try await services.renders.get(projectID: project.projectID, id: context.parameters.get("id") ?? "")
+        guard render.status == .succeeded, let key = render.blobKey else {
+            throw AppError.conflict("not_ready", "Render \(render.id) is \(render.status.rawValue); the PDF exists once it has succeeded.")
+        }
+        guard let bytes = try await services.blobs.get(key: key) else {
+            throw AppError(status: 500, code: "internal_error", message: "The rendered PDF is missing from storage.")
+        }
+        let filename = (render.filename ?? render.id).replacingOccurrences(of: ".pdf", with: "") + ".pdf"
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/pdf", .contentLength: String(bytes.count),
+                .contentDisposition: "\(disposition); filename=\"\(filename)\"", .cacheControl: cacheControl,
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+
+    /// The render shape of the reference plus `versionNumber`, `pageCount`, `sha256`, `templateSlug`.
+    func renderBody(_ render: RenderRecord) -> JSONValue {
+        let base = services.config.publicURL
+        var downloadURL: String?
+        if render.status == .succeeded, let key = render.blobKey {
+            downloadURL = services.config.publicBlobURL.map { "\($0)/\(key)" } ?? "\(base)/v1/renders/\(render.id)/download"
+        }
+        return .object([
+            "id": .string(render.id), "status": .string(render.status.rawValue), "pollUrl": .string("\(base)/v1/renders/\(render.id)"),
+            "downloadUrl": .string(downloadURL), "errorMessage": .string(render.errorMessage), "createdAt": .timestamp(render.createdAt),
+            "completedAt": .timestamp(render.completedAt), "durationMs": .int(render.durationMs), "versionNumber": .int(render.versionNumber),
+            "pageCount": .int(render.pageCount), "sha256": .string(render.sha256), "templateSlug": .string(render.templateSlug),
+        ])
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+}

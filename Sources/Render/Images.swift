@@ -1,0 +1,236 @@
+import CPangoCairo
+import Foundation
+
+/// Where an image comes from, after binding. `data:` URIs never reach a loader (the engine decodes them).
+public enum ImageSource: Sendable, Hashable, CustomStringConvertible {
+    /// An http(s) URL (from a template or an `image` variable).
+    case url(String)
+    /// A static asset of the template or project, written `asset:<name>` in the document.
+    case asset(String)
+
+    public var description: String {
+        switch self {
+        case .url(let u): return u
+        case .asset(let a): return "asset:\(a)"
+        }
+    }
+}
+
+/// Supplies image bytes. The HTTP implementation (with the SSRF guard, size and time caps) lives
+/// outside Render; tests and benchmarks use `InMemoryImageLoader` or `DirectoryImageLoader`.
+/// Errors thrown here surface as `RenderError.imageUnavailable` unless they already are `RenderError`s.
+public protocol ImageLoader: Sendable {
+    func load(_ source: ImageSource) async throws -> Data
+}
+
+/// Images from a dictionary (tests, previews with uploaded assets).
+public struct InMemoryImageLoader: ImageLoader {
+    public var images: [ImageSource: Data]
+
+    public init(_ images: [ImageSource: Data] = [:]) { self.images = images }
+
+    public func load(_ source: ImageSource) async throws -> Data {
+        guard let d = images[source] else { throw RenderError.imageUnavailable(source: source.description, reason: "not found") }
+        return d
+    }
+}
+
+/// `asset:<name>` read from files in a directory (`<directory>/<name>`); URLs are refused.
+public struct DirectoryImageLoader: ImageLoader {
+    public var directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    public func load(_ source: ImageSource) async throws -> Data {
+        guard case .asset(let name) = source, !name.contains(".."), !name.hasPrefix("/") else {
+            throw RenderError.imageUnavailable(source: source.description, reason: "only assets are available")
+        }
+        do {
+            return try Data(contentsOf: directory.appendingPathComponent(name))
+        } catch {
+            throw RenderError.imageUnavailable(source: source.description, reason: "no such asset")
+        }
+    }
+}
+
+/// Refuses every image (documents without images).
+public struct NoImageLoader: ImageLoader {
+    public init() {}
+
+    public func load(_ source: ImageSource) async throws -> Data {
+        throw RenderError.imageUnavailable(source: source.description, reason: "no image loader configured")
+    }
+}
+
+enum ImageFormat {
+    case png, jpeg, webp
+
+    static func sniff(_ d: Data) -> ImageFormat? {
+        let b = [UInt8](d.prefix(12))
+        if b.count >= 8, b[0...7] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
+        if b.count >= 3, b[0] == 0xFF, b[1] == 0xD8, b[2] == 0xFF { return .jpeg }
+        if b.count >= 12, b[0...3] == [0x52, 0x49, 0x46, 0x46], b[8...11] == [0x57, 0x45, 0x42, 0x50] { return .webp }
+        return nil
+    }
+}
+
+/// A decoded image as a Cairo surface. JPEGs carry their original bytes as MIME data, so the PDF
+/// embeds the JPEG stream unchanged; their pixels are decoded only for PNG output.
+final class LoadedImage: @unchecked Sendable {
+    let surface: OpaquePointer
+    let pixelWidth: Int
+    let pixelHeight: Int
+    let format: ImageFormat
+    private let jpegBytes: Data?
+    private var pixelsDecoded: Bool
+
+    private init(surface: OpaquePointer, width: Int, height: Int, format: ImageFormat, jpegBytes: Data?, pixelsDecoded: Bool) {
+        self.surface = surface
+        self.pixelWidth = width
+        self.pixelHeight = height
+        self.format = format
+        self.jpegBytes = jpegBytes
+        self.pixelsDecoded = pixelsDecoded
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+
+    var aspect: Double { Double(pixelWidth) / Double(max(pixelHeight, 1)) }
+
+    /// Decodes `data`, checking the byte and pixel limits before any pixel is allocated.
+    static func decode(_ data: Data, source: String, limits: RenderLimits) throws -> LoadedImage {
+        if data.count > limits.maxImageBytes {
+            throw RenderError.imageTooLarge(source: source, bytes: data.count, limit: limits.maxImageBytes)
+        }
+        guard let format = ImageFormat.sniff(data) else { throw RenderError.unsupportedImage(source: source) }
+        func checkPixels(_ w: Int, _ h: Int) throws {
+            guard w > 0, h > 0, w <= 32767, h <= 32767 else { throw RenderError.brokenImage(source: source, reason: "invalid dimensions \(w)x\(h)") }
+            if w * h > limits.maxImagePixels {
+                throw RenderError.imageTooManyPixels(source: source, width: w, height: h, limit: limits.maxImagePixels)
+            }
+        }
+        switch format {
+        case .png:
+            let b = [UInt8](data.prefix(24))
+            guard b.count >= 24, b[12...15] == [0x49, 0x48, 0x44, 0x52] else { throw RenderError.brokenImage(source: source, reason: "missing PNG header") }
+            let w = Int(b[16]) << 24 | Int(b[17]) << 16 | Int(b[18]) << 8 | Int(b[19])
+            let h = Int(b[20]) << 24 | Int(b[21]) << 16 | Int(b[22]) << 8 | Int(b[23])
+            try checkPixels(w, h)
+            let reader = PNGReader(data)
+            let box = Unmanaged.passRetained(reader)
+            defer { box.release() }
+            guard let surface = cairo_image_surface_create_from_png_stream(pngReadCallback, box.toOpaque()) else {
+                throw RenderError.brokenImage(source: source, reason: "PNG decoding failed")
+            }
+            let status = cairo_surface_status(surface)
+            guard status == CAIRO_STATUS_SUCCESS else {
+                cairo_surface_destroy(surface)
+                throw RenderError.brokenImage(source: source, reason: String(cString: cairo_status_to_string(status)))
+            }
+            return LoadedImage(surface: surface, width: Int(cairo_image_surface_get_width(surface)),
+                               height: Int(cairo_image_surface_get_height(surface)), format: .png, jpegBytes: nil, pixelsDecoded: true)
+        case .jpeg:
+            var w: Int32 = 0, h: Int32 = 0, comps: Int32 = 0
+            let ok = data.withUnsafeBytes { raw in
+                ck_jpeg_info(raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), &w, &h, &comps)
+            }
+            guard ok == 0 else { throw RenderError.brokenImage(source: source, reason: "invalid JPEG header") }
+            guard comps == 1 || comps == 3 || comps == 4 else { throw RenderError.brokenImage(source: source, reason: "\(comps) colour components") }
+            guard data.suffix(2).elementsEqual([0xFF, 0xD9]) else { throw RenderError.brokenImage(source: source, reason: "truncated JPEG") }
+            try checkPixels(Int(w), Int(h))
+            // An RGB24 surface of the right size; its (zero, lazily mapped) pixels are only filled for PNG output.
+            guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h), cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+                throw RenderError.brokenImage(source: source, reason: "out of memory")
+            }
+            let copy = malloc(data.count)!
+            data.withUnsafeBytes { raw in copy.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            let status = cairo_surface_set_mime_data(surface, CAIRO_MIME_TYPE_JPEG, copy.assumingMemoryBound(to: UInt8.self), UInt(data.count), free, copy)
+            guard status == CAIRO_STATUS_SUCCESS else {
+                free(copy)
+                cairo_surface_destroy(surface)
+                throw RenderError.brokenImage(source: source, reason: "cannot attach JPEG data")
+            }
+            return LoadedImage(surface: surface, width: Int(w), height: Int(h), format: .jpeg, jpegBytes: data, pixelsDecoded: false)
+        case .webp:
+            var w: Int32 = 0, h: Int32 = 0
+            let ok = data.withUnsafeBytes { raw in WebPGetInfo(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &w, &h) }
+            guard ok != 0 else { throw RenderError.brokenImage(source: source, reason: "invalid WebP header") }
+            try checkPixels(Int(w), Int(h))
+            guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h), cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+                throw RenderError.brokenImage(source: source, reason: "out of memory")
+            }
+            cairo_surface_flush(surface)
+            let stride = cairo_image_surface_get_stride(surface)
+            let pixels = cairo_image_surface_get_data(surface)!
+            let decoded = data.withUnsafeBytes { raw in
+                WebPDecodeBGRAInto(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, pixels, Int(stride) * Int(h), stride)
+            }
+            guard decoded != nil else {
+                cairo_surface_destroy(surface)
+                throw RenderError.brokenImage(source: source, reason: "WebP decoding failed")
+            }
+            ck_premultiply_argb32(pixels, stride, w, h)
+            cairo_surface_mark_dirty(surface)
+            return LoadedImage(surface: surface, width: Int(w), height: Int(h), format: .webp, jpegBytes: nil, pixelsDecoded: true)
+        }
+    }
+
+    /// Fills a JPEG surface's pixels (needed when drawing to a raster target).
+    func decodePixelsIfNeeded() throws {
+        guard !pixelsDecoded, let bytes = jpegBytes else { return }
+        cairo_surface_flush(surface)
+        let stride = cairo_image_surface_get_stride(surface)
+        let pixels = cairo_image_surface_get_data(surface)
+        let rc = bytes.withUnsafeBytes { raw in
+            ck_jpeg_decode_rgb24(raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), pixels, stride, Int32(pixelWidth), Int32(pixelHeight))
+        }
+        guard rc == 0 else { throw RenderError.brokenImage(source: "jpeg", reason: "JPEG decoding failed") }
+        cairo_surface_mark_dirty(surface)
+        pixelsDecoded = true
+    }
+}
+
+/// Feeds bytes to cairo's PNG reader.
+private final class PNGReader {
+    let data: Data
+    var offset = 0
+    init(_ data: Data) { self.data = data }
+}
+
+private let pngReadCallback: cairo_read_func_t = { closure, buffer, length in
+    guard let closure, let buffer else { return CAIRO_STATUS_READ_ERROR }
+    let reader = Unmanaged<PNGReader>.fromOpaque(closure).takeUnretainedValue()
+    let n = Int(length)
+    guard reader.offset + n <= reader.data.count else { return CAIRO_STATUS_READ_ERROR }
+    reader.data.withUnsafeBytes { raw in
+        buffer.update(from: raw.bindMemory(to: UInt8.self).baseAddress! + reader.offset, count: n)
+    }
+    reader.offset += n
+    return CAIRO_STATUS_SUCCESS
+}
+
+/// Classifies a bound `src` string: `data:` URI (decoded here), `asset:name`, or a URL.
+enum BoundImage: Hashable {
+    case source(ImageSource)
+    case inline(Data)
+
+    static func classify(_ src: String) throws -> BoundImage? {
+        let s = src.trimmingCharacters(in: .whitespacesAndNewlines)
+        if s.isEmpty { return nil }
+        if s.hasPrefix("data:") {
+            guard let comma = s.firstIndex(of: ","), s[..<comma].hasSuffix(";base64"),
+                  let d = Data(base64Encoded: String(s[s.index(after: comma)...]), options: .ignoreUnknownCharacters)
+            else { throw RenderError.brokenImage(source: String(s.prefix(40)), reason: "invalid data URI (base64 expected)") }
+            return .inline(d)
+        }
+        if s.hasPrefix("asset:") { return .source(.asset(String(s.dropFirst(6)))) }
+        return .source(.url(s))
+    }
+
+    var label: String {
+        switch self {
+        case .source(let s): return s.description
+        case .inline: return "data: URI"
+        }
+    }
+}

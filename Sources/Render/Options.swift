@@ -1,0 +1,44 @@
+import Foundation
+
+/// Hard limits of one render; each one exceeded is a typed `RenderError`.
+public struct RenderLimits: Sendable, Equatable {
+    /// Pages per document (default 2,000).
+    public var maxPages: Int
+    /// Items per loop (default 10,000).
+    public var maxLoopItems: Int
+    /// Bytes per image (default 10 MiB).
+    public var maxImageBytes: Int
+    /// Pixels per image (default 40 megapixels).
+    public var maxImagePixels: Int
+    /// Wall time of the whole render, image loading included (default 60 s).
+    public var timeout: Duration
+
+    public init(maxPages: Int = 2_000, maxLoopItems: Int = 10_000, maxImageBytes: Int = 10 * 1024 * 1024,
+                maxImagePixels: Int = 40_000_000, timeout: Duration = .seconds(60)) {
+        self.maxPages = maxPages
+        self.maxLoopItems = maxLoopItems
+        self.maxImageBytes = maxImageBytes
+        self.maxImagePixels = maxImagePixels
+        self.timeout = timeout
+    }
+}
+
+/// Per-render options.
+public struct RenderOptions: Sendable, Equatable {
+    /// Overrides the document's `locale` for formatters.
+    public var locale: String?
+    /// Time zone for `datetime` values (date-only values never shift); UTC by default.
+    public var timeZone: TimeZone
+    /// The PDF's CreationDate/ModDate. Fixed (2000-01-01T00:00:00Z) by default so that the same input
+    /// gives the same bytes; pass the render record's creation time for a meaningful date.
+    public var creationDate: Date
+    public var limits: RenderLimits
+
+    public init(locale: String? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!, creationDate: Date = Date(timeIntervalSince1970: 946_684_800),
+                limits: RenderLimits = RenderLimits()) {
+        self.locale = locale
+        self.timeZone = timeZone
+        self.creationDate = creationDate
+        self.limits = limits
+    }
+}

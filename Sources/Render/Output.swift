@@ -1,0 +1,175 @@
+import CPangoCairo
+import Foundation
+
+/// Collects the bytes Cairo writes.
+final class ByteSink {
+    var bytes: [UInt8] = []
+}
+
+private let sinkWrite: cairo_write_func_t = { closure, data, length in
+    guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+    let sink = Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue()
+    sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+    return CAIRO_STATUS_SUCCESS
+}
+
+/// A paginated document, ready to be drawn.
+struct LaidOutDocument {
+    var width: Double
+    var height: Double
+    var pages: [[DrawOp]]
+    var header: DecorationVariants?
+    var footer: DecorationVariants?
+    var decoEngine: LayoutEngine
+    var marginLeft: Double
+    var contentWidth: Double
+    var headerTop: Double
+    var footerBottom: Double
+    var meta: PDFMetadata
+    var deadline: ContinuousClock.Instant
+    var timeout: Duration
+
+    /// Header/footer chunks per variant when they do not depend on the page number.
+    final class DecorationCache {
+        var chunks: [String: Chunk] = [:]
+    }
+
+    func decoration(_ v: DecorationVariants?, page: Int, cache: DecorationCache, key: String) throws -> Chunk? {
+        guard let v else { return nil }
+        let (blocks, variant) = v.blocks(page: page, pages: pages.count)
+        let cacheKey = "\(key)\(variant)"
+        if let c = cache.chunks[cacheKey] { return c }
+        let (bound, changed) = substitutePageTokens(blocks, page: String(page), pages: String(pages.count))
+        let c = merge(try decoEngine.chunks(bound, x: marginLeft, width: contentWidth))
+        if !changed { cache.chunks[cacheKey] = c }
+        return c
+    }
+
+    func draw(page index: Int, cr: OpaquePointer, cache: DecorationCache) throws {
+        if ContinuousClock.now > deadline { throw RenderError.timeout(seconds: timeout.seconds) }
+        if let h = try decoration(header, page: index + 1, cache: cache, key: "h") {
+            drawOps(h.ops.map { $0.shifted(headerTop) }, cr)
+        }
+        drawOps(pages[index], cr)
+        if let f = try decoration(footer, page: index + 1, cache: cache, key: "f") {
+            drawOps(f.ops.map { $0.shifted(footerBottom - f.height) }, cr)
+        }
+    }
+
+    func drawOps(_ ops: [DrawOp], _ cr: OpaquePointer) {
+        for op in ops {
+            switch op {
+            case .text(let l, let x, let y, let lines):
+                cairo_set_source_rgba(cr, l.color.r, l.color.g, l.color.b, l.color.a)
+                for i in lines where i < l.lines.count {
+                    let line = l.lines[i]
+                    cairo_move_to(cr, x + line.x, y + line.baseline)
+                    pango_cairo_show_layout_line(cr, line.line)
+                }
+            case .fill(let x, let y, let w, let h, let c):
+                cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a)
+                cairo_rectangle(cr, x, y, w, h)
+                cairo_fill(cr)
+            case .line(let x1, let y1, let x2, let y2, let c, let w):
+                cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a)
+                cairo_set_line_width(cr, w)
+                cairo_move_to(cr, x1, y1)
+                cairo_line_to(cr, x2, y2)
+                cairo_stroke(cr)
+            case .image(let img, let x, let y, let w, let h, let clip):
+                cairo_save(cr)
+                if let clip {
+                    cairo_rectangle(cr, clip.x, clip.y, clip.w, clip.h)
+                    cairo_clip(cr)
+                }
+                cairo_translate(cr, x, y)
+                cairo_scale(cr, w / Double(img.pixelWidth), h / Double(img.pixelHeight))
+                cairo_set_source_surface(cr, img.surface, 0, 0)
+                cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD)
+                cairo_rectangle(cr, 0, 0, Double(img.pixelWidth), Double(img.pixelHeight))
+                cairo_fill(cr)
+                cairo_restore(cr)
+            case .link(let x, let y, let w, let h, let uri):
+                let escaped = uri.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+                let attrs = String(format: "rect=[%.2f %.2f %.2f %.2f] uri='%@'", x, y, w, h, escaped)
+                cairo_tag_begin(cr, CAIRO_TAG_LINK, attrs)
+                cairo_tag_end(cr, CAIRO_TAG_LINK)
+            }
+        }
+    }
+
+    static func pdfDate(_ d: Date) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year ?? 2000, c.month ?? 1, c.day ?? 1, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+
+    func writePDF(options: RenderOptions) throws -> RenderedPDF {
+        let sink = ByteSink()
+        sink.bytes.reserveCapacity(32 * 1024)
+        let box = Unmanaged.passRetained(sink)
+        defer { box.release() }
+        guard let surface = cairo_pdf_surface_create_for_stream(sinkWrite, box.toOpaque(), width, height) else {
+            throw RenderError.outputFailed("cannot create PDF surface")
+        }
+        defer { cairo_surface_destroy(surface) }
+        let date = LaidOutDocument.pdfDate(options.creationDate)
+        let fields: [(cairo_pdf_metadata_t, String)] = [
+            (CAIRO_PDF_METADATA_TITLE, meta.title), (CAIRO_PDF_METADATA_AUTHOR, meta.author), (CAIRO_PDF_METADATA_SUBJECT, meta.subject),
+            (CAIRO_PDF_METADATA_KEYWORDS, meta.keywords), (CAIRO_PDF_METADATA_CREATOR, meta.creator),
+            (CAIRO_PDF_METADATA_CREATE_DATE, date), (CAIRO_PDF_METADATA_MOD_DATE, date),
+        ]
+        for (k, v) in fields where !v.isEmpty { cairo_pdf_surface_set_metadata(surface, k, v) }
+        guard let cr = cairo_create(surface) else { throw RenderError.outputFailed("cannot create context") }
+        let cache = DecorationCache()
+        do {
+            for i in pages.indices {
+                try draw(page: i, cr: cr, cache: cache)
+                cairo_show_page(cr)
+            }
+        } catch {
+            cairo_destroy(cr)
+            throw error
+        }
+        let status = cairo_status(cr)
+        cairo_destroy(cr)
+        cairo_surface_finish(surface)
+        let s2 = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS, s2 == CAIRO_STATUS_SUCCESS else {
+            throw RenderError.outputFailed(String(cString: cairo_status_to_string(status != CAIRO_STATUS_SUCCESS ? status : s2)))
+        }
+        return RenderedPDF(bytes: Data(sink.bytes), pageCount: pages.count)
+    }
+
+    func writePNG(page: Int, dpi: Double) throws -> RenderedPNG {
+        guard page >= 1, page <= pages.count else { throw RenderError.pageOutOfRange(page: page, pageCount: pages.count) }
+        let scale = dpi / 72
+        let pxW = Int32((width * scale).rounded()), pxH = Int32((height * scale).rounded())
+        guard Int(pxW) * Int(pxH) <= 100_000_000 else { throw RenderError.invalidDocument("preview larger than 100 megapixels") }
+        for op in pages[page - 1] { if case .image(let img, _, _, _, _, _) = op { try img.decodePixelsIfNeeded() } }
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pxW, pxH) else { throw RenderError.outputFailed("cannot create image") }
+        defer { cairo_surface_destroy(surface) }
+        guard let cr = cairo_create(surface) else { throw RenderError.outputFailed("cannot create context") }
+        defer { cairo_destroy(cr) }
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        cairo_scale(cr, scale, scale)
+        let cache = DecorationCache()
+        // Header/footer images are drawn too; make sure their JPEG pixels exist.
+        for key in ["h", "f"] {
+            let v = key == "h" ? header : footer
+            if let c = try decoration(v, page: page, cache: cache, key: key) {
+                for op in c.ops { if case .image(let img, _, _, _, _, _) = op { try img.decodePixelsIfNeeded() } }
+            }
+        }
+        try draw(page: page - 1, cr: cr, cache: cache)
+        cairo_surface_flush(surface)
+        let sink = ByteSink()
+        let box = Unmanaged.passRetained(sink)
+        defer { box.release() }
+        let status = cairo_surface_write_to_png_stream(surface, sinkWrite, box.toOpaque())
+        guard status == CAIRO_STATUS_SUCCESS else { throw RenderError.outputFailed(String(cString: cairo_status_to_string(status))) }
+        return RenderedPNG(bytes: Data(sink.bytes), page: page, pageCount: pages.count, width: Int(pxW), height: Int(pxH))
+    }
+}

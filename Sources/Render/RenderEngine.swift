@@ -1,0 +1,320 @@
+import CPangoCairo
+import Core
+import Foundation
+
+/// A rendered PDF.
+public struct RenderedPDF: Sendable, Equatable {
+    public let bytes: Data
+    public let pageCount: Int
+}
+
+/// A rendered PNG preview of one page.
+public struct RenderedPNG: Sendable, Equatable {
+    public let bytes: Data
+    /// 1-based page number.
+    public let page: Int
+    public let pageCount: Int
+    public let width: Int
+    public let height: Int
+}
+
+/// The render engine: document + data + fonts + image loader in, PDF or PNG bytes out.
+///
+/// One engine serves any number of concurrent renders. Each render checks out a private workspace
+/// (Pango font map, context and caches; Pango objects are not thread-safe) and returns it afterwards,
+/// so the expensive font set-up happens once per concurrent render, not once per render.
+public final class RenderEngine: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        /// Font files (TTF/OTF) registered in addition to the system fonts (fontconfig).
+        public var fontFiles: [String]
+        /// Family used when the document names none.
+        public var defaultFontFamily: String
+        /// Idle workspaces kept for reuse.
+        public var maxIdleWorkspaces: Int
+
+        public init(fontFiles: [String] = [], defaultFontFamily: String = "Noto Sans", maxIdleWorkspaces: Int = 8) {
+            self.fontFiles = fontFiles
+            self.defaultFontFamily = defaultFontFamily
+            self.maxIdleWorkspaces = maxIdleWorkspaces
+        }
+    }
+
+    public let configuration: Configuration
+    private let lock = NSLock()
+    private var idle: [Workspace] = []
+    private var fontFiles: [String] = []
+    private var fontConfig: OpaquePointer?
+    private var generation = 0
+
+    public init(configuration: Configuration = Configuration()) throws {
+        self.configuration = configuration
+        if !configuration.fontFiles.isEmpty { try registerFontFiles(configuration.fontFiles) }
+    }
+
+    deinit {
+        idle.removeAll()
+        if let fontConfig { FcConfigDestroy(fontConfig) }
+    }
+
+    /// Registers font files (e.g. a project's brand fonts) for all later renders.
+    public func registerFontFiles(_ paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        guard let config = FcInitLoadConfigAndFonts() else { throw RenderError.invalidFontFile(paths[0]) }
+        for path in fontFiles + paths {
+            guard FileManager.default.fileExists(atPath: path), FcConfigAppFontAddFile(config, path) != 0 else {
+                FcConfigDestroy(config)
+                throw RenderError.invalidFontFile(path)
+            }
+        }
+        fontFiles += paths
+        if let old = fontConfig { FcConfigDestroy(old) }
+        fontConfig = config
+        generation += 1
+        idle.removeAll()
+    }
+
+    func checkout() -> Workspace {
+        lock.lock()
+        defer { lock.unlock() }
+        if let ws = idle.popLast() { return ws }
+        return Workspace(fontConfig: fontConfig, generation: generation)
+    }
+
+    func checkin(_ ws: Workspace) {
+        lock.lock()
+        defer { lock.unlock() }
+        if ws.generation == generation, idle.count < configuration.maxIdleWorkspaces { idle.append(ws) }
+    }
+
+    /// Renders a PDF. Throws `RenderError` (or `CancellationError`).
+    public func renderPDF(document: Document, data: JSONValue, images: any ImageLoader = NoImageLoader(),
+                          options: RenderOptions = RenderOptions()) async throws -> RenderedPDF {
+        let ws = checkout()
+        defer { checkin(ws) }
+        let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+        return try laid.writePDF(options: options)
+    }
+
+    /// Renders page `page` (1-based) as a PNG at `dpi` (18–600).
+    public func renderPNG(document: Document, data: JSONValue, page: Int = 1, dpi: Double = 96, images: any ImageLoader = NoImageLoader(),
+                          options: RenderOptions = RenderOptions()) async throws -> RenderedPNG {
+        guard (18...600).contains(dpi) else { throw RenderError.invalidDocument("dpi must be between 18 and 600") }
+        let ws = checkout()
+        defer { checkin(ws) }
+        let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+        return try laid.writePNG(page: page, dpi: dpi)
+    }
+
+    /// Lint with this engine's fonts (see `Linter`).
+    public func lint(_ document: Document, manifest: Manifest? = nil) -> [LintIssue] {
+        let ws = checkout()
+        defer { checkin(ws) }
+        return Linter.lint(document, manifest: manifest, workspace: ws)
+    }
+
+    // MARK: pipeline
+
+    func layOut(document: Document, data: JSONValue, images: any ImageLoader, options: RenderOptions, ws: Workspace) async throws -> LaidOutDocument {
+        let limits = options.limits
+        let deadline = ContinuousClock.now + limits.timeout
+        let formatting = ws.formatting(locale: options.locale ?? document.locale ?? "en-US", timeZone: options.timeZone)
+        let resolver = Resolver(document: document, data: data, formatting: formatting, limits: limits, deadline: deadline,
+                                defaultFamily: configuration.defaultFontFamily)
+        let body = try resolver.resolveBody()
+        func variants(_ d: PageDecoration?) throws -> DecorationVariants? {
+            guard let d else { return nil }
+            return DecorationVariants(
+                normal: try resolver.resolveDecoration(d.blocks), first: try d.firstPage.map { try resolver.resolveDecoration($0) },
+                last: try d.lastPage.map { try resolver.resolveDecoration($0) }, gap: d.gap?.points ?? 12)
+        }
+        let header = try variants(document.header)
+        let footer = try variants(document.footer)
+        let meta = PDFMetadata(title: try resolver.bind(document.meta?.title), author: try resolver.bind(document.meta?.author),
+                               subject: try resolver.bind(document.meta?.subject), keywords: try resolver.bind(document.meta?.keywords),
+                               creator: try resolver.bind(document.meta?.creator ?? "Craftkit Server"))
+        for family in resolver.families.sorted() { try ws.checkFamily(family) }
+
+        let loaded = try await loadImages(resolver.images, loader: images, limits: limits, deadline: deadline)
+
+        // Page frame.
+        guard let paper = (document.page?.size ?? .named("A4")).dimensions, paper.width > 0, paper.height > 0 else {
+            throw RenderError.invalidDocument("unknown paper size")
+        }
+        var pw = paper.width, ph = paper.height
+        if (document.page?.orientation ?? .portrait) == .landscape, pw < ph { swap(&pw, &ph) }
+        guard pw <= 14400, ph <= 14400 else { throw RenderError.invalidDocument("page larger than 200 inches") }
+        let m = document.page?.margins ?? Margins(all: .mm(20))
+        let contentWidth = pw - m.left.points - m.right.points
+        let contentHeight = ph - m.top.points - m.bottom.points
+        guard contentWidth >= 36, contentHeight >= 36 else { throw RenderError.invalidDocument("margins leave no room for content") }
+
+        let decoEngine = LayoutEngine(ws: ws, images: loaded, bodyHeight: contentHeight, deadline: deadline, timeout: limits.timeout)
+        func height(_ v: DecorationVariants?) throws -> Double {
+            guard let v else { return 0 }
+            var h = 0.0
+            for blocks in [v.normal, v.first, v.last].compactMap({ $0 }) {
+                let sample = substitutePageTokens(blocks, page: "8888", pages: "8888").blocks
+                h = max(h, merge(try decoEngine.chunks(sample, x: m.left.points, width: contentWidth)).height)
+            }
+            return h > 0 ? h + v.gap : 0
+        }
+        let headerH = try height(header)
+        let footerH = try height(footer)
+        let bodyTop = m.top.points + headerH
+        let bodyHeight = contentHeight - headerH - footerH
+        guard bodyHeight >= 72 else { throw RenderError.invalidDocument("header and footer leave less than 1 inch for the body") }
+
+        let engine = LayoutEngine(ws: ws, images: loaded, bodyHeight: bodyHeight, deadline: deadline, timeout: limits.timeout)
+        let chunks = try engine.chunks(body, x: m.left.points, width: contentWidth)
+        let pages = try paginate(chunks, headers: engine.headers, bodyTop: bodyTop, bodyHeight: bodyHeight, limits: limits, deadline: deadline)
+        return LaidOutDocument(
+            width: pw, height: ph, pages: pages, header: header, footer: footer, decoEngine: decoEngine, marginLeft: m.left.points,
+            contentWidth: contentWidth, headerTop: m.top.points, footerBottom: ph - m.bottom.points, meta: meta,
+            deadline: deadline, timeout: limits.timeout)
+    }
+
+    func loadImages(_ wanted: Set<BoundImage>, loader: any ImageLoader, limits: RenderLimits, deadline: ContinuousClock.Instant) async throws -> [BoundImage: LoadedImage] {
+        guard !wanted.isEmpty else { return [:] }
+        var bytes: [BoundImage: Data] = [:]
+        var remote: [ImageSource] = []
+        for w in wanted {
+            switch w {
+            case .inline(let d): bytes[w] = d
+            case .source(let s): remote.append(s)
+            }
+        }
+        if !remote.isEmpty {
+            let timeout = limits.timeout
+            let fetched = try await withThrowingTaskGroup(of: (ImageSource, Data)?.self) { group in
+                for s in remote {
+                    group.addTask {
+                        do {
+                            return (s, try await loader.load(s))
+                        } catch let e as RenderError {
+                            throw e
+                        } catch is CancellationError {
+                            throw CancellationError()
+                        } catch {
+                            throw RenderError.imageUnavailable(source: s.description, reason: String(describing: error))
+                        }
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    throw RenderError.timeout(seconds: timeout.seconds)
+                }
+                var out: [ImageSource: Data] = [:]
+                while out.count < remote.count, let r = try await group.next() {
+                    if let (s, d) = r { out[s] = d }
+                }
+                group.cancelAll()
+                return out
+            }
+            for (s, d) in fetched { bytes[.source(s)] = d }
+        }
+        var loaded: [BoundImage: LoadedImage] = [:]
+        for (k, d) in bytes.sorted(by: { $0.key.label < $1.key.label }) {
+            loaded[k] = try LoadedImage.decode(d, source: k.label, limits: limits)
+        }
+        return loaded
+    }
+}
+
+struct DecorationVariants {
+    var normal: [RBlock]
+    var first: [RBlock]?
+    var last: [RBlock]?
+    var gap: Double
+
+    func blocks(page: Int, pages: Int) -> (blocks: [RBlock], variant: Int) {
+        if page == 1, let f = first { return (f, 1) }
+        if page == pages, let l = last { return (l, 2) }
+        return (normal, 0)
+    }
+}
+
+struct PDFMetadata {
+    var title, author, subject, keywords, creator: String
+}
+
+/// Stacks chunks onto pages: spacing collapses at a page top, a chunk that does not fit moves to the
+/// next page (with the next one when it must keep with it), table rows bring their header along.
+func paginate(_ chunks: [Chunk], headers: [Chunk], bodyTop: Double, bodyHeight: Double, limits: RenderLimits,
+              deadline: ContinuousClock.Instant) throws -> [[DrawOp]] {
+    var pages: [[DrawOp]] = [[]]
+    var y = 0.0
+    var hasContent = false
+    var headerOnPage: Int?
+    let epsilon = 0.01
+    func newPage() throws {
+        if pages.count >= limits.maxPages { throw RenderError.tooManyPages(limit: limits.maxPages) }
+        pages.append([])
+        y = 0
+        hasContent = false
+        headerOnPage = nil
+    }
+    func place(_ c: Chunk) {
+        let dy = bodyTop + y
+        pages[pages.count - 1].append(contentsOf: c.ops.map { $0.shifted(dy) })
+        y += c.height
+        hasContent = true
+        if let id = c.headerID { headerOnPage = id }
+    }
+    for (i, c) in chunks.enumerated() {
+        if i & 127 == 127, ContinuousClock.now > deadline { throw RenderError.timeout(seconds: limits.timeout.seconds) }
+        switch c.kind {
+        case .pageBreak:
+            if hasContent { try newPage() }
+        case .spacing:
+            if hasContent {
+                if y + c.height > bodyHeight + epsilon { try newPage() } else { y += c.height }
+            }
+        case .content:
+            var needed = c.height
+            if let h = c.header, headerOnPage != h { needed += headers[h].height }
+            if c.keepWithNext, i + 1 < chunks.count, chunks[i + 1].kind == .content { needed += chunks[i + 1].height }
+            if hasContent, y + needed > bodyHeight + epsilon {
+                try newPage()
+            }
+            if let h = c.header, headerOnPage != h, c.headerID == nil { place(headers[h]) }
+            place(c)
+        }
+    }
+    return pages
+}
+
+/// Replaces the page sentinels; reports whether anything changed.
+func substitutePageTokens(_ blocks: [RBlock], page: String, pages: String) -> (blocks: [RBlock], changed: Bool) {
+    var changed = false
+    func sub(_ s: String) -> String {
+        guard s.contains(PageToken.page) || s.contains(PageToken.pages) else { return s }
+        changed = true
+        return s.replacingOccurrences(of: PageToken.page, with: page).replacingOccurrences(of: PageToken.pages, with: pages)
+    }
+    func text(_ t: RText) -> RText {
+        var t = t
+        for i in t.runs.indices { t.runs[i].text = sub(t.runs[i].text) }
+        return t
+    }
+    func block(_ b: RBlock) -> RBlock {
+        switch b {
+        case .text(let t): return .text(text(t))
+        case .table(var t):
+            t.header = t.header.map { $0.map { var c = $0; c.text = sub(c.text); return c } }
+            t.rows = t.rows.map { $0.map { var c = $0; c.text = sub(c.text); return c } }
+            t.totals = t.totals.map { $0.map { var c = $0; c.text = sub(c.text); return c } }
+            return .table(t)
+        case .columns(let w, let g, let cols, let b, let a): return .columns(widths: w, gap: g, columns: cols.map { $0.map(block) }, spaceBefore: b, spaceAfter: a)
+        case .group(let bs, let k): return .group(bs.map(block), keepTogether: k)
+        case .signature(var s):
+            s.caption = s.caption.map(text)
+            s.detail = s.detail.map(text)
+            return .signature(s)
+        default: return b
+        }
+    }
+    let out = blocks.map(block)
+    return (out, changed)
+}

@@ -1,0 +1,142 @@
+import Core
+import SQLKit
+import Templates
+
+/// `RenderRepository` on SQLite and PostgreSQL: render rows plus the job rows that drive them, written
+/// together in one transaction.
+public struct SQLRenderRepository: RenderRepository {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    static let columns = """
+        id, project_id, template_id, template_slug, version_id, version_number, status, data, filename, idempotency_key, request_hash,
+        blob_key, sha256, page_count, byte_count, error_message, created_at, started_at, completed_at, duration_ms
+        """
+
+    public func enqueue(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
+        do {
+            return try await database.transaction { db in
+                if let key = render.idempotencyKey, let existing = try await Self.byKey(key, projectID: render.projectID, on: db) {
+                    if existing.createdAt >= keysValidSince {
+                        return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
+                    }
+                    // An expired key is released so it can name this new render.
+                    try await db.raw("UPDATE renders SET idempotency_key = NULL WHERE id = \(bind: existing.id)").run()
+                }
+                try await Self.insert(render, on: db)
+                try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)
+                return .created(render)
+            }
+        } catch {
+            // Two transactions raced on one key (PostgreSQL): the loser's insert hit the unique index.
+            guard let key = render.idempotencyKey, let existing = try await Self.byKey(key, projectID: render.projectID, on: database.sql)
+            else { throw error }
+            return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
+        }
+    }
+
+    static func byKey(_ key: String, projectID: String, on db: any SQLDatabase) async throws -> RenderRecord? {
+        try await db.raw(
+            "SELECT \(unsafeRaw: columns) FROM renders WHERE project_id = \(bind: projectID) AND idempotency_key = \(bind: key)"
+        ).first().map(record)
+    }
+
+    static func insert(_ render: RenderRecord, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO renders (id, project_id, template_id, template_slug, version_id, version_number, status, data, filename,
+                idempotency_key, request_hash, created_at)
+            VALUES (\(bind: render.id), \(bind: render.projectID), \(bind: render.templateID), \(bind: render.templateSlug),
+                \(bind: render.versionID), \(bind: render.versionNumber), \(bind: render.status.rawValue), \(bind: render.data),
+                \(bind: render.filename), \(bind: render.idempotencyKey), \(bind: render.requestHash), \(bind: render.createdAt))
+            """
+        ).run()
+    }
+
+    public func find(id: String, projectID: String) async throws -> RenderRecord? {
+        try await database.sql.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM renders WHERE id = \(bind: id) AND project_id = \(bind: projectID)"
+        ).first().map(Self.record)
+    }
+
+    public func find(id: String) async throws -> RenderRecord? {
+        try await database.sql.raw("SELECT \(unsafeRaw: Self.columns) FROM renders WHERE id = \(bind: id)").first().map(Self.record)
+    }
+
+    public func list(projectID: String, before: RenderRecord?, limit: Int) async throws -> [RenderRecord] {
+        if let before {
+            return try await database.sql.raw(
+                """
+                SELECT \(unsafeRaw: Self.columns) FROM renders WHERE project_id = \(bind: projectID)
+                  AND (created_at < \(bind: before.createdAt) OR (created_at = \(bind: before.createdAt) AND id < \(bind: before.id)))
+                ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+                """
+            ).all().map(Self.record)
+        }
+        return try await database.sql.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM renders WHERE project_id = \(bind: projectID) ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)"
+        ).all().map(Self.record)
+    }
+
+    public func markRendering(id: String, now: Int64) async throws {
+        try await database.transaction { db in
+            try await db.raw(
+                "UPDATE renders SET status = 'rendering', started_at = \(bind: now) WHERE id = \(bind: id) AND status IN ('queued', 'rendering')"
+            ).run()
+        }
+    }
+
+    public func markQueued(id: String, error: String) async throws {
+        try await database.transaction { db in
+            try await db.raw("UPDATE renders SET status = 'queued' WHERE id = \(bind: id) AND status = 'rendering'").run()
+        }
+    }
+
+    public func markSucceeded(id: String, jobID: String, output: RenderOutput, now: Int64, durationMs: Int64) async throws {
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                UPDATE renders SET status = 'succeeded', blob_key = \(bind: output.blobKey), sha256 = \(bind: output.sha256),
+                    page_count = \(bind: output.pageCount), byte_count = \(bind: output.byteCount), error_message = NULL,
+                    completed_at = \(bind: now), duration_ms = \(bind: durationMs)
+                WHERE id = \(bind: id) AND status <> 'succeeded'
+                """
+            ).run()
+            try await SQLJobQueue.finish(on: db, jobID: jobID, status: "done")
+        }
+    }
+
+    public func markFailed(id: String, jobID: String, message: String, now: Int64, durationMs: Int64?) async throws {
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                UPDATE renders SET status = 'failed', error_message = \(bind: String(message.prefix(2000))), completed_at = \(bind: now),
+                    duration_ms = \(bind: durationMs)
+                WHERE id = \(bind: id) AND status NOT IN ('succeeded', 'failed')
+                """
+            ).run()
+            try await SQLJobQueue.finish(on: db, jobID: jobID, status: "dead", error: message)
+        }
+    }
+
+    static func record(_ row: any SQLRow) throws -> RenderRecord {
+        RenderRecord(
+            id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: String.self),
+            templateID: try row.decode(column: "template_id", as: String.self),
+            templateSlug: try row.decode(column: "template_slug", as: String.self),
+            versionID: try row.decode(column: "version_id", as: String.self),
+            versionNumber: Int(try row.decode(column: "version_number", as: Int64.self)),
+            status: RenderStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+            data: try row.decode(column: "data", as: String.self), filename: try row.decode(column: "filename", as: String?.self),
+            idempotencyKey: try row.decode(column: "idempotency_key", as: String?.self),
+            requestHash: try row.decode(column: "request_hash", as: String.self), blobKey: try row.decode(column: "blob_key", as: String?.self),
+            sha256: try row.decode(column: "sha256", as: String?.self),
+            pageCount: try row.decode(column: "page_count", as: Int64?.self).map(Int.init),
+            byteCount: try row.decode(column: "byte_count", as: Int64?.self).map(Int.init),
+            errorMessage: try row.decode(column: "error_message", as: String?.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            startedAt: try row.decode(column: "started_at", as: Int64?.self), completedAt: try row.decode(column: "completed_at", as: Int64?.self),
+            durationMs: try row.decode(column: "duration_ms", as: Int64?.self)
+        )
+    }
+}

@@ -1,0 +1,110 @@
+import Core
+import Crypto
+import Foundation
+
+/// `POST /v1/templates/:slug/render` and reading renders (spec §3, DESIGN.md decisions 5–6).
+public struct RenderService: Sendable {
+    let templates: any TemplateRepository
+    let renders: any RenderRepository
+    let signal: JobSignal
+    let clock: any WallClock
+    /// How long an idempotency key is remembered (DESIGN.md decision 5: 7 days).
+    let keyRetentionMillis: Int64
+
+    public init(
+        templates: any TemplateRepository, renders: any RenderRepository, signal: JobSignal, clock: any WallClock = SystemClock(),
+        keyRetentionMillis: Int64 = 7 * 24 * 3600 * 1000
+    ) {
+        self.templates = templates
+        self.renders = renders
+        self.signal = signal
+        self.clock = clock
+        self.keyRetentionMillis = keyRetentionMillis
+    }
+
+    /// Validates and enqueues. Returns the render and whether it is a replay of an earlier request.
+    public func enqueue(projectID: String, slug: String, body: JSONValue, idempotencyKey header: String?) async throws
+        -> (RenderRecord, replay: Bool)
+    {
+        var fields = try ObjectValidator(body)
+        let data = fields.object("data", required: true)
+        let jobID = fields.string("jobId", length: 1...200)
+        var versionNumber: Int?
+        var filename: String?
+        if let options = fields.object("options"), var option = try? ObjectValidator(options, path: "options") {
+            _ = option.bool("sync")
+            versionNumber = option.integer("versionNumber", range: 1...1_000_000)
+            filename = option.string("filename", length: 1...200)
+            if let name = filename, name.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\"" || $0.isNewline }) {
+                option.fail("filename", "Must not contain slashes, quotes or line breaks")
+            }
+            fields.record(option.issues)
+        }
+        if let header, !(1...200).contains(header.count) {
+            fields.fail("Idempotency-Key", "Must be 1 to 200 characters")
+        }
+        try fields.finish()
+
+        let template = try await TemplateService(repository: templates, clock: clock).live(projectID: projectID, slug: slug)
+        guard let current = template.currentVersionNumber else {
+            throw AppError.conflict("no_published_version", "Template \"\(slug)\" has no published version yet.")
+        }
+        let number = versionNumber ?? current
+        guard let version = try await templates.version(templateID: template.id, number: number) else {
+            throw AppError.notFound("version_not_found", "Template \"\(slug)\" has no version \(number).")
+        }
+        let cleaned = try DataValidator.validate(data!, against: version.manifest)
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let dataJSON = String(decoding: try encoder.encode(cleaned), as: UTF8.self)
+        // The request as the client sent it, minus the idempotency key itself.
+        var hashed = body
+        if case .object(var members) = hashed {
+            members["jobId"] = nil
+            hashed = .object(members)
+        }
+        let requestHash = SHA256.hash(data: try encoder.encode([JSONValue.string(slug), hashed]))
+            .map { String(format: "%02x", $0) }.joined()
+        let now = clock.now().epochMillis
+        let record = RenderRecord(
+            id: Identifier.make(), projectID: projectID, templateID: template.id, templateSlug: template.slug, versionID: version.id,
+            versionNumber: version.number, status: .queued, data: dataJSON, filename: filename, idempotencyKey: header ?? jobID,
+            requestHash: requestHash, createdAt: now
+        )
+        switch try await renders.enqueue(record, keysValidSince: now - keyRetentionMillis) {
+        case .created(let created):
+            signal.notify()
+            return (created, false)
+        case .replay(let existing):
+            return (existing, true)
+        case .keyReused:
+            throw AppError.conflict(
+                "idempotency_key_reused", "This idempotency key was already used for a different request; use a new key for new data."
+            )
+        }
+    }
+
+    public func get(projectID: String, id: String) async throws -> RenderRecord {
+        guard Identifier.isValid(id), let render = try await renders.find(id: id, projectID: projectID) else {
+            throw AppError.notFound("not_found", "No render \(id) in this project.")
+        }
+        return render
+    }
+
+    /// A page of renders, newest first. `cursor` is the id of the last render of the previous page.
+    public func list(projectID: String, cursor: String?, limit: Int) async throws -> (renders: [RenderRecord], nextCursor: String?) {
+        var before: RenderRecord?
+        if let cursor {
+            guard Identifier.isValid(cursor), let anchor = try await renders.find(id: cursor, projectID: projectID) else {
+                var issues = ValidationIssues()
+                issues.add("Unknown cursor", at: "cursor")
+                throw AppError.invalidRequest(issues)
+            }
+            before = anchor
+        }
+        let page = try await renders.list(projectID: projectID, before: before, limit: limit + 1)
+        let items = Array(page.prefix(limit))
+        return (items, page.count > limit ? items.last?.id : nil)
+    }
+}

@@ -1,0 +1,199 @@
+import Core
+import Crypto
+import Foundation
+import Logging
+import Render
+
+/// Takes render jobs from the durable queue and runs them through the render core: the worker half of
+/// DESIGN.md decision 6. Each worker claims one job at a time under a lease it renews with heartbeats;
+/// a worker that dies loses its lease and another picks the job up. Transient failures (image fetch,
+/// storage) retry with backoff up to `maxAttempts`; a problem with the template or data fails at once.
+public struct RenderWorker: Sendable {
+    public struct Settings: Sendable {
+        public var leaseMillis: Int64 = 30_000
+        public var heartbeatEvery: Duration = .seconds(10)
+        /// How long an idle worker sleeps when not woken by an enqueue (expired leases, other processes).
+        public var idleWait: Duration = .seconds(1)
+        public var maxAttempts = 3
+        public var backoffMillis: [Int64] = [1_000, 5_000]
+
+        public init() {}
+    }
+
+    public static let jobKind = "render"
+
+    let queue: any JobQueue
+    let renders: any RenderRepository
+    let templates: any TemplateRepository
+    let blobs: any BlobStore
+    let engine: RenderEngine
+    let images: any ImageLoader
+    let signal: JobSignal
+    let clock: any WallClock
+    let settings: Settings
+    let logger: Logger
+
+    public init(
+        queue: any JobQueue, renders: any RenderRepository, templates: any TemplateRepository, blobs: any BlobStore, engine: RenderEngine,
+        images: any ImageLoader, signal: JobSignal, clock: any WallClock = SystemClock(), settings: Settings = Settings(), logger: Logger
+    ) {
+        self.queue = queue
+        self.renders = renders
+        self.templates = templates
+        self.blobs = blobs
+        self.engine = engine
+        self.images = images
+        self.signal = signal
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Works until the task is cancelled. `owner` names this worker in lease rows.
+    public func run(owner: String) async {
+        while !Task.isCancelled {
+            do {
+                if try await runOnce(owner: owner) { continue }
+            } catch {
+                logger.error("render worker could not claim a job", metadata: ["error": .string(String(describing: error))])
+            }
+            await signal.wait(timeout: settings.idleWait)
+        }
+    }
+
+    /// Claims and processes at most one job. Returns false when there was nothing to do.
+    @discardableResult
+    public func runOnce(owner: String) async throws -> Bool {
+        guard
+            let job = try await queue.claim(
+                kinds: [Self.jobKind], owner: owner, leaseMillis: settings.leaseMillis, now: clock.now().epochMillis
+            )
+        else { return false }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.keepLeaseAlive(job: job, owner: owner) }
+            await process(job, owner: owner)
+            group.cancelAll()
+        }
+        return true
+    }
+
+    func keepLeaseAlive(job: Job, owner: String) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.heartbeatEvery)
+            if Task.isCancelled { return }
+            _ = try? await queue.heartbeat(jobID: job.id, owner: owner, until: clock.now().epochMillis + settings.leaseMillis)
+        }
+    }
+
+    func process(_ job: Job, owner: String) async {
+        let started = ContinuousClock.now
+        var metadata: Logger.Metadata = ["render_id": .string(job.subjectID), "attempt": .stringConvertible(job.attempts)]
+        do {
+            guard let render = try await renders.find(id: job.subjectID) else {
+                try await renders.markFailed(id: job.subjectID, jobID: job.id, message: "Render row is missing.", now: clock.now().epochMillis, durationMs: nil)
+                return
+            }
+            metadata["project_id"] = .string(render.projectID)
+            if render.status.isTerminal {
+                // Finished by an earlier holder of this job whose completion raced its lease expiry.
+                try await renders.markSucceededOrKeep(render, jobID: job.id)
+                return
+            }
+            try await renders.markRendering(id: render.id, now: clock.now().epochMillis)
+            let output = try await produce(render)
+            let elapsed = started.duration(to: .now)
+            try await renders.markSucceeded(
+                id: render.id, jobID: job.id, output: output, now: clock.now().epochMillis, durationMs: elapsed.milliseconds
+            )
+            metadata["duration_ms"] = .stringConvertible(elapsed.milliseconds)
+            metadata["pages"] = .stringConvertible(output.pageCount)
+            logger.info("render succeeded", metadata: metadata)
+        } catch {
+            await handleFailure(error, job: job, owner: owner, elapsed: started.duration(to: .now), metadata: metadata)
+        }
+    }
+
+    func produce(_ render: RenderRecord) async throws -> RenderOutput {
+        guard let version = try await templates.version(id: render.versionID) else {
+            throw RenderFailure.permanent("The template version this render pins no longer exists.")
+        }
+        let document: Document
+        do {
+            document = try DocumentDecoder.decode(Data(version.layout.utf8))
+        } catch {
+            throw RenderFailure.permanent("The template's layout could not be read: \(error)")
+        }
+        let data = try JSONValue.parse(Data(render.data.utf8))
+        let pdf = try await engine.renderPDF(
+            document: document, data: data, images: images, options: RenderOptions(creationDate: Date(epochMillis: render.createdAt))
+        )
+        let key = "renders/\(render.projectID)/\(render.id).pdf"
+        try await blobs.put(pdf.bytes, key: key)
+        let digest = SHA256.hash(data: pdf.bytes).map { String(format: "%02x", $0) }.joined()
+        return RenderOutput(blobKey: key, sha256: digest, pageCount: pdf.pageCount, byteCount: pdf.bytes.count)
+    }
+
+    func handleFailure(_ error: any Error, job: Job, owner: String, elapsed: Duration, metadata: Logger.Metadata) async {
+        var metadata = metadata
+        metadata["error"] = .string(String(describing: error))
+        let (transient, message) = Self.classify(error)
+        let now = clock.now().epochMillis
+        do {
+            if transient, job.attempts < settings.maxAttempts {
+                let delay = settings.backoffMillis[min(job.attempts - 1, settings.backoffMillis.count - 1)]
+                let jitter = Int64.random(in: 0...(delay / 4))
+                try await renders.markQueued(id: job.subjectID, error: message)
+                try await queue.retry(jobID: job.id, owner: owner, runAt: now + delay + jitter, error: message)
+                logger.warning("render failed, will retry", metadata: metadata)
+            } else {
+                try await renders.markFailed(id: job.subjectID, jobID: job.id, message: message, now: now, durationMs: elapsed.milliseconds)
+                logger.warning("render failed", metadata: metadata)
+            }
+        } catch {
+            // The lease will expire and another worker will take the job again.
+            metadata["store_error"] = .string(String(describing: error))
+            logger.error("render failure could not be recorded", metadata: metadata)
+        }
+    }
+
+    /// Whether a failure is worth retrying, and the message a partner sees.
+    static func classify(_ error: any Error) -> (transient: Bool, message: String) {
+        switch error {
+        case let error as RenderError: return (error.isTransient, error.description)
+        case let error as RenderFailure:
+            if case .permanent(let message) = error { return (false, message) }
+            return (true, "\(error)")
+        case is AppError, is DecodingError: return (false, "\(error)")
+        default: return (true, "Temporary failure: \(error)")
+        }
+    }
+}
+
+enum RenderFailure: Error, CustomStringConvertible {
+    case permanent(String)
+
+    var description: String {
+        switch self {
+        case .permanent(let message): message
+        }
+    }
+}
+
+extension RenderRepository {
+    /// A job whose render is already terminal only needs closing.
+    func markSucceededOrKeep(_ render: RenderRecord, jobID: String) async throws {
+        if render.status == .succeeded, let key = render.blobKey, let sha = render.sha256 {
+            let output = RenderOutput(blobKey: key, sha256: sha, pageCount: render.pageCount ?? 0, byteCount: render.byteCount ?? 0)
+            try await markSucceeded(id: render.id, jobID: jobID, output: output, now: render.completedAt ?? 0, durationMs: render.durationMs ?? 0)
+        } else {
+            try await markFailed(id: render.id, jobID: jobID, message: render.errorMessage ?? "failed", now: render.completedAt ?? 0, durationMs: render.durationMs)
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,81 @@
+import Core
+import Foundation
+import Render
+import Testing
+
+@Suite("Images")
+struct ImageTests {
+    func images(_ pdf: Data) throws -> String {
+        try Tool.withFile(pdf) { try Tool.run("pdfimages", ["-list", $0]).output }
+    }
+
+    @Test("a JPEG is embedded as the original JPEG stream, not re-encoded")
+    func jpegPassThrough() async throws {
+        let jpeg = try Fixture.asset("photo.jpg")
+        let pdf = try await render(#"{"blocks": [{"type": "image", "src": "asset:photo.jpg", "width": 300}]}"#, images: Fixture.assets)
+        let list = try images(pdf.bytes)
+        #expect(list.contains(" jpeg "))
+        // The JPEG bytes appear verbatim in the PDF.
+        #expect(pdf.bytes.range(of: jpeg.prefix(2048)) != nil)
+    }
+
+    @Test("PNG with alpha, WebP and data: URIs are decoded and embedded")
+    func pngWebpDataURI() async throws {
+        let png = try Fixture.asset("logo.png").base64EncodedString()
+        let doc = """
+        {"blocks": [{"type": "image", "src": "asset:logo.png"}, {"type": "image", "src": "asset:logo.webp"}, {"type": "image", "src": "data:image/png;base64,\(png)"}]}
+        """
+        let pdf = try await render(doc, images: Fixture.assets)
+        let rows = try images(pdf.bytes).split(separator: "\n").dropFirst(2)
+        #expect(rows.filter { $0.contains(" image ") }.count >= 2)
+        #expect(rows.contains { $0.contains("smask") })
+    }
+
+    @Test("an image bound to a variable loads from the variable's value; a missing optional image renders nothing")
+    func boundImage() async throws {
+        let doc = #"{"blocks": [{"type": "image", "src": "{{logo}}"}, {"type": "paragraph", "text": "after"}]}"#
+        let loader = InMemoryImageLoader([.url("https://cdn.example.com/logo.png"): try Fixture.asset("logo.png")])
+        let with = try await render(doc, #"{"logo": "https://cdn.example.com/logo.png"}"#, images: loader)
+        #expect(try images(with.bytes).contains(" image "))
+        let without = try await render(doc, #"{}"#, images: loader)
+        #expect(!(try images(without.bytes).contains(" image ")))
+        #expect(try Tool.text(without.bytes).contains("after"))
+    }
+
+    @Test("the PNG preview draws JPEG pixels (decoded for raster output)")
+    func previewDrawsJPEG() async throws {
+        let doc = try DocumentDecoder.decode(Data(#"{"page": {"size": {"width": 200, "height": 200}, "margins": 0}, "blocks": [{"type": "image", "src": "asset:photo.jpg", "width": 200, "height": 200, "fit": "cover"}]}"#.utf8))
+        let png = try await Fixture.engine.renderPNG(document: doc, data: .object([:]), page: 1, dpi: 72, images: Fixture.assets)
+        #expect(png.width == 200 && png.height == 200)
+        // A blank page compresses to a few hundred bytes; the gradient photo does not.
+        #expect(png.bytes.count > 5_000)
+    }
+}
+
+@Suite("Craftkit document-mode layout")
+struct CraftkitLayoutTests {
+    @Test("a pages layout maps onto the model: one PDF page per layout page, rich text, loop table, signature")
+    func pagesLayout() async throws {
+        let doc = try Fixture.document("craftkit-pages.json")
+        #expect(doc.blocks.contains { if case .pageBreak = $0 { return true } else { return false } })
+        let pdf = try await Fixture.render("craftkit-pages.json", "craftkit-pages.data.json")
+        #expect(pdf.pageCount == 2)
+        let p1 = try Tool.text(pdf.bytes, page: 1)
+        #expect(p1.contains("Service agreement SA-7781"))
+        #expect(p1.contains("Between Craftkit Demo AG and Ada Lovelace GmbH."))
+        #expect(p1.contains("Support (business hours)"))
+        #expect(p1.contains("€120.50"))
+        let p2 = try Tool.text(pdf.bytes, page: 2)
+        #expect(p2.contains("Customer signature"))
+        #expect(p2.contains("Open portal"))
+        let raw = String(decoding: pdf.bytes, as: UTF8.self)
+        #expect(raw.contains("/URI (https://example.com/terms)"))
+    }
+
+    @Test("the native model round-trips through JSON")
+    func roundTrip() throws {
+        let doc = try Fixture.document("invoice.json")
+        let again = try DocumentDecoder.decode(try JSONEncoder().encode(doc))
+        #expect(again == doc)
+    }
+}

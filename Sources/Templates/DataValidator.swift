@@ -52,7 +52,9 @@ public enum DataValidator {
         AppError(status: 400, code: "invalid_input_data", message: "data does not match the template's manifest: \(issues.summary)", issues: issues)
     }
 
-    static func check(_ variable: VariableDefinition, in source: JSONValue, prefix: String, into output: inout JSONValue, issues: inout ValidationIssues) {
+    static func check(
+        _ variable: VariableDefinition, in source: JSONValue, prefix: String, into output: inout JSONValue, issues: inout ValidationIssues
+    ) {
         let segments = variable.key.split(separator: ".").map(String.init)
         let path = prefix + variable.key
         var value: JSONValue? = source

@@ -50,7 +50,9 @@ public enum ManifestInput {
             if let rows = loop.array("previewData", maxCount: maxPreviewRows) {
                 previewRows = []
                 for (rowIndex, row) in rows.enumerated() {
-                    if case .object(let members) = row { previewRows?.append(members) } else {
+                    if case .object(let members) = row {
+                        previewRows?.append(members)
+                    } else {
                         loop.fail("previewData[\(rowIndex)]", "Expected object, received \(row.typeName)")
                     }
                 }

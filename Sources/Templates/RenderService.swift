@@ -23,7 +23,9 @@ public struct RenderService: Sendable {
     }
 
     /// Validates and enqueues. Returns the render and whether it is a replay of an earlier request.
-    public func enqueue(projectID: String, slug: String, body: JSONValue, idempotencyKey header: String?) async throws
+    public func enqueue(
+        projectID: String, slug: String, body: JSONValue, idempotencyKey header: String?
+    ) async throws
         -> (RenderRecord, replay: Bool)
     {
         var fields = try ObjectValidator(body)

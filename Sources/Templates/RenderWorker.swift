@@ -90,7 +90,8 @@ public struct RenderWorker: Sendable {
         var metadata: Logger.Metadata = ["render_id": .string(job.subjectID), "attempt": .stringConvertible(job.attempts)]
         do {
             guard let render = try await renders.find(id: job.subjectID) else {
-                try await renders.markFailed(id: job.subjectID, jobID: job.id, message: "Render row is missing.", now: clock.now().epochMillis, durationMs: nil)
+                try await renders.markFailed(
+                    id: job.subjectID, jobID: job.id, message: "Render row is missing.", now: clock.now().epochMillis, durationMs: nil)
                 return
             }
             metadata["project_id"] = .string(render.projectID)
@@ -124,8 +125,10 @@ public struct RenderWorker: Sendable {
             throw RenderFailure.permanent("The template's layout could not be read: \(error)")
         }
         let data = try JSONValue.parse(Data(render.data.utf8))
+        // The PDF's dates are the version's publish time: the same version and data give the same bytes
+        // (DESIGN.md decision 8), and the date still means something.
         let pdf = try await engine.renderPDF(
-            document: document, data: data, images: images, options: RenderOptions(creationDate: Date(epochMillis: render.createdAt))
+            document: document, data: data, images: images, options: RenderOptions(creationDate: Date(epochMillis: version.createdAt))
         )
         let key = "renders/\(render.projectID)/\(render.id).pdf"
         try await blobs.put(pdf.bytes, key: key)
@@ -186,7 +189,8 @@ extension RenderRepository {
             let output = RenderOutput(blobKey: key, sha256: sha, pageCount: render.pageCount ?? 0, byteCount: render.byteCount ?? 0)
             try await markSucceeded(id: render.id, jobID: jobID, output: output, now: render.completedAt ?? 0, durationMs: render.durationMs ?? 0)
         } else {
-            try await markFailed(id: render.id, jobID: jobID, message: render.errorMessage ?? "failed", now: render.completedAt ?? 0, durationMs: render.durationMs)
+            try await markFailed(
+                id: render.id, jobID: jobID, message: render.errorMessage ?? "failed", now: render.completedAt ?? 0, durationMs: render.durationMs)
         }
     }
 }

@@ -72,12 +72,16 @@ public struct TemplateInput: Sendable {
             }
         }
         if let orientation = config.string("orientation") {
-            if let value = Orientation(rawValue: orientation) { setup.orientation = value } else {
+            if let value = Orientation(rawValue: orientation) {
+                setup.orientation = value
+            } else {
                 config.fail("orientation", "Must be portrait or landscape")
             }
         }
         if let margin = config.string("margin") {
-            if let length = Length(string: margin) { setup.margins = Margins(all: length) } else {
+            if let length = Length(string: margin) {
+                setup.margins = Margins(all: length)
+            } else {
                 config.fail("margin", "Must be a length such as 20mm, 1in or 36pt")
             }
         }

@@ -63,7 +63,9 @@ public protocol TemplateRepository: Sendable {
     func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord) async throws -> Bool
     /// Appends the next version (its number is assigned here) and makes it current; updates name and
     /// description. Returns the stored version.
-    func publish(templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64)
+    func publish(
+        templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64
+    )
         async throws -> TemplateVersionRecord
     func find(slug: String, projectID: String) async throws -> TemplateRecord?
     /// Newest-updated first.

@@ -36,7 +36,8 @@ struct RenderRoutes {
             let page = try await services.renders.list(
                 projectID: project.projectID, cursor: request.uri.queryParameters.get("cursor"), limit: limit
             )
-            return JSONBody.response(status: .ok, JSONValue.object(["data": .array(page.renders.map(renderBody)), "nextCursor": .string(page.nextCursor)]))
+            return JSONBody.response(
+                status: .ok, JSONValue.object(["data": .array(page.renders.map(renderBody)), "nextCursor": .string(page.nextCursor)]))
         }
         routes.add(group, .get, "/renders/:id/download", under: prefix) { _, context in
             try await download(context, disposition: "attachment", cacheControl: "private, no-store")
@@ -85,5 +86,5 @@ struct RenderRoutes {
 }
 
 extension HTTPField.Name {
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    public static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 }

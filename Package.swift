@@ -44,6 +44,11 @@ let package = Package(
         .target(name: "EmbedSessions", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(name: "Catalogs", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(
+            name: "Webhooks",
+            dependencies: ["Core", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Templates",
             dependencies: [
                 "Core", "Render", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
@@ -54,7 +59,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates",
+                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Webhooks",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -66,7 +71,7 @@ let package = Package(
         .target(
             name: "PartnerAPI",
             dependencies: [
-                "Core", "Storage", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Render",
+                "Core", "Storage", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Render", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +93,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Storage", "PartnerAPI", "Render", "Templates",
+                "Core", "Storage", "PartnerAPI", "Render", "Templates", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,6 +106,7 @@ let package = Package(
         .testTarget(name: "AdminProvisioningTests", dependencies: ["AdminProvisioning", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "EmbedSessionsTests", dependencies: ["EmbedSessions", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogsTests", dependencies: ["Catalogs", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core", "Render"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
@@ -110,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "PartnerAPITests",
             dependencies: [
-                "PartnerAPI", "TestSupport", "Storage", "Core",
+                "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Render", "Webhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -6,6 +6,7 @@ import Logging
 import Render
 import Storage
 import Templates
+import Webhooks
 
 /// Everything the routes use, built once at start-up: the composition root of the server.
 public struct AppServices: Sendable {
@@ -22,11 +23,14 @@ public struct AppServices: Sendable {
     /// Wakes this process's render workers when a render is enqueued.
     public let jobSignal: JobSignal
     public let renderWorker: RenderWorker
+    public let webhooks: WebhookService
+    public let webhookDeliverer: WebhookDeliverer
     public let logger: Logger
 
     public init(
         config: ServerConfig, adminKey: String, database: Database, blobs: any BlobStore, engine: RenderEngine, logger: Logger,
-        workerSettings: RenderWorker.Settings = RenderWorker.Settings()
+        workerSettings: RenderWorker.Settings = RenderWorker.Settings(), webhookSettings: WebhookDeliverer.Settings = WebhookDeliverer.Settings(),
+        webhookTransport: (any WebhookTransport)? = nil
     ) {
         self.config = config
         self.adminKey = adminKey
@@ -41,11 +45,31 @@ public struct AppServices: Sendable {
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)
         jobSignal = JobSignal()
+        let webhookSignal = JobSignal()
+        let queue = SQLJobQueue(database: database)
         templates = TemplateService(repository: templateRepository)
         renders = RenderService(templates: templateRepository, renders: renderRepository, signal: jobSignal)
         renderWorker = RenderWorker(
-            queue: SQLJobQueue(database: database), renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
-            images: HTTPImageLoader(allowPrivate: config.allowPrivateFetch), signal: jobSignal, settings: workerSettings, logger: logger
+            queue: queue, renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
+            images: HTTPImageLoader(allowPrivate: config.allowPrivateFetch), signal: jobSignal, completions: webhookSignal,
+            settings: workerSettings, logger: logger
+        )
+        let webhookRepository = SQLWebhookRepository(database: database)
+        let allowPrivate = config.allowPrivateFetch
+        webhooks = WebhookService(repository: webhookRepository, secrets: secrets) { FetchGuard.problem(with: $0, allowPrivate: allowPrivate) }
+        let presenter = RenderPresenter(config: config)
+        webhookDeliverer = WebhookDeliverer(
+            queue: queue, repository: webhookRepository, transport: webhookTransport ?? HTTPWebhookTransport(allowPrivate: allowPrivate),
+            secrets: secrets,
+            payload: { delivery in
+                guard let render = try await renderRepository.find(id: delivery.subjectID) else { throw AppError.notFound("not_found", "render") }
+                let event: JSONValue = .object([
+                    "id": .string(delivery.eventID), "type": .string(delivery.eventType), "createdAt": .timestamp(delivery.createdAt),
+                    "data": presenter.json(render),
+                ])
+                return try JSONBody.encoder.encode(event)
+            },
+            signal: webhookSignal, settings: webhookSettings, logger: logger
         )
     }
 

@@ -7,7 +7,7 @@ public func buildApplication(services: AppServices) -> some ApplicationProtocol 
     Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "craftkit"),
-        services: [RenderWorkerService(worker: services.renderWorker, count: services.config.workers)],
+        services: [BackgroundWorkers(services: services, renderWorkers: services.config.workers)],
         logger: services.logger
     )
 }
@@ -33,5 +33,6 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     TemplateRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     RenderRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    WebhookRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     return (router, routes)
 }

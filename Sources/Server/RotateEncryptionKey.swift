@@ -31,7 +31,9 @@ struct RotateEncryptionKey: AsyncParsableCommand {
         try await Runtime.withDatabase(config, logger: logger) { database in
             try await Migrations.run(on: database, logger: logger)
             let report = try await SecretRotation.reseal(database: database, from: current, to: SecretBox(secret: next))
-            print("Re-sealed \(report.apiKeys) API keys and \(report.signingKeys) signing keys. Now set CRAFTKIT_ENCRYPTION_KEY to the new secret.")
+            print(
+                "Re-sealed \(report.apiKeys) API keys, \(report.signingKeys) signing keys and \(report.webhookSecrets) webhook secrets. Now set CRAFTKIT_ENCRYPTION_KEY to the new secret."
+            )
         }
     }
 }

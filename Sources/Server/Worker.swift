@@ -20,7 +20,7 @@ struct Worker: AsyncParsableCommand {
             Runtime.say("Craftkit render workers: \(workers), waiting for jobs (Ctrl-C or SIGTERM to stop).")
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: RenderWorkerService(worker: services.renderWorker, count: workers))],
+                    services: [.init(service: BackgroundWorkers(services: services, renderWorkers: workers))],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
                 )
             )

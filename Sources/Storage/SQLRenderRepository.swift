@@ -1,6 +1,7 @@
 import Core
 import SQLKit
 import Templates
+import Webhooks
 
 /// `RenderRepository` on SQLite and PostgreSQL: render rows plus the job rows that drive them, written
 /// together in one transaction.
@@ -95,28 +96,34 @@ public struct SQLRenderRepository: RenderRepository {
 
     public func markSucceeded(id: String, jobID: String, output: RenderOutput, now: Int64, durationMs: Int64) async throws {
         try await database.transaction { db in
-            try await db.raw(
+            let changed = try await db.raw(
                 """
                 UPDATE renders SET status = 'succeeded', blob_key = \(bind: output.blobKey), sha256 = \(bind: output.sha256),
                     page_count = \(bind: output.pageCount), byte_count = \(bind: output.byteCount), error_message = NULL,
                     completed_at = \(bind: now), duration_ms = \(bind: durationMs)
-                WHERE id = \(bind: id) AND status <> 'succeeded'
+                WHERE id = \(bind: id) AND status <> 'succeeded' RETURNING project_id
                 """
-            ).run()
+            ).first()
             try await SQLJobQueue.finish(on: db, jobID: jobID, status: "done")
+            if let projectID = try changed?.decode(column: "project_id", as: String.self) {
+                _ = try await SQLWebhookRepository.enqueueEvent(on: db, projectID: projectID, event: .renderSucceeded, subjectID: id, now: now)
+            }
         }
     }
 
     public func markFailed(id: String, jobID: String, message: String, now: Int64, durationMs: Int64?) async throws {
         try await database.transaction { db in
-            try await db.raw(
+            let changed = try await db.raw(
                 """
                 UPDATE renders SET status = 'failed', error_message = \(bind: String(message.prefix(2000))), completed_at = \(bind: now),
                     duration_ms = \(bind: durationMs)
-                WHERE id = \(bind: id) AND status NOT IN ('succeeded', 'failed')
+                WHERE id = \(bind: id) AND status NOT IN ('succeeded', 'failed') RETURNING project_id
                 """
-            ).run()
+            ).first()
             try await SQLJobQueue.finish(on: db, jobID: jobID, status: "dead", error: message)
+            if let projectID = try changed?.decode(column: "project_id", as: String.self) {
+                _ = try await SQLWebhookRepository.enqueueEvent(on: db, projectID: projectID, event: .renderFailed, subjectID: id, now: now)
+            }
         }
     }
 

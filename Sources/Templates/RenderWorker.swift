@@ -29,13 +29,16 @@ public struct RenderWorker: Sendable {
     let engine: RenderEngine
     let images: any ImageLoader
     let signal: JobSignal
+    /// Notified when a render finishes, so webhook deliverers wake for the events it enqueued.
+    let completions: JobSignal?
     let clock: any WallClock
     let settings: Settings
     let logger: Logger
 
     public init(
         queue: any JobQueue, renders: any RenderRepository, templates: any TemplateRepository, blobs: any BlobStore, engine: RenderEngine,
-        images: any ImageLoader, signal: JobSignal, clock: any WallClock = SystemClock(), settings: Settings = Settings(), logger: Logger
+        images: any ImageLoader, signal: JobSignal, completions: JobSignal? = nil, clock: any WallClock = SystemClock(),
+        settings: Settings = Settings(), logger: Logger
     ) {
         self.queue = queue
         self.renders = renders
@@ -44,6 +47,7 @@ public struct RenderWorker: Sendable {
         self.engine = engine
         self.images = images
         self.signal = signal
+        self.completions = completions
         self.clock = clock
         self.settings = settings
         self.logger = logger
@@ -73,6 +77,7 @@ public struct RenderWorker: Sendable {
             group.addTask { await self.keepLeaseAlive(job: job, owner: owner) }
             await process(job, owner: owner)
             group.cancelAll()
+            completions?.notify()
         }
         return true
     }

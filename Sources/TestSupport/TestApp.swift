@@ -8,6 +8,7 @@ import Render
 import Storage
 import Synchronization
 import Templates
+import Webhooks
 
 /// Builds the real application on a fresh database of the given leg and drives it through
 /// Hummingbird's in-process client.
@@ -36,6 +37,15 @@ public enum TestApp {
         return settings
     }
 
+    /// Fast webhook retries for tests.
+    public static var webhookSettings: WebhookDeliverer.Settings {
+        var settings = WebhookDeliverer.Settings()
+        settings.baseDelayMillis = 5
+        settings.maxDelayMillis = 20
+        settings.idleWait = .milliseconds(50)
+        return settings
+    }
+
     public static func run<T: Sendable>(
         _ leg: DatabaseLeg,
         environment overrides: [String: String] = [:],
@@ -53,7 +63,7 @@ public enum TestApp {
             let services = AppServices(
                 config: config, adminKey: adminKey, database: database,
                 blobs: try FileBlobStore(directory: config.blobDirectory), engine: try sharedEngine(), logger: logger,
-                workerSettings: workerSettings
+                workerSettings: workerSettings, webhookSettings: webhookSettings
             )
             let app = Application(router: buildRouter(services: services), logger: logger)
             return try await app.test(.router) { client in try await body(client, services) }

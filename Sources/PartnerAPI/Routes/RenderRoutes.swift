@@ -69,19 +69,8 @@ struct RenderRoutes {
         )
     }
 
-    /// The render shape of the reference plus `versionNumber`, `pageCount`, `sha256`, `templateSlug`.
     func renderBody(_ render: RenderRecord) -> JSONValue {
-        let base = services.config.publicURL
-        var downloadURL: String?
-        if render.status == .succeeded, let key = render.blobKey {
-            downloadURL = services.config.publicBlobURL.map { "\($0)/\(key)" } ?? "\(base)/v1/renders/\(render.id)/download"
-        }
-        return .object([
-            "id": .string(render.id), "status": .string(render.status.rawValue), "pollUrl": .string("\(base)/v1/renders/\(render.id)"),
-            "downloadUrl": .string(downloadURL), "errorMessage": .string(render.errorMessage), "createdAt": .timestamp(render.createdAt),
-            "completedAt": .timestamp(render.completedAt), "durationMs": .int(render.durationMs), "versionNumber": .int(render.versionNumber),
-            "pageCount": .int(render.pageCount), "sha256": .string(render.sha256), "templateSlug": .string(render.templateSlug),
-        ])
+        RenderPresenter(config: services.config).json(render)
     }
 }
 

@@ -1,0 +1,23 @@
+import Core
+import Templates
+
+/// The JSON shape of a render, shared by the render routes and webhook payloads: the reference's
+/// render object plus `versionNumber`, `pageCount`, `sha256` and `templateSlug`.
+struct RenderPresenter {
+    let config: ServerConfig
+
+    func json(_ render: RenderRecord) -> JSONValue {
+        let base = config.publicURL
+        var downloadURL: String?
+        if render.status == .succeeded, let key = render.blobKey {
+            // Decision 7: the public blob URL when one is configured, else the authenticated route.
+            downloadURL = config.publicBlobURL.map { "\($0)/\(key)" } ?? "\(base)/v1/renders/\(render.id)/download"
+        }
+        return .object([
+            "id": .string(render.id), "status": .string(render.status.rawValue), "pollUrl": .string("\(base)/v1/renders/\(render.id)"),
+            "downloadUrl": .string(downloadURL), "errorMessage": .string(render.errorMessage), "createdAt": .timestamp(render.createdAt),
+            "completedAt": .timestamp(render.completedAt), "durationMs": .int(render.durationMs), "versionNumber": .int(render.versionNumber),
+            "pageCount": .int(render.pageCount), "sha256": .string(render.sha256), "templateSlug": .string(render.templateSlug),
+        ])
+    }
+}

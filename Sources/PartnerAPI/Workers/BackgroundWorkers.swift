@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Templates
+import Webhooks
+
+/// Runs the background workers as a service beside the HTTP server (`craftkit serve`) or alone
+/// (`craftkit worker`): `renderWorkers` render workers and `webhookWorkers` webhook deliverers. On
+/// graceful shutdown they stop; a job cut off mid-way is picked up again when its lease expires.
+public struct BackgroundWorkers: Service {
+    let services: AppServices
+    let renderWorkers: Int
+    let webhookWorkers: Int
+
+    public init(services: AppServices, renderWorkers: Int, webhookWorkers: Int = 1) {
+        self.services = services
+        self.renderWorkers = renderWorkers
+        self.webhookWorkers = webhookWorkers
+    }
+
+    public func run() async throws {
+        let process = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        let (render, webhook) = (services.renderWorker, services.webhookDeliverer)
+        let (renderCount, webhookCount) = (renderWorkers, webhookWorkers)
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<renderCount {
+                    group.addTask { await render.run(owner: "\(process)-render-\(index)") }
+                }
+                for index in 0..<webhookCount {
+                    group.addTask { await webhook.run(owner: "\(process)-webhook-\(index)") }
+                }
+                await group.waitForAll()
+            }
+        }
+    }
+}

@@ -23,6 +23,7 @@ public struct AppServices: Sendable {
     /// Wakes this process's render workers when a render is enqueued.
     public let jobSignal: JobSignal
     public let renderWorker: RenderWorker
+    public let inbound: InboundTriggerService
     public let webhooks: WebhookService
     public let webhookDeliverer: WebhookDeliverer
     public let logger: Logger
@@ -49,6 +50,9 @@ public struct AppServices: Sendable {
         let queue = SQLJobQueue(database: database)
         templates = TemplateService(repository: templateRepository)
         renders = RenderService(templates: templateRepository, renders: renderRepository, signal: jobSignal)
+        inbound = InboundTriggerService(
+            triggers: SQLInboundTriggerRepository(database: database), templates: templateRepository, renders: renders, secrets: secrets
+        )
         renderWorker = RenderWorker(
             queue: queue, renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
             images: HTTPImageLoader(allowPrivate: config.allowPrivateFetch), signal: jobSignal, completions: webhookSignal,
@@ -63,9 +67,15 @@ public struct AppServices: Sendable {
             secrets: secrets,
             payload: { delivery in
                 guard let render = try await renderRepository.find(id: delivery.subjectID) else { throw AppError.notFound("not_found", "render") }
+                let shape = presenter.json(render)
+                // `id`, `type`, `occurredAt` and `data` (the full render) per DESIGN.md; the flat fields are
+                // the reference's render.* body, for receivers written against it.
                 let event: JSONValue = .object([
-                    "id": .string(delivery.eventID), "type": .string(delivery.eventType), "createdAt": .timestamp(delivery.createdAt),
-                    "data": presenter.json(render),
+                    "id": .string(delivery.eventID), "type": .string(delivery.eventType), "event": .string(delivery.eventType),
+                    "occurredAt": .timestamp(delivery.createdAt), "renderId": .string(render.id), "templateId": .string(render.templateID),
+                    "status": .string(render.status.rawValue), "downloadUrl": shape["downloadUrl"] ?? .null,
+                    "errorMessage": .string(render.errorMessage), "createdAt": .timestamp(render.createdAt),
+                    "completedAt": .timestamp(render.completedAt), "data": shape,
                 ])
                 return try JSONBody.encoder.encode(event)
             },

@@ -24,6 +24,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     router.add(middleware: RequestMiddleware(routes: routes, logger: services.logger))
 
     HealthRoutes(services: services).register(on: router, routes: routes)
+    InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")
@@ -34,5 +35,6 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     TemplateRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     RenderRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     WebhookRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    InboundRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     return (router, routes)
 }

@@ -32,7 +32,7 @@ struct RotateEncryptionKey: AsyncParsableCommand {
             try await Migrations.run(on: database, logger: logger)
             let report = try await SecretRotation.reseal(database: database, from: current, to: SecretBox(secret: next))
             print(
-                "Re-sealed \(report.apiKeys) API keys, \(report.signingKeys) signing keys and \(report.webhookSecrets) webhook secrets. Now set CRAFTKIT_ENCRYPTION_KEY to the new secret."
+                "Re-sealed \(report.apiKeys) API keys, \(report.signingKeys) signing keys, \(report.webhookSecrets) webhook secrets and \(report.inboundSecrets) inbound-trigger secrets. Now set CRAFTKIT_ENCRYPTION_KEY to the new secret."
             )
         }
     }

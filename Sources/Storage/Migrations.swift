@@ -191,6 +191,24 @@ public enum Migrations {
                 "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at)",
             ]
         ),
+        Migration(
+            version: 4,
+            name: "inbound render triggers",
+            statements: [
+                """
+                CREATE TABLE inbound_triggers (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    template_id TEXT NOT NULL UNIQUE REFERENCES templates(id),
+                    token_hash TEXT NOT NULL UNIQUE,
+                    token_prefix TEXT NOT NULL,
+                    sealed_secret TEXT NOT NULL,
+                    enforce_signature BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

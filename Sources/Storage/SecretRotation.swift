@@ -1,6 +1,7 @@
 import AdminProvisioning
 import Core
 import SQLKit
+import Templates
 import Webhooks
 
 /// Re-seals every secret stored sealed (provisioned API keys, partner signing keys, webhook secrets) under a new
@@ -11,11 +12,13 @@ public enum SecretRotation {
         public var apiKeys = 0
         public var signingKeys = 0
         public var webhookSecrets = 0
+        public var inboundSecrets = 0
 
-        public init(apiKeys: Int = 0, signingKeys: Int = 0, webhookSecrets: Int = 0) {
+        public init(apiKeys: Int = 0, signingKeys: Int = 0, webhookSecrets: Int = 0, inboundSecrets: Int = 0) {
             self.apiKeys = apiKeys
             self.signingKeys = signingKeys
             self.webhookSecrets = webhookSecrets
+            self.inboundSecrets = inboundSecrets
         }
     }
 
@@ -53,6 +56,14 @@ public enum SecretRotation {
                     "UPDATE webhook_endpoints SET sealed_secret = \(bind: secret), sealed_previous_secret = \(bind: previous) WHERE id = \(bind: id)"
                 ).run()
                 report.webhookSecrets += 1
+            }
+            for row in try await db.raw("SELECT id, sealed_secret FROM inbound_triggers").all() {
+                let id = try row.decode(column: "id", as: String.self)
+                let context = InboundTrigger.sealContext(id: id)
+                let resealed = try next.seal(
+                    try current.open(try row.decode(column: "sealed_secret", as: String.self), context: context), context: context)
+                try await db.raw("UPDATE inbound_triggers SET sealed_secret = \(bind: resealed) WHERE id = \(bind: id)").run()
+                report.inboundSecrets += 1
             }
             return report
         }

@@ -104,8 +104,9 @@ public struct WebhookDeliverer: Sendable {
             let timestamp = Int64(clock.now().timeIntervalSince1970)
             let context = WebhookEndpoint.sealContext(id: endpoint.id)
             var headers = [
-                "Content-Type": "application/json", "User-Agent": "craftkit-webhooks/1", "x-craftkit-event-id": delivery.eventID,
-                "x-craftkit-event-type": delivery.eventType, "x-craftkit-timestamp": String(timestamp), "x-craftkit-delivery-id": delivery.id,
+                "Content-Type": "application/json", "User-Agent": "Craftkit-Webhook/1.0", "x-craftkit-event-id": delivery.eventID,
+                "x-craftkit-event-type": delivery.eventType, "x-craftkit-event": delivery.eventType, "x-craftkit-timestamp": String(timestamp),
+                "x-craftkit-delivery-id": delivery.id,
                 "x-craftkit-signature": WebhookSignature.sign(
                     secret: try secrets.open(endpoint.sealedSecret, context: context), timestamp: timestamp, body: body),
             ]

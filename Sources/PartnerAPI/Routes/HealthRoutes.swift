@@ -1,8 +1,11 @@
+import Core
+import Foundation
 import Hummingbird
+import NIOCore
 import Storage
 
 /// `GET /health` and `GET /v1/health`: `{status, version, checks}`; 200 when every check passes, 503
-/// `degraded` when one fails. No auth, never 4xx.
+/// `degraded` when one fails. No auth, never 4xx. Also `GET /openapi.yaml`.
 struct HealthRoutes {
     let services: AppServices
 
@@ -15,6 +18,15 @@ struct HealthRoutes {
     func register(on router: Router<AppRequestContext>, routes: RouteTable) {
         for path in ["/health", "/v1/health"] {
             routes.add(router, .get, path) { _, _ in try await report() }
+        }
+        // The API contract, served as the file in the repository.
+        routes.add(router, .get, "/openapi.yaml") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let bytes = try? Data(contentsOf: url) else {
+                throw AppError.notFound("not_found", "openapi.yaml is not bundled with this build.")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            )
         }
     }
 

@@ -1,0 +1,69 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Templates
+
+/// Inbound render triggers (spec §9.2): `POST /v1/hooks/:token` (no bearer; the token is the
+/// credential) and their management on the template (`/v1/templates/:slug/inbound`, an extension).
+struct InboundRoutes {
+    let services: AppServices
+
+    /// The public trigger route, outside the project-key group.
+    func registerTrigger(on router: Router<AppRequestContext>, routes: RouteTable) {
+        routes.add(router, .post, "/v1/hooks/:token") { request, context in
+            let limit = services.config.maxBodyBytes
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw AppError.payloadTooLarge(limit: limit) }
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: limit)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw AppError.payloadTooLarge(limit: limit)
+            }
+            let render = try await services.inbound.trigger(
+                token: context.parameters.get("token") ?? "", rawBody: Data(buffer.readableBytesView),
+                signature: request.headers[.craftkitSignature], idempotencyKey: request.headers[.idempotencyKey]
+            )
+            context.trace.projectID = render.projectID
+            return JSONBody.response(status: .accepted, RenderPresenter(config: services.config).json(render))
+        }
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>, routes: RouteTable, prefix: String) {
+        routes.add(group, .post, "/templates/:slug/inbound", under: prefix) { request, context in
+            let project = try context.requireProject()
+            let hasBody = request.headers[.contentLength].flatMap(Int.init).map { $0 > 0 } ?? false
+            let json = hasBody ? try await JSONBody.read(request, limit: services.config.maxBodyBytes) : nil
+            let (trigger, token, secret) = try await services.inbound.create(
+                projectID: project.projectID, slug: context.parameters.get("slug") ?? "", json: json
+            )
+            var body = Self.body(trigger)
+            body["token"] = .string(token)
+            body["secret"] = .string(secret)
+            body["url"] = .string("\(services.config.publicURL)/v1/hooks/\(token)")
+            return JSONBody.response(status: .created, JSONValue.object(body))
+        }
+        routes.add(group, .get, "/templates/:slug/inbound", under: prefix) { _, context in
+            let project = try context.requireProject()
+            let trigger = try await services.inbound.get(projectID: project.projectID, slug: context.parameters.get("slug") ?? "")
+            return JSONBody.response(status: .ok, JSONValue.object(Self.body(trigger)))
+        }
+        routes.add(group, .delete, "/templates/:slug/inbound", under: prefix) { _, context in
+            let project = try context.requireProject()
+            try await services.inbound.delete(projectID: project.projectID, slug: context.parameters.get("slug") ?? "")
+            return JSONBody.response(status: .ok, JSONValue.object(["deleted": .bool(true)]))
+        }
+    }
+
+    static func body(_ trigger: InboundTrigger) -> [String: JSONValue] {
+        [
+            "id": .string(trigger.id), "tokenPrefix": .string(trigger.tokenPrefix), "enforceSignature": .bool(trigger.enforceSignature),
+            "createdAt": .timestamp(trigger.createdAt),
+        ]
+    }
+}
+
+extension HTTPField.Name {
+    static let craftkitSignature = HTTPField.Name("x-craftkit-signature")!
+}

@@ -18,14 +18,20 @@ extension Date {
 
     /// ISO 8601 with milliseconds and `Z`, the form every API timestamp uses.
     /// Built from whole milliseconds so a stored timestamp always prints the same digits (the
-    /// floating-point fraction of `Date` can round .123 down to .122).
+    /// floating-point fraction of `Date` can round .123 down to .122), and by hand because it runs for
+    /// every timestamp of every response.
     public var iso8601: String {
         let millis = epochMillis
-        let seconds = Date(timeIntervalSince1970: Double(millis.quotient(dividingBy: 1000)))
-        var style = Date.ISO8601FormatStyle()
-        style.timeZone = .gmt
-        let base = seconds.formatted(style)
-        return String(base.dropLast()) + String(format: ".%03dZ", Int(millis - millis.quotient(dividingBy: 1000) * 1000))
+        var seconds = time_t(millis.quotient(dividingBy: 1000))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let fraction = Int32(millis - millis.quotient(dividingBy: 1000) * 1000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(fraction, 3))Z"
     }
 }
 

@@ -22,6 +22,8 @@ public struct AppServices: Sendable {
     public let renders: RenderService
     /// Wakes this process's render workers when a render is enqueued.
     public let jobSignal: JobSignal
+    /// Wakes this process's webhook deliverers when a render finishes or an event is enqueued.
+    public let webhookSignal: JobSignal
     public let renderWorker: RenderWorker
     public let inbound: InboundTriggerService
     public let webhooks: WebhookService
@@ -46,7 +48,7 @@ public struct AppServices: Sendable {
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)
         jobSignal = JobSignal()
-        let webhookSignal = JobSignal()
+        webhookSignal = JobSignal()
         let queue = SQLJobQueue(database: database)
         templates = TemplateService(repository: templateRepository)
         renders = RenderService(templates: templateRepository, renders: renderRepository, signal: jobSignal)

@@ -17,13 +17,16 @@ public final class Database: Sendable {
     public let engine: Engine
     /// A pooled database: each statement borrows a connection; `transaction` pins one.
     public let sql: any SQLDatabase
+    /// The connection URL when the engine is PostgreSQL (the job listener opens its own connection).
+    public let postgresURL: String?
     private let shutdownPool: @Sendable () async throws -> Void
     /// SQLite only: serialises this process's write transactions (see `WriteGate`).
     private let writeGate: WriteGate?
 
-    private init(engine: Engine, sql: any SQLDatabase, shutdown: @escaping @Sendable () async throws -> Void) {
+    private init(engine: Engine, sql: any SQLDatabase, postgresURL: String? = nil, shutdown: @escaping @Sendable () async throws -> Void) {
         self.engine = engine
         self.sql = sql
+        self.postgresURL = postgresURL
         self.shutdownPool = shutdown
         self.writeGate = engine == .sqlite ? WriteGate() : nil
     }
@@ -60,7 +63,7 @@ public final class Database: Sendable {
             requestTimeout: .seconds(10), pruneInterval: nil, logger: logger, on: MultiThreadedEventLoopGroup.singleton
         )
         let database = pool.database(logger: logger)
-        return Database(engine: .postgres, sql: database.sql(queryLogLevel: .trace)) { try await pool.shutdownAsync() }
+        return Database(engine: .postgres, sql: database.sql(queryLogLevel: .trace), postgresURL: url) { try await pool.shutdownAsync() }
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it

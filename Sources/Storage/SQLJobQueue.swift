@@ -62,6 +62,10 @@ public struct SQLJobQueue: JobQueue {
             VALUES (\(bind: id), \(bind: kind), \(bind: subjectID), 'ready', 0, \(bind: runAt), \(bind: runAt))
             """
         ).run()
+        if db.dialect.name == "postgresql" {
+            // Delivered when the enqueueing transaction commits; see JobNotificationListener.
+            try await db.raw("SELECT pg_notify(\(bind: JobNotificationListener.channel), \(bind: kind))").run()
+        }
     }
 
     /// Marks a job finished: `done` or `dead` (inside the caller's transaction).

@@ -7,8 +7,13 @@ import Webhooks
 /// together in one transaction.
 public struct SQLRenderRepository: RenderRepository {
     let database: Database
+    /// SQLite only: concurrent enqueues share a transaction (group commit).
+    let batcher: EnqueueBatcher?
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database) {
+        self.database = database
+        batcher = database.engine == .sqlite ? EnqueueBatcher(database: database, work: Self.enqueue(on:render:keysValidSince:)) : nil
+    }
 
     static let columns = """
         id, project_id, template_id, template_slug, version_id, version_number, status, data, filename, idempotency_key, request_hash,
@@ -16,25 +21,29 @@ public struct SQLRenderRepository: RenderRepository {
         """
 
     public func enqueue(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
+        if let batcher { return try await batcher.enqueue(render, keysValidSince: keysValidSince) }
         do {
-            return try await database.transaction { db in
-                if let key = render.idempotencyKey, let existing = try await Self.byKey(key, projectID: render.projectID, on: db) {
-                    if existing.createdAt >= keysValidSince {
-                        return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
-                    }
-                    // An expired key is released so it can name this new render.
-                    try await db.raw("UPDATE renders SET idempotency_key = NULL WHERE id = \(bind: existing.id)").run()
-                }
-                try await Self.insert(render, on: db)
-                try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)
-                return .created(render)
-            }
+            return try await database.transaction { db in try await Self.enqueue(on: db, render: render, keysValidSince: keysValidSince) }
         } catch {
             // Two transactions raced on one key (PostgreSQL): the loser's insert hit the unique index.
             guard let key = render.idempotencyKey, let existing = try await Self.byKey(key, projectID: render.projectID, on: database.sql)
             else { throw error }
             return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
         }
+    }
+
+    /// The enqueue statements, inside the caller's transaction.
+    static func enqueue(on db: any SQLDatabase, render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
+        if let key = render.idempotencyKey, let existing = try await byKey(key, projectID: render.projectID, on: db) {
+            if existing.createdAt >= keysValidSince {
+                return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
+            }
+            // An expired key is released so it can name this new render.
+            try await db.raw("UPDATE renders SET idempotency_key = NULL WHERE id = \(bind: existing.id)").run()
+        }
+        try await insert(render, on: db)
+        try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)
+        return .created(render)
     }
 
     static func byKey(_ key: String, projectID: String, on db: any SQLDatabase) async throws -> RenderRecord? {

@@ -6,6 +6,8 @@ import Templates
 /// `TemplateRepository` on SQLite and PostgreSQL.
 public struct SQLTemplateRepository: TemplateRepository {
     let database: Database
+    /// Versions are immutable, so a process can keep the ones it has read.
+    let versions = VersionCache()
 
     public init(database: Database) { self.database = database }
 
@@ -84,14 +86,20 @@ public struct SQLTemplateRepository: TemplateRepository {
     }
 
     public func version(templateID: String, number: Int) async throws -> TemplateVersionRecord? {
-        try await database.sql.raw(
+        if let cached = versions.get(templateID: templateID, number: number) { return cached }
+        let version = try await database.sql.raw(
             "SELECT \(unsafeRaw: Self.versionColumns) FROM template_versions WHERE template_id = \(bind: templateID) AND number = \(bind: number)"
         ).first().map(Self.version)
+        if let version { versions.put(version) }
+        return version
     }
 
     public func version(id: String) async throws -> TemplateVersionRecord? {
-        try await database.sql.raw("SELECT \(unsafeRaw: Self.versionColumns) FROM template_versions WHERE id = \(bind: id)")
+        if let cached = versions.get(id: id) { return cached }
+        let version = try await database.sql.raw("SELECT \(unsafeRaw: Self.versionColumns) FROM template_versions WHERE id = \(bind: id)")
             .first().map(Self.version)
+        if let version { versions.put(version) }
+        return version
     }
 
     public func softDelete(slug: String, projectID: String, now: Int64) async throws -> TemplateRecord? {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Storage
 import Templates
 import Webhooks
 
@@ -22,8 +23,17 @@ public struct BackgroundWorkers: Service {
         let process = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         let (render, webhook) = (services.renderWorker, services.webhookDeliverer)
         let (renderCount, webhookCount) = (renderWorkers, webhookWorkers)
+        let (renderSignal, webhookSignal) = (services.jobSignal, services.webhookSignal)
+        let listener = services.database.postgresURL.map { JobNotificationListener(url: $0, logger: services.logger) }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
+                if let listener {
+                    group.addTask {
+                        await listener.run { kind in
+                            if kind == RenderWorker.jobKind { renderSignal.notify() } else { webhookSignal.notify() }
+                        }
+                    }
+                }
                 for index in 0..<renderCount {
                     group.addTask { await render.run(owner: "\(process)-render-\(index)") }
                 }

@@ -59,7 +59,7 @@ def invoice_html(d):
 <div style="flex:1"><table><tr><td><b>Invoice no.</b></td><td>{d['invoice']['number']}</td></tr><tr><td><b>Date</b></td><td>5. März 2024</td></tr>
 <tr><td><b>Due</b></td><td>04.04.2024</td></tr><tr><td><b>Status</b></td><td>Open</td></tr></table></div></div>
 <h1>Invoice {d['invoice']['number']}</h1>
-<table><thead><tr><th style="width:24pt">#</th><th>Description</th><th class=r style="width:40pt">Qty</th><th class=r style="width:72pt">Unit price</th><th class=r style="width:80pt">Amount</th></tr></thead>
+<table><thead><tr><th style="width:30pt">#</th><th>Description</th><th class=r style="width:40pt">Qty</th><th class=r style="width:72pt">Unit price</th><th class=r style="width:80pt">Amount</th></tr></thead>
 <tbody>{rows}</tbody>
 <tfoot><tr><td></td><td></td><td></td><td class=r>Net</td><td class=r>{eur(t['net'])}</td></tr><tr><td></td><td></td><td></td><td class=r>VAT 19%</td><td class=r>{eur(t['vat'])}</td></tr>
 <tr><td></td><td></td><td></td><td class=r><b>Total</b></td><td class=r><b>{eur(t['gross'])}</b></td></tr></tfoot></table>
@@ -126,7 +126,7 @@ TYPST_COMMON = """
 """
 
 TYPST_INVOICE = TYPST_COMMON + """
-#let d = json("data.json")
+#let d = json(bytes(sys.inputs.data))
 #set page(paper: "a4", margin: (top: 18mm, x: 18mm, bottom: 20mm),
   footer: context [#set text(7.5pt, fill: rgb("#666")); #d.company.name · IBAN #d.company.iban #h(1fr) Page #counter(page).display() of #counter(page).final().first()])
 #set text(font: "Noto Sans", size: 9.5pt, fill: rgb("#222"))
@@ -135,7 +135,7 @@ TYPST_INVOICE = TYPST_COMMON + """
 #grid(columns: (1fr, 1fr), gutter: 24pt, [#text(7.5pt, fill: rgb("#777"))[Bill to] \\ *#d.customer.name* \\ #d.customer.street \\ #d.customer.city],
   table(columns: (45%, 1fr), stroke: none, [*Invoice no.*], d.invoice.number, [*Date*], [5. März 2024], [*Due*], [04.04.2024], [*Status*], [Open]))
 #heading(level: 1)[Invoice #d.invoice.number]
-#table(columns: (24pt, 1fr, 40pt, 72pt, 80pt), stroke: (x: none, y: 0.5pt + rgb("#ccc")),
+#table(columns: (30pt, 1fr, 40pt, 72pt, 80pt), stroke: (x: none, y: 0.5pt + rgb("#ccc")),
   fill: (x, y) => if y == 0 { rgb("#3a4a9a") } else if calc.even(y) { rgb("#f5f6fa") },
   align: (x, y) => if x >= 2 { right } else { left },
   table.header(..("#", "Description", "Qty", "Unit price", "Amount").map(h => text(fill: white, weight: "bold", h))),
@@ -148,7 +148,7 @@ TYPST_INVOICE = TYPST_COMMON + """
 """
 
 TYPST_REPORT = TYPST_COMMON + """
-#let d = json("data.json")
+#let d = json(bytes(sys.inputs.data))
 #set page(paper: "a4", margin: 15mm, footer: context align(center, text(7.5pt, fill: rgb("#666"))[#counter(page).display() / #counter(page).final().first()]))
 #set text(font: "Noto Sans", size: 8pt)
 #heading(level: 1)[#d.report.title]
@@ -161,7 +161,7 @@ Prepared by #d.report.owner. #d.summary.count transactions, #d.summary.units uni
 """
 
 TYPST_LETTER = """
-#let d = json("data.json")
+#let d = json(bytes(sys.inputs.data))
 #set page(paper: "us-letter", margin: 1in, footer: context align(center, text(8pt, fill: rgb("#777"))[#d.sender.name — #counter(page).display()/#counter(page).final().first()]))
 #set text(font: ("Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans CJK JP"), size: 10.5pt)
 #set par(justify: true)
@@ -206,54 +206,88 @@ def typst_dir(case):
         with open(os.path.join(ASSETS, a), "rb") as src, open(os.path.join(d, a), "wb") as dst: dst.write(src.read())
     return d
 
-# One render function per engine; each returns PDF bytes. Engines are imported lazily per process.
+def vary(value, i):
+    """A distinct variant of the data for iteration i (every number shifted, every text suffixed), so that
+    no engine can answer from a cache of an identical earlier compile (Typst memoizes layout across compiles)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        if i == 0 or value.startswith("asset:") or (len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()):
+            return value
+        return f"{value} {i}"
+    if isinstance(value, (int, float)):
+        return round(value + i * 0.01, 2)
+    if isinstance(value, list):
+        return [vary(v, i) for v in value]
+    return {k: vary(v, i) for k, v in value.items()}
+
+# One render function per engine, called as render(i) with a distinct data variant per i; each returns
+# PDF bytes. Engines are imported lazily per process; variants are prepared before any timing.
 def make_renderer(engine, case):
+    """Returns (prepare, run): prepare(i) builds the input of iteration i (not timed), run(input) renders."""
     name, data_file, html_fn, _ = case
+    data = load(data_file)
     if engine == "typst":
         import typst
         d = typst_dir(case)
-        main = os.path.join(d, "main.typ")
         # A Compiler keeps fonts loaded between compiles, as a server would.
-        comp = typst.Compiler(main, font_paths=["/usr/share/fonts"], ignore_system_fonts=False) if hasattr(typst, "Compiler") else None
-        return (lambda: comp.compile()) if comp else (lambda: typst.compile(main))
+        comp = typst.Compiler(os.path.join(d, "main.typ"), sys_inputs={"data": json.dumps(data)})
+        return (lambda i: json.dumps(vary(data, i))), (lambda inp: comp.compile(sys_inputs={"data": inp}))
     if engine == "weasyprint":
         import logging
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         logging.getLogger("fontTools").setLevel(logging.ERROR)
         from weasyprint import HTML
-        doc = html_fn(load(data_file))
-        return lambda: HTML(string=doc).write_pdf()
+        return (lambda i: html_fn(vary(data, i))), (lambda doc: HTML(string=doc).write_pdf())
     raise ValueError(engine)
 
-_RENDERERS = {}
+def parallel_worker(engine, case_index, n, barrier, results):
+    """One throughput worker: sets up a warm renderer and its inputs, waits for the others, then renders."""
+    case = CASES[case_index]
+    if engine == "chromium":
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page()
+            docs = [case[2](vary(load(case[1]), 1000 + k)) for k in range(n)]
+            page.set_content(docs[0]); page.pdf(prefer_css_page_size=True)
+            barrier.wait()
+            t0 = time.perf_counter()
+            for doc in docs:
+                page.set_content(doc, wait_until="load"); page.pdf(prefer_css_page_size=True, print_background=True)
+            results.put((time.perf_counter() - t0, chromium_rss_mb()))
+            browser.close()
+        return
+    prepare, run = make_renderer(engine, case)
+    run(prepare(0))
+    inputs = [prepare(1000 + os.getpid() % 997 * 100 + i) for i in range(n)]
+    barrier.wait()
+    t0 = time.perf_counter()
+    for inp in inputs: run(inp)
+    results.put((time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
-def worker_loop(args):
-    """Renders n times with a renderer kept per worker process (warm, as in a server)."""
-    engine, case_index, n = args
-    key = (engine, case_index)
-    if key not in _RENDERERS:
-        _RENDERERS[key] = make_renderer(engine, CASES[case_index])
-    r = _RENDERERS[key]
-    for _ in range(n): r()
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-def bench_inprocess(engine, case, iterations, procs):
-    render = make_renderer(engine, case)
-    for _ in range(2): pdf = render()
-    samples = []
-    for _ in range(iterations):
-        t0 = time.perf_counter(); pdf = render(); samples.append((time.perf_counter() - t0) * 1000)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Throughput: `procs` worker processes (the GIL rules out threads), each warmed up before timing.
+def throughput(engine, case, iterations, procs):
+    """PDFs/s with `procs` worker processes rendering at the same time (the GIL rules out threads)."""
     ctx = mp.get_context("spawn")
     per = max(1, iterations // procs)
-    with ctx.Pool(procs) as pool:
-        pool.map(worker_loop, [(engine, CASES.index(case), 1)] * procs)
-        t0 = time.perf_counter()
-        rss_workers = pool.map(worker_loop, [(engine, CASES.index(case), per)] * procs)
-        elapsed = time.perf_counter() - t0
-    return dict(p50=pct(samples, .5), p95=pct(samples, .95), p99=pct(samples, .99), pdfs_per_s=per * procs / elapsed,
-                bytes=len(pdf), rss_mb=max([rss] + rss_workers))
+    barrier, results = ctx.Barrier(procs), ctx.Queue()
+    ps = [ctx.Process(target=parallel_worker, args=(engine, CASES.index(case), per, barrier, results)) for _ in range(procs)]
+    for p in ps: p.start()
+    res = [results.get() for _ in ps]
+    for p in ps: p.join()
+    return per * procs / max(r[0] for r in res), max(r[1] for r in res)
+
+def bench_inprocess(engine, case, iterations, procs):
+    prepare, run = make_renderer(engine, case)
+    for i in range(2): pdf = run(prepare(i))
+    samples = []
+    for i in range(iterations):
+        inp = prepare(2 + i)
+        t0 = time.perf_counter(); pdf = run(inp); samples.append((time.perf_counter() - t0) * 1000)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tput, worker_rss = throughput(engine, case, iterations, procs)
+    return dict(p50=pct(samples, .5), p95=pct(samples, .95), p99=pct(samples, .99), pdfs_per_s=tput,
+                bytes=len(pdf), rss_mb=max(rss, worker_rss))
 
 def chromium_rss_mb():
     total = 0
@@ -269,7 +303,6 @@ def chromium_rss_mb():
 
 def bench_chromium(case, iterations, procs):
     from playwright.sync_api import sync_playwright
-    import threading
     name, data_file, html_fn, _ = case
     doc = html_fn(load(data_file))
     exe = "/usr/bin/chromium"
@@ -285,32 +318,9 @@ def bench_chromium(case, iterations, procs):
             t0 = time.perf_counter(); pdf = render(page); samples.append((time.perf_counter() - t0) * 1000)
         rss = chromium_rss_mb()
         browser.close()
-    # Throughput: `procs` Playwright drivers, each with its own warm browser, in parallel processes.
-    ctx = mp.get_context("spawn")
-    per = max(1, iterations // procs)
-    with ctx.Pool(procs) as pool:
-        t0 = time.perf_counter()
-        res = pool.map(chromium_worker, [(CASES.index(case), per)] * procs)
-        elapsed = time.perf_counter() - t0 - max(r[1] for r in res)
-    return dict(p50=pct(samples, .5), p95=pct(samples, .95), p99=pct(samples, .99), pdfs_per_s=per * procs / max(elapsed, 1e-9),
+    tput, _ = throughput("chromium", case, iterations, procs)
+    return dict(p50=pct(samples, .5), p95=pct(samples, .95), p99=pct(samples, .99), pdfs_per_s=tput,
                 bytes=len(pdf), rss_mb=rss)
-
-def chromium_worker(args):
-    """Returns (count, seconds spent launching) so that launch time is excluded from throughput."""
-    from playwright.sync_api import sync_playwright
-    case_index, n = args
-    name, data_file, html_fn, _ = CASES[case_index]
-    doc = html_fn(load(data_file))
-    t0 = time.perf_counter()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        pg = b.new_page()
-        pg.set_content(doc); pg.pdf(prefer_css_page_size=True)
-        launch = time.perf_counter() - t0
-        for _ in range(n):
-            pg.set_content(doc, wait_until="load"); pg.pdf(prefer_css_page_size=True, print_background=True)
-        b.close()
-    return (n, launch)
 
 def main():
     ap = argparse.ArgumentParser()
@@ -319,9 +329,11 @@ def main():
     ap.add_argument("--iterations", type=int, default=40)
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--engines", default="typst,weasyprint,chromium")
+    ap.add_argument("--note", default="", help="an extra line for the report (e.g. how the Craftkit numbers were produced)")
     a = ap.parse_args()
     with open(a.ours) as f: ours = json.load(f)
-    results = {"craftkit": {r["name"]: dict(p50=r["p50Ms"], p95=r["p95Ms"], p99=r["p99Ms"], pdfs_per_s=r["pdfsPerSecond"], bytes=r["bytes"], rss_mb=ours["peakRSSMB"]) for r in ours["results"]}}
+    results = {"craftkit": {r["name"]: dict(p50=r["p50Ms"], p95=r["p95Ms"], p99=r["p99Ms"], pdfs_per_s=r["pdfsPerSecond"], bytes=r["bytes"],
+                                            rss_mb=r.get("rssMB", ours["peakRSSMB"])) for r in ours["results"]}}
     versions = {}
     for engine in a.engines.split(","):
         results[engine] = {}
@@ -360,8 +372,10 @@ def write_markdown(a, ours, results, versions):
              f"- Peers: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
              "- Latency: sequential renders on one core, warm (fonts loaded; Chromium: one warm browser page, `setContent` + `page.pdf`, as Craftkit's Puppeteer pipeline does).",
              f"- Throughput: PDFs/s with {a.procs} renders in flight (Craftkit: concurrent tasks in one process; Typst/WeasyPrint: worker processes; Chromium: one warm browser per worker).",
-             "- RSS: Craftkit peak RSS of the whole benchmark process; Python peers: peak RSS of the worker; Chromium: sum over its processes after the latency run.", "",
-             "| case | engine | p50 ms | p95 ms | p99 ms | PDFs/s | size KB | RSS MB | p50 vs Craftkit | PDFs/s vs Craftkit |",
+             "- RSS: Craftkit RSS of the benchmark process right after the case (cases run in the order shown); Python peers: peak RSS of the worker; Chromium: sum over its processes after the latency run.",
+             "- Inputs: Craftkit renders `Fixtures/render/*.json`; the peers render equivalent HTML (WeasyPrint, Chromium) and Typst markup built by this script from the same data files. Every peer render gets a distinct data variant (numbers shifted by 0.01·i, texts other than dates suffixed with i; the same rule as `RenderBenchmark.variant`), so no engine answers from a cache of an identical earlier compile.",
+             *([f"- Note: {a.note}"] if a.note else []), "",
+             "| case | engine | p50 ms | p95 ms | p99 ms | PDFs/s | size KB | RSS MB | latency ratio | throughput ratio |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for case in [c[0] for c in CASES]:
         base = results["craftkit"].get(case)
@@ -370,9 +384,9 @@ def write_markdown(a, ours, results, versions):
             if not r:
                 lines.append(f"| {case} | {engine} | – | – | – | – | – | – | – | – |"); continue
             ratio = f"{r['p50'] / base['p50']:.1f}×" if base and engine != "craftkit" else "1×"
-            tput = f"{base['pdfs_per_s'] / r['pdfs_per_s']:.1f}× fewer" if base and engine != "craftkit" else "–"
+            tput = f"{base['pdfs_per_s'] / r['pdfs_per_s']:.1f}×" if base and engine != "craftkit" else "1×"
             lines.append(f"| {case} | {engine} | {r['p50']:.2f} | {r['p95']:.2f} | {r['p99']:.2f} | {r['pdfs_per_s']:.1f} | {r['bytes']/1024:.1f} | {r['rss_mb']:.0f} | {ratio} | {tput} |")
-    lines += ["", "\"p50 vs Craftkit\" is the peer's median latency divided by Craftkit's (higher = Craftkit faster).", ""]
+    lines += ["", "Latency ratio = the engine's p50 ÷ Craftkit's p50; throughput ratio = Craftkit's PDFs/s ÷ the engine's PDFs/s. Above 1× means Craftkit is faster.", ""]
     with open(a.out, "w", encoding="utf-8") as f: f.write("\n".join(lines) + "\n")
     print(f"wrote {a.out}", file=sys.stderr)
 

@@ -16,7 +16,7 @@ start() { "$bin" serve >>"$dir/server.log" 2>&1 & pid=$!; for _ in $(seq 100); d
 
 start
 key=$(curl -fs -X POST "$base/v1/admin/provision" -H "Authorization: Bearer $CRAFTKIT_ADMIN_KEY" -d '{"externalOrgId":"crash"}' | python3 -c 'import sys, json; print(json.load(sys.stdin)["apiKey"])')
-rows=$(python3 -c 'import json; print(json.dumps([{"description": f"Line {i}", "qty": i} for i in range(150)]))')
+rows=$(python3 -c 'import json; print(json.dumps([{"description": f"Line {i}", "qty": i} for i in range(2000)]))')
 curl -fs -X POST "$base/v1/templates" -H "Authorization: Bearer $key" -d '{"name":"Crash","manifest":{"variables":[{"key":"n","label":"N","dataType":"number","required":true}],"loops":[{"key":"items","label":"Items","itemFields":[{"key":"description","label":"Item","dataType":"text"},{"key":"qty","label":"Qty","dataType":"number"}]}]}}' >/dev/null
 for i in $(seq "$count"); do
   curl -fs -X POST "$base/v1/templates/crash/render" -H "Authorization: Bearer $key" -H "Idempotency-Key: crash-$i" \

@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 
 // The document model: what a template version stores and what the engine renders.
 // JSON reference: docs/document-model.md and docs/document-model.schema.json.
@@ -88,7 +88,8 @@ public struct Length: Codable, Sendable, Equatable, Hashable, ExpressibleByFloat
         } else {
             let s = try c.decode(String.self)
             guard let l = Length(string: s) else {
-                throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid length \"\(s)\" (use a number of points or 12pt, 20mm, 2cm, 1in, 16px)")
+                throw DecodingError.dataCorruptedError(
+                    in: c, debugDescription: "invalid length \"\(s)\" (use a number of points or 12pt, 20mm, 2cm, 1in, 16px)")
             }
             points = l.points
         }
@@ -170,10 +171,11 @@ public struct Margins: Codable, Sendable, Equatable {
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Length.mm(20)
-        self.init(top: try c.decodeIfPresent(Length.self, forKey: .top) ?? d,
-                  right: try c.decodeIfPresent(Length.self, forKey: .right) ?? d,
-                  bottom: try c.decodeIfPresent(Length.self, forKey: .bottom) ?? d,
-                  left: try c.decodeIfPresent(Length.self, forKey: .left) ?? d)
+        self.init(
+            top: try c.decodeIfPresent(Length.self, forKey: .top) ?? d,
+            right: try c.decodeIfPresent(Length.self, forKey: .right) ?? d,
+            bottom: try c.decodeIfPresent(Length.self, forKey: .bottom) ?? d,
+            left: try c.decodeIfPresent(Length.self, forKey: .left) ?? d)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -255,8 +257,10 @@ public struct TextRun: Codable, Sendable, Equatable {
     /// A hyperlink target (http(s) or mailto); may contain tokens.
     public var link: String?
 
-    public init(_ text: String, bold: Bool? = nil, italic: Bool? = nil, underline: Bool? = nil, color: String? = nil,
-                fontSize: Double? = nil, fontFamily: String? = nil, link: String? = nil) {
+    public init(
+        _ text: String, bold: Bool? = nil, italic: Bool? = nil, underline: Bool? = nil, color: String? = nil,
+        fontSize: Double? = nil, fontFamily: String? = nil, link: String? = nil
+    ) {
         self.text = text
         self.bold = bold
         self.italic = italic
@@ -286,8 +290,10 @@ public struct TextBlock: Codable, Sendable, Equatable {
     public var spaceBefore: Length?
     public var spaceAfter: Length?
 
-    public init(text: String? = nil, runs: [TextRun]? = nil, level: Int? = nil, align: TextAlign? = nil,
-                fontSize: Double? = nil, color: String? = nil, bold: Bool? = nil, spaceAfter: Length? = nil) {
+    public init(
+        text: String? = nil, runs: [TextRun]? = nil, level: Int? = nil, align: TextAlign? = nil,
+        fontSize: Double? = nil, color: String? = nil, bold: Bool? = nil, spaceAfter: Length? = nil
+    ) {
         self.text = text
         self.runs = runs
         self.level = level
@@ -415,8 +421,9 @@ public struct TableCell: Codable, Sendable, Equatable, ExpressibleByStringLitera
             }
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(try c.decodeIfPresent(String.self, forKey: .text) ?? "", bold: try c.decodeIfPresent(Bool.self, forKey: .bold),
-                  align: try c.decodeIfPresent(TextAlign.self, forKey: .align))
+        self.init(
+            try c.decodeIfPresent(String.self, forKey: .text) ?? "", bold: try c.decodeIfPresent(Bool.self, forKey: .bold),
+            align: try c.decodeIfPresent(TextAlign.self, forKey: .align))
         italic = try c.decodeIfPresent(Bool.self, forKey: .italic)
         color = try c.decodeIfPresent(String.self, forKey: .color)
         background = try c.decodeIfPresent(String.self, forKey: .background)
@@ -460,8 +467,10 @@ public struct TableStyle: Codable, Sendable, Equatable {
     public var headerColor: String?
     public var fontSize: Double?
 
-    public init(borders: TableBorders? = nil, borderColor: String? = nil, borderWidth: Double? = nil, padding: Length? = nil,
-                zebra: String? = nil, headerBackground: String? = nil, headerColor: String? = nil, fontSize: Double? = nil) {
+    public init(
+        borders: TableBorders? = nil, borderColor: String? = nil, borderWidth: Double? = nil, padding: Length? = nil,
+        zebra: String? = nil, headerBackground: String? = nil, headerColor: String? = nil, fontSize: Double? = nil
+    ) {
         self.borders = borders
         self.borderColor = borderColor
         self.borderWidth = borderWidth

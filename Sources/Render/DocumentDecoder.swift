@@ -230,7 +230,11 @@ enum CraftkitLayout {
                 var cell = str(co["cell"]) ?? str(co["template"])
                 if cell == nil, let key { cell = "{{\(key)\(str(co["format"]).map { " | \($0)" } ?? "")}}" }
                 var width: ColumnWidth?
-                if let w = str(co["width"]), w.hasSuffix("%"), let p = Double(w.dropLast()) { width = .percent(p) } else if let w = num(co["width"]) { width = .fixed(Length(points: w)) }
+                if let w = str(co["width"]), w.hasSuffix("%"), let p = Double(w.dropLast()) {
+                    width = .percent(p)
+                } else if let w = num(co["width"]) {
+                    width = .fixed(Length(points: w))
+                }
                 columns.append(TableColumn(header: header, cell: cell, width: width, align: align(co["align"])))
             default:
                 continue
@@ -269,8 +273,10 @@ enum HTMLRuns {
         func flush() {
             guard !text.isEmpty else { return }
             let link = links.last ?? nil
-            runs.append(TextRun(decodeEntities(text), bold: bold > 0 ? true : nil, italic: italic > 0 ? true : nil,
-                                underline: underline > 0 ? true : nil, link: link))
+            runs.append(
+                TextRun(
+                    decodeEntities(text), bold: bold > 0 ? true : nil, italic: italic > 0 ? true : nil,
+                    underline: underline > 0 ? true : nil, link: link))
             text = ""
         }
         var i = html.startIndex

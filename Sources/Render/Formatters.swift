@@ -9,12 +9,15 @@ public enum Formatters {
     ]
 }
 
-/// Applies formatters for one locale and time zone. Caches ICU formatters; not thread-safe (one per
+/// Applies formatters for one locale and time zone. Caches format styles and date formatters; not thread-safe (one per
 /// workspace).
 final class Formatting {
     let locale: Locale
     let timeZone: TimeZone
-    private var numberFormatters: [String: NumberFormatter] = [:]
+    // FormatStyle, not NumberFormatter: corelibs' NumberFormatter ignores fraction digits for decimals.
+    private var currencyStyles: [String: FloatingPointFormatStyle<Double>.Currency] = [:]
+    private var numberStyles: [Int: FloatingPointFormatStyle<Double>] = [:]
+    private var percentStyles: [Int: FloatingPointFormatStyle<Double>.Percent] = [:]
     private var dateFormatters: [String: DateFormatter] = [:]
     private var calendar: Calendar
 
@@ -62,11 +65,9 @@ final class Formatting {
             guard code.count == 3, code.allSatisfy({ $0.isLetter }) else {
                 throw RenderError.invalidFormatterArgument(formatter: call.name, argument: call.args.first ?? "")
             }
-            let f = numberFormatter(key: "money:\(code)") {
-                $0.numberStyle = .currency
-                $0.currencyCode = code
-            }
-            return .string(f.string(from: NSNumber(value: n)) ?? value.plainText)
+            let style = currencyStyles[code] ?? FloatingPointFormatStyle<Double>.Currency(code: code, locale: locale)
+            currencyStyles[code] = style
+            return .string(n.formatted(style))
         case "number":
             guard let n = value.numberValue else { return value }
             var digits: Int?
@@ -76,16 +77,13 @@ final class Formatting {
                 }
                 digits = d
             }
-            let f = numberFormatter(key: "number:\(digits.map(String.init) ?? "")") {
-                $0.numberStyle = .decimal
-                if let d = digits {
-                    $0.minimumFractionDigits = d
-                    $0.maximumFractionDigits = d
-                } else {
-                    $0.maximumFractionDigits = 6
-                }
-            }
-            return .string(f.string(from: NSNumber(value: n)) ?? value.plainText)
+            let key = digits ?? -1
+            let style =
+                numberStyles[key]
+                ?? FloatingPointFormatStyle<Double>(locale: locale)
+                .precision(digits.map { .fractionLength($0) } ?? .fractionLength(0...6))
+            numberStyles[key] = style
+            return .string(n.formatted(style))
         case "percent":
             guard let n = value.numberValue else { return value }
             var digits = 0
@@ -95,12 +93,9 @@ final class Formatting {
                 }
                 digits = d
             }
-            let f = numberFormatter(key: "percent:\(digits)") {
-                $0.numberStyle = .percent
-                $0.minimumFractionDigits = digits
-                $0.maximumFractionDigits = digits
-            }
-            return .string(f.string(from: NSNumber(value: n)) ?? value.plainText)
+            let style = percentStyles[digits] ?? FloatingPointFormatStyle<Double>.Percent(locale: locale).precision(.fractionLength(digits))
+            percentStyles[digits] = style
+            return .string(n.formatted(style))
         case "date", "datetime":
             guard case .string(let s) = value, let parsed = parseDate(s) else { return value }
             let isDateTime = call.name == "datetime"
@@ -120,15 +115,6 @@ final class Formatting {
         default:
             throw RenderError.unknownFormatter(call.name)
         }
-    }
-
-    private func numberFormatter(key: String, _ configure: (NumberFormatter) -> Void) -> NumberFormatter {
-        if let f = numberFormatters[key] { return f }
-        let f = NumberFormatter()
-        f.locale = locale
-        configure(f)
-        numberFormatters[key] = f
-        return f
     }
 
     private func dateFormatter(key: String, _ configure: (DateFormatter) -> Void) -> DateFormatter {
@@ -162,14 +148,16 @@ final class Formatting {
             return v
         }
         guard let y = num(0, 4), scalars.count >= 10, scalars[4] == 45, let m = num(5, 2), scalars[7] == 45, let d = num(8, 2),
-              (1...12).contains(m), (1...31).contains(d)
+            (1...12).contains(m), (1...31).contains(d)
         else { return nil }
         var comps = DateComponents(year: y, month: m, day: d)
         if scalars.count == 10 {
             guard let date = calendar.date(from: comps) else { return nil }
             return ParsedDate(date: date, dateOnly: true)
         }
-        guard scalars.count >= 16, scalars[10] == 84 || scalars[10] == 32, let hh = num(11, 2), scalars[13] == 58, let mi = num(14, 2) else { return nil }
+        guard scalars.count >= 16, scalars[10] == 84 || scalars[10] == 32, let hh = num(11, 2), scalars[13] == 58, let mi = num(14, 2) else {
+            return nil
+        }
         var i = 16
         var ss = 0
         if scalars.count >= 19, scalars[16] == 58, let sv = num(17, 2) {
@@ -188,7 +176,13 @@ final class Formatting {
             } else if c == 43 || c == 45 {
                 guard let oh = num(i + 1, 2) else { return nil }
                 var om = 0
-                if let v = num(i + 4, 2), i + 3 < scalars.count, scalars[i + 3] == 58 { om = v; i += 6 } else if let v = num(i + 3, 2) { om = v; i += 5 } else { i += 3 }
+                if let v = num(i + 4, 2), i + 3 < scalars.count, scalars[i + 3] == 58 {
+                    om = v; i += 6
+                } else if let v = num(i + 3, 2) {
+                    om = v; i += 5
+                } else {
+                    i += 3
+                }
                 offset = (oh * 3600 + om * 60) * (c == 45 ? -1 : 1)
             }
         }
@@ -219,7 +213,8 @@ final class Formatting {
             ("yyyy", { pad(year, 4) }), ("yy", { pad(year % 100, 2) }), ("dd", { pad(day, 2) }),
             ("YY", { pad(year % 100, 2) }), ("MM", { pad(month, 2) }), ("DD", { pad(day, 2) }), ("HH", { pad(hour, 2) }),
             ("hh", { pad(hour % 12 == 0 ? 12 : hour % 12, 2) }), ("mm", { pad(minute, 2) }), ("ss", { pad(second, 2) }),
-            ("M", { String(month) }), ("D", { String(day) }), ("d", { String(day) }), ("H", { String(hour) }), ("h", { String(hour % 12 == 0 ? 12 : hour % 12) }),
+            ("M", { String(month) }), ("D", { String(day) }), ("d", { String(day) }), ("H", { String(hour) }),
+            ("h", { String(hour % 12 == 0 ? 12 : hour % 12) }),
             ("A", { hour < 12 ? symbols.amSymbol : symbols.pmSymbol }),
         ]
         var out = ""

@@ -112,7 +112,9 @@ final class LoadedImage: @unchecked Sendable {
         switch format {
         case .png:
             let b = [UInt8](data.prefix(24))
-            guard b.count >= 24, b[12...15] == [0x49, 0x48, 0x44, 0x52] else { throw RenderError.brokenImage(source: source, reason: "missing PNG header") }
+            guard b.count >= 24, b[12...15] == [0x49, 0x48, 0x44, 0x52] else {
+                throw RenderError.brokenImage(source: source, reason: "missing PNG header")
+            }
             let w = Int(b[16]) << 24 | Int(b[17]) << 16 | Int(b[18]) << 8 | Int(b[19])
             let h = Int(b[20]) << 24 | Int(b[21]) << 16 | Int(b[22]) << 8 | Int(b[23])
             try checkPixels(w, h)
@@ -127,8 +129,9 @@ final class LoadedImage: @unchecked Sendable {
                 cairo_surface_destroy(surface)
                 throw RenderError.brokenImage(source: source, reason: String(cString: cairo_status_to_string(status)))
             }
-            return LoadedImage(surface: surface, width: Int(cairo_image_surface_get_width(surface)),
-                               height: Int(cairo_image_surface_get_height(surface)), format: .png, jpegBytes: nil, pixelsDecoded: true)
+            return LoadedImage(
+                surface: surface, width: Int(cairo_image_surface_get_width(surface)),
+                height: Int(cairo_image_surface_get_height(surface)), format: .png, jpegBytes: nil, pixelsDecoded: true)
         case .jpeg:
             var w: Int32 = 0, h: Int32 = 0, comps: Int32 = 0
             let ok = data.withUnsafeBytes { raw in
@@ -144,7 +147,8 @@ final class LoadedImage: @unchecked Sendable {
             }
             let copy = malloc(data.count)!
             data.withUnsafeBytes { raw in copy.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
-            let status = cairo_surface_set_mime_data(surface, CAIRO_MIME_TYPE_JPEG, copy.assumingMemoryBound(to: UInt8.self), UInt(data.count), free, copy)
+            let status = cairo_surface_set_mime_data(
+                surface, CAIRO_MIME_TYPE_JPEG, copy.assumingMemoryBound(to: UInt8.self), UInt(data.count), free, copy)
             guard status == CAIRO_STATUS_SUCCESS else {
                 free(copy)
                 cairo_surface_destroy(surface)
@@ -219,7 +223,7 @@ enum BoundImage: Hashable {
         if s.isEmpty { return nil }
         if s.hasPrefix("data:") {
             guard let comma = s.firstIndex(of: ","), s[..<comma].hasSuffix(";base64"),
-                  let d = Data(base64Encoded: String(s[s.index(after: comma)...]), options: .ignoreUnknownCharacters)
+                let d = Data(base64Encoded: String(s[s.index(after: comma)...]), options: .ignoreUnknownCharacters)
             else { throw RenderError.brokenImage(source: String(s.prefix(40)), reason: "invalid data URI (base64 expected)") }
             return .inline(d)
         }

@@ -62,6 +62,31 @@ final class LayoutEngine {
     let timeout: Duration
     private(set) var headers: [Chunk] = []
     private var steps = 0
+    /// Table cells with the same text and style share one layout (layouts are immutable once built).
+    private var cellCache: [CellKey: TextLayout] = [:]
+
+    struct CellKey: Hashable {
+        var text: String
+        var width: Double
+        var size: Double
+        var family: String
+        var color: RGBA
+        var bold: Bool
+        var italic: Bool
+        var align: TextAlign
+        var lineHeight: Double
+    }
+
+    func cellLayout(_ t: RText, width: Double) -> TextLayout {
+        guard t.runs.count == 1 else { return ws.layout(t, width: width) }
+        let key = CellKey(
+            text: t.runs[0].text, width: width, size: t.size, family: t.family, color: t.color, bold: t.bold, italic: t.italic,
+            align: t.align, lineHeight: t.lineHeight)
+        if let l = cellCache[key] { return l }
+        let l = ws.layout(t, width: width)
+        cellCache[key] = l
+        return l
+    }
 
     init(ws: Workspace, images: [BoundImage: LoadedImage], bodyHeight: Double, deadline: ContinuousClock.Instant, timeout: Duration) {
         self.ws = ws
@@ -127,7 +152,8 @@ final class LayoutEngine {
             spacing(after, into: &out)
         case .divider(let color, let thickness, let before, let after):
             spacing(before, into: &out)
-            out.append(Chunk(height: thickness, ops: [.line(x1: x, y1: thickness / 2, x2: x + width, y2: thickness / 2, color: color, width: thickness)]))
+            out.append(
+                Chunk(height: thickness, ops: [.line(x1: x, y1: thickness / 2, x2: x + width, y2: thickness / 2, color: color, width: thickness)]))
             spacing(after, into: &out)
         case .spacer(let h):
             spacing(h, into: &out)
@@ -287,9 +313,10 @@ final class LayoutEngine {
         let specs = (0..<n).map { $0 < t.widths.count ? t.widths[$0] : nil }
         let pad = t.padding
         func cellText(_ c: RCell, _ col: Int, header: Bool) -> RText {
-            RText(runs: [RRun(text: c.text)], align: c.align ?? (col < t.aligns.count ? t.aligns[col] : nil) ?? .left,
-                  size: t.fontSize, family: t.family, color: c.color ?? (header ? t.headerColor : nil) ?? t.color,
-                  bold: c.bold, italic: c.italic, lineHeight: t.lineHeight)
+            RText(
+                runs: [RRun(text: c.text)], align: c.align ?? (col < t.aligns.count ? t.aligns[col] : nil) ?? .left,
+                size: t.fontSize, family: t.family, color: c.color ?? (header ? t.headerColor : nil) ?? t.color,
+                bold: c.bold, italic: c.italic, lineHeight: t.lineHeight)
         }
         let widths = columnWidths(specs, total: width) { col in
             var m = 0.0
@@ -338,7 +365,10 @@ final class LayoutEngine {
                 break
             }
             if case .total(let first, _) = kind, first, t.borders != .all {
-                ops.append(.line(x1: x, y1: 0, x2: x + tableW, y2: 0, color: t.borderColor == RGBA.black ? bc : RGBA(r: 0.3, g: 0.3, b: 0.3, a: 1), width: max(bw, 0.75)))
+                ops.append(
+                    .line(
+                        x1: x, y1: 0, x2: x + tableW, y2: 0, color: t.borderColor == RGBA.black ? bc : RGBA(r: 0.3, g: 0.3, b: 0.3, a: 1),
+                        width: max(bw, 0.75)))
             }
             return ops
         }
@@ -354,7 +384,7 @@ final class LayoutEngine {
             if case .header = kind { isHeader = true } else { isHeader = false }
             for col in 0..<n {
                 if col < cells.count {
-                    layouts.append(ws.layout(cellText(cells[col], col, header: isHeader), width: widths[col] - 2 * pad))
+                    layouts.append(cellLayout(cellText(cells[col], col, header: isHeader), width: widths[col] - 2 * pad))
                 } else {
                     layouts.append(nil)
                 }
@@ -381,7 +411,12 @@ final class LayoutEngine {
                 for (col, l) in layouts.enumerated() {
                     guard let l else { continue }
                     ops.append(.text(l, x: xs[col] + pad, y: pad, lines: 0..<l.lines.count))
-                    for link in l.links { ops.append(.link(x: xs[col] + pad + link.x, y: pad + l.lines[link.lineIndex].top, w: link.width, h: l.lines[link.lineIndex].height, uri: link.uri)) }
+                    for link in l.links {
+                        ops.append(
+                            .link(
+                                x: xs[col] + pad + link.x, y: pad + l.lines[link.lineIndex].top, w: link.width, h: l.lines[link.lineIndex].height,
+                                uri: link.uri))
+                    }
                 }
                 return [piece(contentH + 2 * pad, ops)]
             }

@@ -26,7 +26,7 @@ public struct LintIssue: Sendable, Equatable, Codable, CustomStringConvertible {
 /// make renders fail; warnings are likely mistakes.
 ///
 /// Codes: `dotted_loop_key`, `loop_prefixed_binding`, `loop_outside_loop`, `undeclared_variable`,
-/// `undeclared_loop`, `unknown_formatter`, `invalid_formatter_argument`, `image_without_source`,
+/// `undeclared_loop`, `nested_loop_depth`, `unknown_formatter`, `invalid_formatter_argument`, `image_without_source`,
 /// `unknown_font`, `unknown_paper_size` (errors); `font_coverage`, `invalid_color`,
 /// `page_token_outside_decoration`, `column_count`, `extra_cells` (warnings).
 public enum Linter {
@@ -40,8 +40,12 @@ public enum Linter {
 
     static func lint(_ document: Document, manifest: Manifest?, workspace ws: Workspace) -> [LintIssue] {
         var issues: [LintIssue] = []
-        func error(_ code: String, _ path: String, _ message: String) { issues.append(LintIssue(severity: .error, code: code, path: path, message: message)) }
-        func warning(_ code: String, _ path: String, _ message: String) { issues.append(LintIssue(severity: .warning, code: code, path: path, message: message)) }
+        func error(_ code: String, _ path: String, _ message: String) {
+            issues.append(LintIssue(severity: .error, code: code, path: path, message: message))
+        }
+        func warning(_ code: String, _ path: String, _ message: String) {
+            issues.append(LintIssue(severity: .warning, code: code, path: path, message: message))
+        }
 
         var declared: Manifest? = manifest
         if declared == nil, !(document.variables ?? []).isEmpty || !(document.loops ?? []).isEmpty {
@@ -66,13 +70,17 @@ public enum Linter {
             declaredVars.contains(path) || declaredVars.contains { $0.hasPrefix(path + ".") || path.hasPrefix($0 + ".") }
         }
         func fieldDeclared(_ loop: String, _ path: String) -> Bool {
-            declaredLoops[loop]?.itemFields.contains { $0.key == path || path.hasPrefix($0.key + ".") || $0.key.hasPrefix(path + ".") || $0.key.hasPrefix(path + "[]") } ?? false
+            declaredLoops[loop]?.itemFields.contains {
+                $0.key == path || path.hasPrefix($0.key + ".") || $0.key.hasPrefix(path + ".") || $0.key.hasPrefix(path + "[]")
+            } ?? false
         }
 
         func checkToken(_ t: Token, path: String, loops: [String], decoration: Bool) {
             for f in t.formatters {
                 if !Formatters.names.contains(f.name) {
-                    error("unknown_formatter", path, "Unknown formatter \"\(f.name)\" in \(t.raw); known: \(Formatters.names.sorted().joined(separator: ", ")).")
+                    error(
+                        "unknown_formatter", path,
+                        "Unknown formatter \"\(f.name)\" in \(t.raw); known: \(Formatters.names.sorted().joined(separator: ", ")).")
                 } else if f.name == "money" || f.name == "currency" {
                     let code = f.args.first ?? ""
                     if code.count != 3 || !code.allSatisfy({ $0.isLetter }) {
@@ -90,20 +98,29 @@ public enum Linter {
             let head = String(t.path.split(separator: ".").first ?? "")
             if let enclosing = loops.first(where: { $0 == head }) {
                 let rest = t.path.dropFirst(head.count + 1)
-                error("loop_prefixed_binding", path,
-                      "\(t.raw) never resolves: inside the \"\(enclosing)\" loop fields are item-relative; write {{\(rest.isEmpty ? "this" : String(rest))}}.")
+                error(
+                    "loop_prefixed_binding", path,
+                    "\(t.raw) never resolves: inside the \"\(enclosing)\" loop fields are item-relative; write {{\(rest.isEmpty ? "this" : String(rest))}}."
+                )
                 return
             }
             if loops.isEmpty, usedLoops.contains(head) {
-                error("loop_outside_loop", path, "\(t.raw) never resolves: \"\(head)\" is a loop (an array); bind it with a table or repeat section whose loop is \"\(head)\".")
+                error(
+                    "loop_outside_loop", path,
+                    "\(t.raw) never resolves: \"\(head)\" is a loop (an array); bind it with a table or repeat section whose loop is \"\(head)\".")
                 return
             }
             guard declared != nil else { return }
             if let inner = loops.last {
                 if fieldDeclared(inner, t.path) || loops.dropLast().contains(where: { fieldDeclared($0, t.path) }) || rootDeclared(t.path) { return }
-                error("undeclared_variable", path, "\(t.raw) is neither a field of loop \"\(inner)\" nor a declared variable; undeclared keys are stripped before render, so it always renders empty.")
+                error(
+                    "undeclared_variable", path,
+                    "\(t.raw) is neither a field of loop \"\(inner)\" nor a declared variable; undeclared keys are stripped before render, so it always renders empty."
+                )
             } else if !rootDeclared(t.path) {
-                error("undeclared_variable", path, "\(t.raw) is not a declared variable; undeclared keys are stripped before render, so it always renders empty.")
+                error(
+                    "undeclared_variable", path,
+                    "\(t.raw) is not a declared variable; undeclared keys are stripped before render, so it always renders empty.")
             }
         }
 
@@ -119,11 +136,17 @@ public enum Linter {
                 }
             case .loop(let key, let path, let outer):
                 if outer.isEmpty, key.contains(".") {
-                    error("dotted_loop_key", path, "Loop key \"\(key)\" contains a dot: loops bind a top-level array under the literal key, so data sent nested (\(key.split(separator: ".").joined(separator: " → "))) is stripped and the loop renders empty. Use a dot-free key.")
+                    error(
+                        "dotted_loop_key", path,
+                        "Loop key \"\(key)\" contains a dot: loops bind a top-level array under the literal key, so data sent nested (\(key.split(separator: ".").joined(separator: " → "))) is stripped and the loop renders empty. Use a dot-free key."
+                    )
                 } else if outer.isEmpty, declared != nil, declaredLoops[key] == nil {
-                    error("undeclared_loop", path, "Loop \"\(key)\" is not declared; its array is stripped before render, so it always renders empty.")
+                    error(
+                        "undeclared_loop", path, "Loop \"\(key)\" is not declared; its array is stripped before render, so it always renders empty.")
                 } else if let o = outer.last, outer.count >= 2 {
-                    error("undeclared_loop", path, "Loop \"\(key)\" is nested more than one level deep (inside \"\(o)\"); only one level of nesting is supported.")
+                    error(
+                        "nested_loop_depth", path,
+                        "Loop \"\(key)\" is nested more than one level deep (inside \"\(o)\"); only one level of nesting is supported.")
                 }
             case .condition(let v, let path, let loops):
                 checkToken(Token(path: v, formatters: [], raw: v), path: path, loops: loops, decoration: false)
@@ -132,11 +155,17 @@ public enum Linter {
             case .font(let f, let path):
                 checkFont(f, path)
             case .color(let c, let path):
-                if RGBA.parse(c) == nil { warning("invalid_color", path, "\"\(c)\" is not a colour (#rgb, #rrggbb, #rrggbbaa or a basic name); the default is used.") }
+                if RGBA.parse(c) == nil {
+                    warning("invalid_color", path, "\"\(c)\" is not a colour (#rgb, #rrggbb, #rrggbbaa or a basic name); the default is used.")
+                }
             case .columnCount(let n, let path):
-                if !(2...4).contains(n) { warning("column_count", path, "A columns block takes 2 to 4 columns; it has \(n)\(n > 4 ? " (the extra ones are dropped)" : "").") }
+                if !(2...4).contains(n) {
+                    warning("column_count", path, "A columns block takes 2 to 4 columns; it has \(n)\(n > 4 ? " (the extra ones are dropped)" : "").")
+                }
             case .paperSize(let size, let path):
-                if size.dimensions == nil { error("unknown_paper_size", path, "Unknown paper size; use A3, A4, A5, Letter, Legal or {width, height}.") }
+                if size.dimensions == nil {
+                    error("unknown_paper_size", path, "Unknown paper size; use A3, A4, A5, Letter, Legal or {width, height}.")
+                }
             case .extraCells(let row, let cells, let columns, let path):
                 warning("extra_cells", path, "Row \(row) has \(cells) cells but the table has \(columns) columns.")
             }
@@ -151,7 +180,9 @@ public enum Linter {
                 let layout = ws.layout(t, width: nil)
                 if layout.unknownGlyphs > 0 {
                     let missing = text.unicodeScalars.filter { $0.value > 0x7F }.prefix(8).map { String(format: "U+%04X", $0.value) }
-                    warning("font_coverage", path, "\(layout.unknownGlyphs) character(s) have no installed font (among \(missing.joined(separator: " "))); they print as boxes.")
+                    warning(
+                        "font_coverage", path,
+                        "\(layout.unknownGlyphs) character(s) have no installed font (among \(missing.joined(separator: " "))); they print as boxes.")
                 }
             }
         }

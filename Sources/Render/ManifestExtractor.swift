@@ -78,7 +78,8 @@ public enum ManifestExtractor {
                 }
                 return
             }
-            let v = declaredLoops[loop]?.itemFields.first { $0.key == key }
+            let v =
+                declaredLoops[loop]?.itemFields.first { $0.key == key }
                 ?? VariableDefinition(key: key, label: humanize(key), dataType: inferred.0, required: false, format: inferred.1)
             loopFields[loop]!.append(v)
         }

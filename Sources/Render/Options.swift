@@ -13,8 +13,10 @@ public struct RenderLimits: Sendable, Equatable {
     /// Wall time of the whole render, image loading included (default 60 s).
     public var timeout: Duration
 
-    public init(maxPages: Int = 2_000, maxLoopItems: Int = 10_000, maxImageBytes: Int = 10 * 1024 * 1024,
-                maxImagePixels: Int = 40_000_000, timeout: Duration = .seconds(60)) {
+    public init(
+        maxPages: Int = 2_000, maxLoopItems: Int = 10_000, maxImageBytes: Int = 10 * 1024 * 1024,
+        maxImagePixels: Int = 40_000_000, timeout: Duration = .seconds(60)
+    ) {
         self.maxPages = maxPages
         self.maxLoopItems = maxLoopItems
         self.maxImageBytes = maxImageBytes
@@ -34,8 +36,10 @@ public struct RenderOptions: Sendable, Equatable {
     public var creationDate: Date
     public var limits: RenderLimits
 
-    public init(locale: String? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!, creationDate: Date = Date(timeIntervalSince1970: 946_684_800),
-                limits: RenderLimits = RenderLimits()) {
+    public init(
+        locale: String? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!, creationDate: Date = Date(timeIntervalSince1970: 946_684_800),
+        limits: RenderLimits = RenderLimits()
+    ) {
         self.locale = locale
         self.timeZone = timeZone
         self.creationDate = creationDate

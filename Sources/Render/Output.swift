@@ -57,7 +57,25 @@ struct LaidOutDocument {
     }
 
     func drawOps(_ ops: [DrawOp], _ cr: OpaquePointer) {
+        // Consecutive lines of one colour and width go out as one path and one stroke (a bordered table
+        // row is a dozen lines; one stroke each makes Cairo redo clip and extents work per line).
+        var pendingLine: (color: RGBA, width: Double)?
+        func flushLines() {
+            guard let p = pendingLine else { return }
+            cairo_set_source_rgba(cr, p.color.r, p.color.g, p.color.b, p.color.a)
+            cairo_set_line_width(cr, p.width)
+            cairo_stroke(cr)
+            pendingLine = nil
+        }
         for op in ops {
+            if case .line(let x1, let y1, let x2, let y2, let c, let w) = op {
+                if let p = pendingLine, p.color != c || p.width != w { flushLines() }
+                pendingLine = (c, w)
+                cairo_move_to(cr, x1, y1)
+                cairo_line_to(cr, x2, y2)
+                continue
+            }
+            flushLines()
             switch op {
             case .text(let l, let x, let y, let lines):
                 cairo_set_source_rgba(cr, l.color.r, l.color.g, l.color.b, l.color.a)
@@ -70,12 +88,8 @@ struct LaidOutDocument {
                 cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a)
                 cairo_rectangle(cr, x, y, w, h)
                 cairo_fill(cr)
-            case .line(let x1, let y1, let x2, let y2, let c, let w):
-                cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a)
-                cairo_set_line_width(cr, w)
-                cairo_move_to(cr, x1, y1)
-                cairo_line_to(cr, x2, y2)
-                cairo_stroke(cr)
+            case .line:
+                break
             case .image(let img, let x, let y, let w, let h, let clip):
                 cairo_save(cr)
                 if let clip {
@@ -96,6 +110,7 @@ struct LaidOutDocument {
                 cairo_tag_end(cr, CAIRO_TAG_LINK)
             }
         }
+        flushLines()
     }
 
     static func pdfDate(_ d: Date) -> String {
@@ -139,6 +154,7 @@ struct LaidOutDocument {
         guard status == CAIRO_STATUS_SUCCESS, s2 == CAIRO_STATUS_SUCCESS else {
             throw RenderError.outputFailed(String(cString: cairo_status_to_string(status != CAIRO_STATUS_SUCCESS ? status : s2)))
         }
+        PDFRepair.fixDanglingXrefEntries(&sink.bytes)
         return RenderedPDF(bytes: Data(sink.bytes), pageCount: pages.count)
     }
 

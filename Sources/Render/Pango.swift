@@ -39,8 +39,10 @@ final class TextLayout {
             pango_layout_iter_get_line_extents(iter, nil, &logical)
             let baseline = Double(pango_layout_iter_get_baseline(iter)) / pangoScale
             if let line = pango_layout_iter_get_line_readonly(iter) {
-                lines.append(LineInfo(top: Double(logical.y) / pangoScale, height: Double(logical.height) / pangoScale,
-                                      baseline: baseline, x: Double(logical.x) / pangoScale, line: line))
+                lines.append(
+                    LineInfo(
+                        top: Double(logical.y) / pangoScale, height: Double(logical.height) / pangoScale,
+                        baseline: baseline, x: Double(logical.x) / pangoScale, line: line))
             }
         } while pango_layout_iter_next_line(iter) != 0
         pango_layout_iter_free(iter)
@@ -183,14 +185,32 @@ final class Workspace {
         }
         var links: [(start: Int, end: Int, uri: String)] = []
         let attrs = pango_attr_list_new()!
-        let simple = t.runs.count == 1 && !t.runs[0].bold && !t.runs[0].italic && !t.runs[0].underline
+        let simple =
+            t.runs.count == 1 && !t.runs[0].bold && !t.runs[0].italic && !t.runs[0].underline
             && t.runs[0].color == nil && t.runs[0].size == nil && t.runs[0].family == nil && t.runs[0].link == nil
+        // No-break spaces (money formats use them) are drawn as plain spaces that may not break: Cairo
+        // would otherwise put U+00A0 alone into an extra CID font subset per face (2.5 KB each).
+        var noBreaks: [Int] = []
+        func append(_ s: String) {
+            guard s.contains("\u{00A0}") else {
+                text += s
+                return
+            }
+            for ch in s {
+                if ch == "\u{00A0}" {
+                    noBreaks.append(text.utf8.count)
+                    text += " "
+                } else {
+                    text.append(ch)
+                }
+            }
+        }
         if simple {
-            text += t.runs[0].text
+            append(t.runs[0].text)
         } else {
             for run in t.runs {
                 let start = text.utf8.count
-                text += run.text
+                append(run.text)
                 let end = text.utf8.count
                 if end == start { continue }
                 func add(_ a: UnsafeMutablePointer<PangoAttribute>?) {
@@ -208,6 +228,22 @@ final class Workspace {
                 if let s = run.size { add(pango_attr_size_new(Int32((s * pangoScale).rounded()))) }
                 if let f = run.family { add(pango_attr_family_new(f)) }
                 if let l = run.link { links.append((start, end, l)) }
+            }
+        }
+        if !noBreaks.isEmpty {
+            let utf8 = Array(text.utf8)
+            for p in noBreaks {
+                // Cover the space and the character after it: the break opportunity sits before that one.
+                var end = p + 1
+                if end < utf8.count {
+                    end += 1
+                    while end < utf8.count, utf8[end] & 0xC0 == 0x80 { end += 1 }
+                }
+                if let a = pango_attr_allow_breaks_new(0) {
+                    a.pointee.start_index = UInt32(p)
+                    a.pointee.end_index = UInt32(end)
+                    pango_attr_list_insert(attrs, a)
+                }
             }
         }
         pango_layout_set_text(layout, text, Int32(text.utf8.count))

@@ -22,6 +22,8 @@ public enum RenderBenchmark {
         /// PDFs per second with `concurrency` renders in flight.
         public var pdfsPerSecond: Double
         public var concurrency: Int
+        /// Resident set size of the process right after this case (VmRSS), in MB.
+        public var rssMB: Double
     }
 
     public struct Report: Sendable, Codable, Equatable {
@@ -52,9 +54,11 @@ public enum RenderBenchmark {
     /// Runs every case: `warmup` renders, then `iterations` sequential renders for latency, then
     /// `iterations` renders spread over `concurrency` concurrent tasks for throughput. PDFs are
     /// written to `outputDirectory` when given (one per case).
-    public static func run(fixturesDirectory: URL, iterations: Int = 200, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           warmup: Int = 5, outputDirectory: URL? = nil,
-                           progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
+    public static func run(
+        fixturesDirectory: URL, iterations: Int = 200, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        warmup: Int = 5, outputDirectory: URL? = nil,
+        progress: @Sendable (String) -> Void = { _ in }
+    ) async throws -> Report {
         let engine = try RenderEngine()
         let images = DirectoryImageLoader(directory: fixturesDirectory.appendingPathComponent("assets"))
         var results: [Result] = []
@@ -67,20 +71,26 @@ public enum RenderBenchmark {
             let n = max(10, c.name.hasPrefix("report") || c.name.hasPrefix("invoice-300") ? iterations / 4 : iterations)
             var samples: [Double] = []
             samples.reserveCapacity(n)
-            for _ in 0..<n {
+            for i in 0..<n {
+                // A fresh data variant per render (prepared outside the timed span): nothing can come
+                // from a cache of an identical earlier render.
+                let data = variant(c.data, i + 1)
                 let t0 = ContinuousClock.now
-                last = try await engine.renderPDF(document: c.document, data: c.data, images: images)
+                last = try await engine.renderPDF(document: c.document, data: data, images: images)
                 samples.append((ContinuousClock.now - t0).milliseconds)
             }
             samples.sort()
             func pct(_ p: Double) -> Double { samples[min(samples.count - 1, Int((Double(samples.count) * p).rounded(.up)) - 1)] }
+            let doc = c.document
+            let pool = (0..<8).map { variant(c.data, 1000 + $0) }
             let t0 = ContinuousClock.now
-            let doc = c.document, data = c.data
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let perTask = (n + concurrency - 1) / concurrency
-                for _ in 0..<concurrency {
+                for task in 0..<concurrency {
                     group.addTask {
-                        for _ in 0..<perTask { _ = try await engine.renderPDF(document: doc, data: data, images: images) }
+                        for k in 0..<perTask {
+                            _ = try await engine.renderPDF(document: doc, data: pool[(task + k) % pool.count], images: images)
+                        }
                     }
                 }
                 try await group.waitForAll()
@@ -92,28 +102,50 @@ public enum RenderBenchmark {
                 try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
                 try pdf.bytes.write(to: outputDirectory.appendingPathComponent("\(c.name).pdf"))
             }
-            let r = Result(name: c.name, iterations: n, pages: pdf.pageCount, bytes: pdf.bytes.count, p50Ms: pct(0.50), p95Ms: pct(0.95),
-                           p99Ms: pct(0.99), meanMs: samples.reduce(0, +) / Double(samples.count),
-                           pdfsPerSecond: Double(total) / elapsed, concurrency: concurrency)
+            let r = Result(
+                name: c.name, iterations: n, pages: pdf.pageCount, bytes: pdf.bytes.count, p50Ms: pct(0.50), p95Ms: pct(0.95),
+                p99Ms: pct(0.99), meanMs: samples.reduce(0, +) / Double(samples.count),
+                pdfsPerSecond: Double(total) / elapsed, concurrency: concurrency, rssMB: processMemoryMB("VmRSS:"))
             progress(String(format: "%@: p50 %.2f ms, p95 %.2f ms, %.0f PDFs/s", c.name, r.p50Ms, r.p95Ms, r.pdfsPerSecond))
             results.append(r)
         }
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        func kB(_ key: String) -> Double {
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
-            return Double(line.split(separator: " ").dropFirst().first { Double($0) != nil } ?? "0") ?? 0
-        }
         let formatter = ISO8601DateFormatter()
-        return Report(results: results, peakRSSMB: kB("VmHWM:") / 1024, rssMB: kB("VmRSS:") / 1024,
-                      cores: ProcessInfo.processInfo.activeProcessorCount, date: formatter.string(from: Date()))
+        return Report(
+            results: results, peakRSSMB: processMemoryMB("VmHWM:"), rssMB: processMemoryMB("VmRSS:"),
+            cores: ProcessInfo.processInfo.activeProcessorCount, date: formatter.string(from: Date()))
+    }
+
+    /// The data of iteration `i`: every number plus 0.01·i, every text other than dates and `asset:`
+    /// references suffixed with " i" (the rule Benchmarks/peers.py applies to the peers' inputs).
+    public static func variant(_ value: JSONValue, _ i: Int) -> JSONValue {
+        guard i != 0 else { return value }
+        switch value {
+        case .null, .bool: return value
+        case .number(let n): return .number(((n + Double(i) * 0.01) * 100).rounded() / 100)
+        case .string(let s):
+            let u = Array(s.utf8)
+            let isDate = u.count >= 10 && u[4] == 45 && u[7] == 45 && u[0...3].allSatisfy { $0 >= 48 && $0 <= 57 }
+            return isDate || s.hasPrefix("asset:") ? value : .string("\(s) \(i)")
+        case .array(let a): return .array(a.map { variant($0, i) })
+        case .object(let o): return .object(o.mapValues { variant($0, i) })
+        }
+    }
+
+    /// A memory figure of this process from /proc/self/status (`VmRSS:`, `VmHWM:`), in MB; 0 elsewhere.
+    static func processMemoryMB(_ key: String) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+        return (Double(line.split(separator: " ").dropFirst().first { Double($0) != nil } ?? "0") ?? 0) / 1024
     }
 
     /// The report as a Markdown table.
     public static func markdown(_ r: Report) -> String {
-        var s = "| case | pages | size KB | p50 ms | p95 ms | p99 ms | PDFs/s (\(r.results.first?.concurrency ?? r.cores) tasks) |\n"
-        s += "|---|---:|---:|---:|---:|---:|---:|\n"
+        var s = "| case | pages | size KB | p50 ms | p95 ms | p99 ms | PDFs/s (\(r.results.first?.concurrency ?? r.cores) tasks) | RSS MB |\n"
+        s += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for x in r.results {
-            s += String(format: "| %@ | %d | %.1f | %.2f | %.2f | %.2f | %.0f |\n", x.name, x.pages, Double(x.bytes) / 1024, x.p50Ms, x.p95Ms, x.p99Ms, x.pdfsPerSecond)
+            s += String(
+                format: "| %@ | %d | %.1f | %.2f | %.2f | %.2f | %.0f | %.0f |\n", x.name, x.pages, Double(x.bytes) / 1024, x.p50Ms, x.p95Ms,
+                x.p99Ms, x.pdfsPerSecond, x.rssMB)
         }
         s += String(format: "\nPeak RSS %.0f MB, RSS after run %.0f MB, %d cores, %@\n", r.peakRSSMB, r.rssMB, r.cores, r.date)
         return s

@@ -89,8 +89,10 @@ public final class RenderEngine: @unchecked Sendable {
     }
 
     /// Renders a PDF. Throws `RenderError` (or `CancellationError`).
-    public func renderPDF(document: Document, data: JSONValue, images: any ImageLoader = NoImageLoader(),
-                          options: RenderOptions = RenderOptions()) async throws -> RenderedPDF {
+    public func renderPDF(
+        document: Document, data: JSONValue, images: any ImageLoader = NoImageLoader(),
+        options: RenderOptions = RenderOptions()
+    ) async throws -> RenderedPDF {
         let ws = checkout()
         defer { checkin(ws) }
         let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
@@ -98,8 +100,10 @@ public final class RenderEngine: @unchecked Sendable {
     }
 
     /// Renders page `page` (1-based) as a PNG at `dpi` (18–600).
-    public func renderPNG(document: Document, data: JSONValue, page: Int = 1, dpi: Double = 96, images: any ImageLoader = NoImageLoader(),
-                          options: RenderOptions = RenderOptions()) async throws -> RenderedPNG {
+    public func renderPNG(
+        document: Document, data: JSONValue, page: Int = 1, dpi: Double = 96, images: any ImageLoader = NoImageLoader(),
+        options: RenderOptions = RenderOptions()
+    ) async throws -> RenderedPNG {
         guard (18...600).contains(dpi) else { throw RenderError.invalidDocument("dpi must be between 18 and 600") }
         let ws = checkout()
         defer { checkin(ws) }
@@ -120,8 +124,9 @@ public final class RenderEngine: @unchecked Sendable {
         let limits = options.limits
         let deadline = ContinuousClock.now + limits.timeout
         let formatting = ws.formatting(locale: options.locale ?? document.locale ?? "en-US", timeZone: options.timeZone)
-        let resolver = Resolver(document: document, data: data, formatting: formatting, limits: limits, deadline: deadline,
-                                defaultFamily: configuration.defaultFontFamily)
+        let resolver = Resolver(
+            document: document, data: data, formatting: formatting, limits: limits, deadline: deadline,
+            defaultFamily: configuration.defaultFontFamily)
         let body = try resolver.resolveBody()
         func variants(_ d: PageDecoration?) throws -> DecorationVariants? {
             guard let d else { return nil }
@@ -131,9 +136,10 @@ public final class RenderEngine: @unchecked Sendable {
         }
         let header = try variants(document.header)
         let footer = try variants(document.footer)
-        let meta = PDFMetadata(title: try resolver.bind(document.meta?.title), author: try resolver.bind(document.meta?.author),
-                               subject: try resolver.bind(document.meta?.subject), keywords: try resolver.bind(document.meta?.keywords),
-                               creator: try resolver.bind(document.meta?.creator ?? "Craftkit Server"))
+        let meta = PDFMetadata(
+            title: try resolver.bind(document.meta?.title), author: try resolver.bind(document.meta?.author),
+            subject: try resolver.bind(document.meta?.subject), keywords: try resolver.bind(document.meta?.keywords),
+            creator: try resolver.bind(document.meta?.creator ?? "Craftkit Server"))
         for family in resolver.families.sorted() { try ws.checkFamily(family) }
 
         let loaded = try await loadImages(resolver.images, loader: images, limits: limits, deadline: deadline)
@@ -175,7 +181,9 @@ public final class RenderEngine: @unchecked Sendable {
             deadline: deadline, timeout: limits.timeout)
     }
 
-    func loadImages(_ wanted: Set<BoundImage>, loader: any ImageLoader, limits: RenderLimits, deadline: ContinuousClock.Instant) async throws -> [BoundImage: LoadedImage] {
+    func loadImages(
+        _ wanted: Set<BoundImage>, loader: any ImageLoader, limits: RenderLimits, deadline: ContinuousClock.Instant
+    ) async throws -> [BoundImage: LoadedImage] {
         guard !wanted.isEmpty else { return [:] }
         var bytes: [BoundImage: Data] = [:]
         var remote: [ImageSource] = []
@@ -241,8 +249,10 @@ struct PDFMetadata {
 
 /// Stacks chunks onto pages: spacing collapses at a page top, a chunk that does not fit moves to the
 /// next page (with the next one when it must keep with it), table rows bring their header along.
-func paginate(_ chunks: [Chunk], headers: [Chunk], bodyTop: Double, bodyHeight: Double, limits: RenderLimits,
-              deadline: ContinuousClock.Instant) throws -> [[DrawOp]] {
+func paginate(
+    _ chunks: [Chunk], headers: [Chunk], bodyTop: Double, bodyHeight: Double, limits: RenderLimits,
+    deadline: ContinuousClock.Instant
+) throws -> [[DrawOp]] {
     var pages: [[DrawOp]] = [[]]
     var y = 0.0
     var hasContent = false
@@ -302,11 +312,24 @@ func substitutePageTokens(_ blocks: [RBlock], page: String, pages: String) -> (b
         switch b {
         case .text(let t): return .text(text(t))
         case .table(var t):
-            t.header = t.header.map { $0.map { var c = $0; c.text = sub(c.text); return c } }
-            t.rows = t.rows.map { $0.map { var c = $0; c.text = sub(c.text); return c } }
-            t.totals = t.totals.map { $0.map { var c = $0; c.text = sub(c.text); return c } }
+            t.header = t.header.map {
+                $0.map {
+                    var c = $0; c.text = sub(c.text); return c
+                }
+            }
+            t.rows = t.rows.map {
+                $0.map {
+                    var c = $0; c.text = sub(c.text); return c
+                }
+            }
+            t.totals = t.totals.map {
+                $0.map {
+                    var c = $0; c.text = sub(c.text); return c
+                }
+            }
             return .table(t)
-        case .columns(let w, let g, let cols, let b, let a): return .columns(widths: w, gap: g, columns: cols.map { $0.map(block) }, spaceBefore: b, spaceAfter: a)
+        case .columns(let w, let g, let cols, let b, let a):
+            return .columns(widths: w, gap: g, columns: cols.map { $0.map(block) }, spaceBefore: b, spaceAfter: a)
         case .group(let bs, let k): return .group(bs.map(block), keepTogether: k)
         case .signature(var s):
             s.caption = s.caption.map(text)

@@ -5,7 +5,7 @@ import Foundation
 // conditionals decided). Only `{{page}}`/`{{pages}}` in headers and footers stay symbolic (as
 // private-use sentinels) until each page is drawn.
 
-struct RGBA: Equatable {
+struct RGBA: Hashable {
     var r, g, b, a: Double
 
     static let black = RGBA(r: 0, g: 0, b: 0, a: 1)
@@ -150,7 +150,8 @@ final class Resolver {
     private var templateCache: [String: TextTemplate] = [:]
     private var steps = 0
 
-    init(document: Document, data: JSONValue, formatting: Formatting, limits: RenderLimits, deadline: ContinuousClock.Instant, defaultFamily: String) {
+    init(document: Document, data: JSONValue, formatting: Formatting, limits: RenderLimits, deadline: ContinuousClock.Instant, defaultFamily: String)
+    {
         self.document = document
         self.formatting = formatting
         self.limits = limits
@@ -223,7 +224,7 @@ final class Resolver {
 
     /// The items of loop `key`, checked against the loop limit.
     func loopItems(_ key: String) throws -> [JSONValue] {
-        guard case .array(let items)? = scope.lookup(key) else { return [] }
+        guard case .array(let items)? = scope.lookupLoop(key) else { return [] }
         if items.count > limits.maxLoopItems {
             throw RenderError.tooManyLoopItems(loop: key, count: items.count, limit: limits.maxLoopItems)
         }
@@ -251,9 +252,12 @@ final class Resolver {
         case .image(let i):
             guard let bound = try BoundImage.classify(try bind(i.src)) else { return }
             images.insert(bound)
-            out.append(.image(RImage(image: bound, width: i.width?.points, height: i.height?.points, fit: i.fit ?? .contain,
-                                     align: i.align ?? .left, link: try i.link.map { try bind($0) }.flatMap { $0.isEmpty ? nil : $0 },
-                                     spaceBefore: i.spaceBefore?.points ?? 0, spaceAfter: i.spaceAfter?.points ?? 6)))
+            out.append(
+                .image(
+                    RImage(
+                        image: bound, width: i.width?.points, height: i.height?.points, fit: i.fit ?? .contain,
+                        align: i.align ?? .left, link: try i.link.map { try bind($0) }.flatMap { $0.isEmpty ? nil : $0 },
+                        spaceBefore: i.spaceBefore?.points ?? 0, spaceAfter: i.spaceAfter?.points ?? 6)))
         case .table(let t):
             out.append(.table(try table(t)))
         case .repeatSection(let r):
@@ -267,20 +271,26 @@ final class Resolver {
             }
         case .columns(let c):
             let cols = try c.columns.prefix(4).map { try resolve($0.blocks) }
-            out.append(.columns(widths: c.columns.prefix(4).map(\.width), gap: c.gap?.points ?? 12, columns: cols,
-                                spaceBefore: c.spaceBefore?.points ?? 0, spaceAfter: c.spaceAfter?.points ?? 6))
+            out.append(
+                .columns(
+                    widths: c.columns.prefix(4).map(\.width), gap: c.gap?.points ?? 12, columns: cols,
+                    spaceBefore: c.spaceBefore?.points ?? 0, spaceAfter: c.spaceAfter?.points ?? 6))
         case .keyValue(let kv):
             let rows = try kv.items.map { item in
                 [RCell(text: try bind(item.label), bold: kv.boldLabels ?? true), RCell(text: try bind(item.value))]
             }
-            out.append(.table(RTable(
-                widths: [kv.labelWidth ?? .percent(35), .auto], aligns: [nil, nil], header: nil, rows: rows, totals: [],
-                repeatHeader: false, borders: .none, borderColor: .black, borderWidth: 0, padding: 2, zebra: nil,
-                headerBackground: nil, headerColor: nil, fontSize: baseSize, family: baseFamily, color: baseColor,
-                lineHeight: baseLineHeight, spaceBefore: kv.spaceBefore?.points ?? 0, spaceAfter: kv.spaceAfter?.points ?? 6)))
+            out.append(
+                .table(
+                    RTable(
+                        widths: [kv.labelWidth ?? .percent(35), .auto], aligns: [nil, nil], header: nil, rows: rows, totals: [],
+                        repeatHeader: false, borders: .none, borderColor: .black, borderWidth: 0, padding: 2, zebra: nil,
+                        headerBackground: nil, headerColor: nil, fontSize: baseSize, family: baseFamily, color: baseColor,
+                        lineHeight: baseLineHeight, spaceBefore: kv.spaceBefore?.points ?? 0, spaceAfter: kv.spaceAfter?.points ?? 6)))
         case .divider(let d):
-            out.append(.divider(color: RGBA.parse(d.color) ?? RGBA(r: 0.75, g: 0.75, b: 0.75, a: 1), thickness: d.thickness ?? 0.75,
-                                spaceBefore: d.spaceBefore?.points ?? 4, spaceAfter: d.spaceAfter?.points ?? 8))
+            out.append(
+                .divider(
+                    color: RGBA.parse(d.color) ?? RGBA(r: 0.75, g: 0.75, b: 0.75, a: 1), thickness: d.thickness ?? 0.75,
+                    spaceBefore: d.spaceBefore?.points ?? 4, spaceAfter: d.spaceAfter?.points ?? 8))
         case .spacer(let s):
             out.append(.spacer(max(0, s.height.points)))
         case .pageBreak:
@@ -310,10 +320,13 @@ final class Resolver {
                 t.color = RGBA(r: 0.35, g: 0.35, b: 0.35, a: 1)
                 return t
             }
-            out.append(.signature(RSignature(image: image, caption: caption, detail: detail, width: s.width?.points ?? 200,
-                                             imageHeight: s.imageHeight?.points ?? 60, align: s.align ?? .left,
-                                             lineColor: RGBA(r: 0.2, g: 0.2, b: 0.2, a: 1),
-                                             spaceBefore: s.spaceBefore?.points ?? 12, spaceAfter: s.spaceAfter?.points ?? 8)))
+            out.append(
+                .signature(
+                    RSignature(
+                        image: image, caption: caption, detail: detail, width: s.width?.points ?? 200,
+                        imageHeight: s.imageHeight?.points ?? 60, align: s.align ?? .left,
+                        lineColor: RGBA(r: 0.2, g: 0.2, b: 0.2, a: 1),
+                        spaceBefore: s.spaceBefore?.points ?? 12, spaceAfter: s.spaceAfter?.points ?? 8)))
         }
     }
 
@@ -333,22 +346,25 @@ final class Resolver {
             runs = try rs.map { r in
                 if let f = r.fontFamily { families.insert(f) }
                 let link = try r.link.map { try bind($0) }
-                return RRun(text: try bind(r.text), bold: r.bold ?? false, italic: r.italic ?? false, underline: r.underline ?? false,
-                            color: RGBA.parse(r.color), size: r.fontSize, family: r.fontFamily,
-                            link: (link?.isEmpty ?? true) ? nil : link)
+                return RRun(
+                    text: try bind(r.text), bold: r.bold ?? false, italic: r.italic ?? false, underline: r.underline ?? false,
+                    color: RGBA.parse(r.color), size: r.fontSize, family: r.fontFamily,
+                    link: (link?.isEmpty ?? true) ? nil : link)
             }
         } else {
             runs = [RRun(text: try bind(t.text))]
         }
-        return RText(runs: runs, align: t.align ?? .left, direction: t.direction ?? .auto, size: t.fontSize ?? defaultSize,
-                     family: family, color: RGBA.parse(t.color) ?? baseColor, bold: t.bold ?? defaultBold, italic: t.italic ?? false,
-                     lineHeight: t.lineHeight ?? baseLineHeight, spaceBefore: t.spaceBefore?.points ?? 0,
-                     spaceAfter: t.spaceAfter?.points ?? defaultSpaceAfter)
+        return RText(
+            runs: runs, align: t.align ?? .left, direction: t.direction ?? .auto, size: t.fontSize ?? defaultSize,
+            family: family, color: RGBA.parse(t.color) ?? baseColor, bold: t.bold ?? defaultBold, italic: t.italic ?? false,
+            lineHeight: t.lineHeight ?? baseLineHeight, spaceBefore: t.spaceBefore?.points ?? 0,
+            spaceAfter: t.spaceAfter?.points ?? defaultSpaceAfter)
     }
 
     func cell(_ c: TableCell) throws -> RCell {
-        RCell(text: try bind(c.text), bold: c.bold ?? false, italic: c.italic ?? false, color: RGBA.parse(c.color),
-              background: RGBA.parse(c.background), align: c.align)
+        RCell(
+            text: try bind(c.text), bold: c.bold ?? false, italic: c.italic ?? false, color: RGBA.parse(c.color),
+            background: RGBA.parse(c.background), align: c.align)
     }
 
     func table(_ t: TableBlock) throws -> RTable {
@@ -375,7 +391,11 @@ final class Resolver {
         if let static_ = t.rows {
             for r in static_ { rows.append(try r.map { try cell($0) }) }
         }
-        let totals = try (t.totals ?? []).map { r in try r.map { c -> RCell in var x = try cell(c); x.bold = c.bold ?? true; return x } }
+        let totals = try (t.totals ?? []).map { r in
+            try r.map { c -> RCell in
+                var x = try cell(c); x.bold = c.bold ?? true; return x
+            }
+        }
         return RTable(
             widths: t.columns.map(\.width), aligns: t.columns.map(\.align), header: header, rows: rows, totals: totals,
             repeatHeader: t.repeatHeader ?? true, borders: style.borders ?? .horizontal,

@@ -34,7 +34,9 @@ struct TextTemplate: Sendable {
 
     /// The whole string is exactly one token (e.g. an image `src` bound to a variable).
     var singleToken: Token? {
-        let nonEmpty = segments.filter { if case .literal(let s) = $0 { return !s.trimmingCharacters(in: .whitespaces).isEmpty } else { return true } }
+        let nonEmpty = segments.filter {
+            if case .literal(let s) = $0 { return !s.trimmingCharacters(in: .whitespaces).isEmpty } else { return true }
+        }
         if nonEmpty.count == 1, case .token(let t) = nonEmpty[0] { return t }
         return nil
     }
@@ -184,6 +186,16 @@ struct Scope {
             if let v = o[path] { return v }
             if let v = o[head] { return Scope.descend(v, segments.dropFirst()) }
         }
+        return nil
+    }
+
+    /// A loop's array: the key verbatim in the innermost item that has it, else verbatim at the root
+    /// (a dotted loop key never nests: `"handover.areas"` binds only `data["handover.areas"]`).
+    func lookupLoop(_ key: String) -> JSONValue? {
+        for frame in frames.reversed() {
+            if case .object(let o) = frame.item, let v = o[key] { return v }
+        }
+        if case .object(let o) = root { return o[key] }
         return nil
     }
 

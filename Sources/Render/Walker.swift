@@ -93,7 +93,9 @@ struct DocumentWalker {
                 for (c, cell) in row.enumerated() { text(cell.text, "\(path).totals[\(r)][\(c)]", loops, deco) }
             }
             if let s = t.style {
-                for (k, v) in [("borderColor", s.borderColor), ("zebra", s.zebra), ("headerBackground", s.headerBackground), ("headerColor", s.headerColor)] {
+                for (k, v) in [
+                    ("borderColor", s.borderColor), ("zebra", s.zebra), ("headerBackground", s.headerBackground), ("headerColor", s.headerColor),
+                ] {
                     if let v { visit(.color(v, path: "\(path).style.\(k)")) }
                 }
             }

@@ -63,7 +63,8 @@ struct ErrorTests {
     @Test("10,001 loop items are a tooManyLoopItems error")
     func tooManyItems() async throws {
         let items = JSONValue.array(Array(repeating: .object(["a": .string("x")]), count: 10_001))
-        let doc = try DocumentDecoder.decode(Data(#"{"blocks": [{"type": "table", "loop": "rows", "columns": [{"header": "A", "cell": "{{a}}"}]}]}"#.utf8))
+        let doc = try DocumentDecoder.decode(
+            Data(#"{"blocks": [{"type": "table", "loop": "rows", "columns": [{"header": "A", "cell": "{{a}}"}]}]}"#.utf8))
         await #expect(throws: RenderError.tooManyLoopItems(loop: "rows", count: 10_001, limit: 10_000)) {
             try await Fixture.engine.renderPDF(document: doc, data: .object(["rows": items]))
         }
@@ -131,6 +132,28 @@ struct ErrorTests {
         } catch let e as RenderError {
             #expect(e.code == "invalid_document")
             #expect(e.description.contains("hologram"))
+        }
+    }
+}
+
+@Suite("Fonts")
+struct FontTests {
+    @Test("a font file registered at run time makes its family usable and embedded")
+    func registeredFont() async throws {
+        let doc = try DocumentDecoder.decode(
+            Data(#"{"blocks": [{"type": "paragraph", "text": "Brand text", "fontFamily": "Craftkit Test Sans"}]}"#.utf8))
+        let engine = try RenderEngine()
+        await #expect(throws: RenderError.unknownFont("Craftkit Test Sans")) {
+            try await engine.renderPDF(document: doc, data: .object([:]))
+        }
+        try engine.registerFontFiles([Fixture.directory.appendingPathComponent("assets/CraftkitTestSans.ttf").path])
+        let pdf = try await engine.renderPDF(document: doc, data: .object([:]))
+        let fonts = try Tool.withFile(pdf.bytes) { try Tool.run("pdffonts", [$0]).output }
+        #expect(fonts.contains("CraftkitTestSans"))
+        #expect(try Tool.text(pdf.bytes).contains("Brand text"))
+        // Other engines are unaffected.
+        await #expect(throws: RenderError.unknownFont("Craftkit Test Sans")) {
+            try await Fixture.engine.renderPDF(document: doc, data: .object([:]))
         }
     }
 }

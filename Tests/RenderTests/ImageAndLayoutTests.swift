@@ -23,8 +23,8 @@ struct ImageTests {
     func pngWebpDataURI() async throws {
         let png = try Fixture.asset("logo.png").base64EncodedString()
         let doc = """
-        {"blocks": [{"type": "image", "src": "asset:logo.png"}, {"type": "image", "src": "asset:logo.webp"}, {"type": "image", "src": "data:image/png;base64,\(png)"}]}
-        """
+            {"blocks": [{"type": "image", "src": "asset:logo.png"}, {"type": "image", "src": "asset:logo.webp"}, {"type": "image", "src": "data:image/png;base64,\(png)"}]}
+            """
         let pdf = try await render(doc, images: Fixture.assets)
         let rows = try images(pdf.bytes).split(separator: "\n").dropFirst(2)
         #expect(rows.filter { $0.contains(" image ") }.count >= 2)
@@ -44,7 +44,10 @@ struct ImageTests {
 
     @Test("the PNG preview draws JPEG pixels (decoded for raster output)")
     func previewDrawsJPEG() async throws {
-        let doc = try DocumentDecoder.decode(Data(#"{"page": {"size": {"width": 200, "height": 200}, "margins": 0}, "blocks": [{"type": "image", "src": "asset:photo.jpg", "width": 200, "height": 200, "fit": "cover"}]}"#.utf8))
+        let doc = try DocumentDecoder.decode(
+            Data(
+                #"{"page": {"size": {"width": 200, "height": 200}, "margins": 0}, "blocks": [{"type": "image", "src": "asset:photo.jpg", "width": 200, "height": 200, "fit": "cover"}]}"#
+                    .utf8))
         let png = try await Fixture.engine.renderPNG(document: doc, data: .object([:]), page: 1, dpi: 72, images: Fixture.assets)
         #expect(png.width == 200 && png.height == 200)
         // A blank page compresses to a few hundred bytes; the gradient photo does not.
@@ -77,5 +80,33 @@ struct CraftkitLayoutTests {
         let doc = try Fixture.document("invoice.json")
         let again = try DocumentDecoder.decode(try JSONEncoder().encode(doc))
         #expect(again == doc)
+    }
+}
+
+@Suite("Documentation")
+struct SchemaTests {
+    @Test("the JSON Schema lists exactly the block types the decoder accepts")
+    func schemaBlockTypes() throws {
+        let url = Fixture.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/document-model.schema.json")
+        let schema = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
+        guard case .array(let variants)? = schema["definitions"]?["block"]?["oneOf"] else {
+            Issue.record("no definitions.block.oneOf")
+            return
+        }
+        let names = variants.compactMap { v -> String? in
+            if case .string(let s)? = v["properties"]?["type"]?["const"] { return s }
+            return nil
+        }
+        #expect(names.count == variants.count)
+        for name in names {
+            let json =
+                #"{"blocks": [{"type": "\#(name)", "src": "x", "columns": [], "loop": "l", "blocks": [], "items": [], "height": 1, "when": {"variable": "v"}}]}"#
+            #expect(throws: Never.self, "block type \(name)") { _ = try DocumentDecoder.decode(Data(json.utf8)) }
+        }
+        #expect(
+            Set(names).isSuperset(of: [
+                "heading", "paragraph", "image", "table", "repeat", "columns", "keyValue", "divider", "spacer", "pageBreak", "group", "conditional",
+                "signature",
+            ]))
     }
 }

@@ -23,14 +23,16 @@ struct ManifestTests {
 
     @Test("undeclared usage infers types from formatters, image sources and links")
     func inference() throws {
-        let doc = try DocumentDecoder.decode(Data("""
-        {"blocks": [
-          {"type": "paragraph", "text": "{{total | money:EUR}} {{due | date:long}} {{at | datetime}} {{n | number:2}} {{ok | yesno}} {{name}}"},
-          {"type": "paragraph", "runs": [{"text": "site", "link": "{{website}}"}]},
-          {"type": "image", "src": "{{company.logo}}"},
-          {"type": "table", "loop": "rows", "columns": [{"header": "A", "cell": "{{price | money:USD}}"}, {"header": "B", "cell": "{{name}}"}]}
-        ]}
-        """.utf8))
+        let doc = try DocumentDecoder.decode(
+            Data(
+                """
+                {"blocks": [
+                  {"type": "paragraph", "text": "{{total | money:EUR}} {{due | date:long}} {{at | datetime}} {{n | number:2}} {{ok | yesno}} {{name}}"},
+                  {"type": "paragraph", "runs": [{"text": "site", "link": "{{website}}"}]},
+                  {"type": "image", "src": "{{company.logo}}"},
+                  {"type": "table", "loop": "rows", "columns": [{"header": "A", "cell": "{{price | money:USD}}"}, {"header": "B", "cell": "{{name}}"}]}
+                ]}
+                """.utf8))
         let m = ManifestExtractor.extract(doc)
         func type(_ k: String) -> DataType? { m.variables.first { $0.key == k }?.dataType }
         #expect(type("total") == .currency)
@@ -59,10 +61,12 @@ struct ManifestTests {
 
     @Test("a nested loop's fields are listed under the outer loop as inner[].field")
     func nested() throws {
-        let doc = try DocumentDecoder.decode(Data("""
-        {"blocks": [{"type": "repeat", "loop": "orders", "blocks": [{"type": "paragraph", "text": "{{number}}"},
-          {"type": "table", "loop": "items", "columns": [{"header": "SKU", "cell": "{{sku}}"}]}]}]}
-        """.utf8))
+        let doc = try DocumentDecoder.decode(
+            Data(
+                """
+                {"blocks": [{"type": "repeat", "loop": "orders", "blocks": [{"type": "paragraph", "text": "{{number}}"},
+                  {"type": "table", "loop": "items", "columns": [{"header": "SKU", "cell": "{{sku}}"}]}]}]}
+                """.utf8))
         let m = ManifestExtractor.extract(doc)
         #expect(m.loops.map(\.key) == ["orders"])
         #expect(m.loops[0].itemFields.map(\.key) == ["number", "items[].sku"])
@@ -95,7 +99,8 @@ struct LintTests {
 
     @Test("a loop-prefixed binding inside the loop is reported with the item-relative spelling")
     func loopPrefixed() throws {
-        let issues = try lint(#"{"blocks": [{"type": "table", "loop": "lineItems", "columns": [{"header": "D", "cell": "{{lineItems.description}}"}]}]}"#)
+        let issues = try lint(
+            #"{"blocks": [{"type": "table", "loop": "lineItems", "columns": [{"header": "D", "cell": "{{lineItems.description}}"}]}]}"#)
         let issue = try #require(issues.first { $0.code == "loop_prefixed_binding" })
         #expect(issue.severity == .error)
         #expect(issue.path == "blocks[0].columns[0].cell")
@@ -104,7 +109,8 @@ struct LintTests {
 
     @Test("a loop field used outside its loop is reported")
     func loopOutside() throws {
-        let issues = try lint(#"{"blocks": [{"type": "paragraph", "text": "{{lineItems.description}}"}, {"type": "repeat", "loop": "lineItems", "blocks": []}]}"#)
+        let issues = try lint(
+            #"{"blocks": [{"type": "paragraph", "text": "{{lineItems.description}}"}, {"type": "repeat", "loop": "lineItems", "blocks": []}]}"#)
         #expect(issues.contains { $0.code == "loop_outside_loop" && $0.path == "blocks[0].text" })
     }
 
@@ -114,15 +120,25 @@ struct LintTests {
         #expect(issues.contains { $0.code == "dotted_loop_key" && $0.severity == .error })
     }
 
+    @Test("a loop nested two levels deep is reported")
+    func nestedDepth() throws {
+        let issues = try lint(
+            #"{"blocks": [{"type": "repeat", "loop": "a", "blocks": [{"type": "repeat", "loop": "b", "blocks": [{"type": "repeat", "loop": "c", "blocks": []}]}]}]}"#
+        )
+        #expect(issues.map(\.code).filter { $0 == "nested_loop_depth" }.count == 1)
+    }
+
     @Test("bindings missing from the declared manifest can never resolve")
     func undeclared() throws {
-        let manifest = Manifest(variables: [VariableDefinition(key: "customer.name")],
-                                loops: [LoopDefinition(key: "rows", itemFields: [VariableDefinition(key: "sku")])])
-        let issues = try lint("""
-        {"blocks": [{"type": "paragraph", "text": "{{customer.name}} {{customer.nmae}}"},
-          {"type": "table", "loop": "rows", "columns": [{"cell": "{{sku}}"}, {"cell": "{{price}}"}]},
-          {"type": "repeat", "loop": "other", "blocks": []}]}
-        """, manifest: manifest)
+        let manifest = Manifest(
+            variables: [VariableDefinition(key: "customer.name")],
+            loops: [LoopDefinition(key: "rows", itemFields: [VariableDefinition(key: "sku")])])
+        let issues = try lint(
+            """
+            {"blocks": [{"type": "paragraph", "text": "{{customer.name}} {{customer.nmae}}"},
+              {"type": "table", "loop": "rows", "columns": [{"cell": "{{sku}}"}, {"cell": "{{price}}"}]},
+              {"type": "repeat", "loop": "other", "blocks": []}]}
+            """, manifest: manifest)
         #expect(issues.filter { $0.code == "undeclared_variable" }.map(\.path) == ["blocks[0].text", "blocks[1].columns[1].cell"])
         #expect(issues.contains { $0.code == "undeclared_loop" && $0.path == "blocks[2].loop" })
     }
@@ -142,7 +158,8 @@ struct LintTests {
 
     @Test("text no installed font covers is a warning, an unknown font an error")
     func fonts() throws {
-        let issues = try lint(#"{"blocks": [{"type": "paragraph", "text": "Plane 16: \uDBFF\uDFFD"}, {"type": "paragraph", "text": "x", "fontFamily": "Nope Sans"}]}"#)
+        let issues = try lint(
+            #"{"blocks": [{"type": "paragraph", "text": "Plane 16: \uDBFF\uDFFD"}, {"type": "paragraph", "text": "x", "fontFamily": "Nope Sans"}]}"#)
         #expect(issues.contains { $0.code == "font_coverage" && $0.severity == .warning && $0.path == "blocks[0].text" })
         #expect(issues.contains { $0.code == "unknown_font" && $0.severity == .error })
         let clean = try lint(#"{"blocks": [{"type": "paragraph", "text": "مرحبا 你好 שלום"}]}"#)

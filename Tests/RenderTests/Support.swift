@@ -98,8 +98,10 @@ func data(_ json: String) -> JSONValue {
 }
 
 /// Renders a one-off document from JSON with `data`.
-func render(_ documentJSON: String, _ dataJSON: String = "{}", images: any ImageLoader = NoImageLoader(),
-            options: RenderOptions = RenderOptions()) async throws -> RenderedPDF {
+func render(
+    _ documentJSON: String, _ dataJSON: String = "{}", images: any ImageLoader = NoImageLoader(),
+    options: RenderOptions = RenderOptions()
+) async throws -> RenderedPDF {
     let doc = try DocumentDecoder.decode(Data(documentJSON.utf8))
     return try await Fixture.engine.renderPDF(document: doc, data: data(dataJSON), images: images, options: options)
 }

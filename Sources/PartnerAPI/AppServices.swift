@@ -43,7 +43,9 @@ public struct AppServices: Sendable {
         // Decision 1: sealed with the encryption key, else the admin key; previous keys still open.
         secrets = SecretBox(secret: config.encryptionKey ?? adminKey, previousSecrets: config.previousEncryptionKeys)
         provisioning = ProvisioningService(repository: SQLProvisioningRepository(database: database), secrets: secrets)
-        keys = APIKeyService(repository: SQLAPIKeyRepository(database: database))
+        let keyRepository = SQLAPIKeyRepository(database: database)
+        // One HTTP process on SQLite: keys can be cached with in-process revocation (see the type).
+        keys = APIKeyService(repository: database.engine == .sqlite ? CachedAPIKeyRepository(base: keyRepository) : keyRepository)
         embedPartners = SQLEmbedPartnerRepository(database: database)
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)

@@ -190,6 +190,22 @@ struct RenderRouteTests {
         }
     }
 
+    @Test("options.filename names the download; a public blob URL becomes the downloadUrl")
+    func filenameAndPublicURL() async throws {
+        try await TestApp.run(.sqlite, environment: ["CRAFTKIT_PUBLIC_BLOB_URL": "https://cdn.example.com/craftkit/"]) { client, services in
+            let key = try await setUp(client)
+            let body = #"{"data":{"customer":{"name":"A"},"invoice":{"total":1}},"options":{"filename":"Invoice 42","sync":true}}"#
+            let id = try #require(try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: body).string("id"))
+            try await drain(services)
+            let render = try await client.call(.get, "/v1/renders/\(id)", bearer: key)
+            #expect(render.string("downloadUrl")?.hasPrefix("https://cdn.example.com/craftkit/renders/") == true)
+            let download = try await client.call(.get, "/v1/renders/\(id)/download", bearer: key)
+            #expect(download.headers[.contentDisposition] == "attachment; filename=\"Invoice 42.pdf\"")
+            let bad = #"{"data":{"customer":{"name":"A"},"invoice":{"total":1}},"options":{"filename":"../etc/passwd"}}"#
+            #expect(try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: bad).errorCode == "invalid_request")
+        }
+    }
+
     @Test("the same version and data give byte-identical PDFs", arguments: DatabaseLeg.all)
     func deterministic(leg: DatabaseLeg) async throws {
         try await TestApp.run(leg) { client, services in

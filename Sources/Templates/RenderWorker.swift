@@ -55,13 +55,10 @@ public struct RenderWorker: Sendable {
 
     /// Works until the task is cancelled. `owner` names this worker in lease rows.
     public func run(owner: String) async {
-        while !Task.isCancelled {
-            do {
-                if try await runOnce(owner: owner) { continue }
-            } catch {
-                logger.error("render worker could not claim a job", metadata: ["error": .string(String(describing: error))])
-            }
-            await signal.wait(timeout: settings.idleWait)
+        await WorkerLoop.run(signal: signal, idleWait: settings.idleWait) {
+            try await runOnce(owner: owner)
+        } onError: { error in
+            logger.error("render worker could not claim a job", metadata: ["error": .string(String(describing: error))])
         }
     }
 

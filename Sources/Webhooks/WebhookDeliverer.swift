@@ -53,13 +53,10 @@ public struct WebhookDeliverer: Sendable {
     }
 
     public func run(owner: String) async {
-        while !Task.isCancelled {
-            do {
-                if try await runOnce(owner: owner) { continue }
-            } catch {
-                logger.error("webhook worker could not claim a job", metadata: ["error": .string(String(describing: error))])
-            }
-            await signal.wait(timeout: settings.idleWait)
+        await WorkerLoop.run(signal: signal, idleWait: settings.idleWait) {
+            try await runOnce(owner: owner)
+        } onError: { error in
+            logger.error("webhook worker could not claim a job", metadata: ["error": .string(String(describing: error))])
         }
     }
 

@@ -11,7 +11,7 @@ public enum Identifier {
         for index in 0..<6 { bytes[index] = UInt8((millis >> (8 * UInt64(5 - index))) & 0xFF) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.encode(bytes)
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.joined(separator: "-")
     }

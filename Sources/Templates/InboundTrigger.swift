@@ -28,7 +28,7 @@ public struct InboundTrigger: Sendable, Equatable {
     }
 
     public static func sealContext(id: String) -> String { "inbound_secret:\(id)" }
-    public static func hash(token: String) -> String { SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined() }
+    public static func hash(token: String) -> String { Hex.sha256(token) }
 }
 
 public protocol InboundTriggerRepository: Sendable {

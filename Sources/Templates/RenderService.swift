@@ -66,8 +66,7 @@ public struct RenderService: Sendable {
             members["jobId"] = nil
             hashed = .object(members)
         }
-        let requestHash = SHA256.hash(data: try encoder.encode([JSONValue.string(slug), hashed]))
-            .map { String(format: "%02x", $0) }.joined()
+        let requestHash = Hex.sha256(try encoder.encode([JSONValue.string(slug), hashed]))
         let now = clock.now().epochMillis
         let record = RenderRecord(
             id: Identifier.make(), projectID: projectID, templateID: template.id, templateSlug: template.slug, versionID: version.id,

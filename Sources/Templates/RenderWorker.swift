@@ -134,7 +134,7 @@ public struct RenderWorker: Sendable {
         )
         let key = "renders/\(render.projectID)/\(render.id).pdf"
         try await blobs.put(pdf.bytes, key: key)
-        let digest = SHA256.hash(data: pdf.bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.sha256(pdf.bytes)
         return RenderOutput(blobKey: key, sha256: digest, pageCount: pdf.pageCount, byteCount: pdf.bytes.count)
     }
 

@@ -125,7 +125,7 @@ public struct TemplateService: Sendable {
         var hasher = SHA256()
         hasher.update(data: Data(layout.utf8))
         hasher.update(data: manifestJSON)
-        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.encode(hasher.finalize())
         let version = TemplateVersionRecord(
             id: Identifier.make(), templateID: templateID, number: number, layout: layout, manifest: manifest, jsonSchema: schema,
             contentHash: hash, createdAt: now

@@ -37,7 +37,7 @@ public enum APIKeyMaterial {
 
     /// Lower-case hex SHA-256: the lookup column for keys.
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256(key)
     }
 
     /// The part safe to display and log: the scheme plus five characters (`ck_live_aBcDe`).

@@ -4,7 +4,7 @@ import Foundation
 /// Hex HMAC-SHA256, the signature scheme of outbound webhooks and inbound triggers.
 public enum HMACHex {
     public static func sign(secret: String, body: Data) -> String {
-        HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))))
     }
 
     /// Constant-time check of a hex signature (either case) over `body`.

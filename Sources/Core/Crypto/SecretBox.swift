@@ -23,7 +23,7 @@ public struct SecretBox: Sendable {
                 outputByteCount: 32
             )
             let digest = symmetric.withUnsafeBytes { SHA256.hash(data: Data($0)) }
-            id = digest.prefix(4).map { String(format: "%02x", $0) }.joined()
+            id = Hex.encode(digest.prefix(4))
         }
     }
 

@@ -1,4 +1,5 @@
 import AdminProvisioning
+import Catalogs
 import Core
 import EmbedSessions
 import Foundation
@@ -18,6 +19,7 @@ public struct AppServices: Sendable {
     public let provisioning: ProvisioningService
     public let keys: APIKeyService
     public let embedPartners: any EmbedPartnerRepository
+    public let catalogs: CatalogService
     public let templates: TemplateService
     public let renders: RenderService
     /// Wakes this process's render workers when a render is enqueued.
@@ -47,6 +49,7 @@ public struct AppServices: Sendable {
         // One HTTP process on SQLite: keys can be cached with in-process revocation (see the type).
         keys = APIKeyService(repository: database.engine == .sqlite ? CachedAPIKeyRepository(base: keyRepository) : keyRepository)
         embedPartners = SQLEmbedPartnerRepository(database: database)
+        catalogs = CatalogService(repository: SQLCatalogRepository(database: database))
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)
         jobSignal = JobSignal()

@@ -209,6 +209,34 @@ public enum Migrations {
                 """
             ]
         ),
+        Migration(
+            version: 5,
+            name: "variable catalogs",
+            statements: [
+                """
+                CREATE TABLE catalogs (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    name TEXT NOT NULL,
+                    current_version BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (project_id, name)
+                )
+                """,
+                """
+                CREATE TABLE catalog_versions (
+                    id TEXT PRIMARY KEY,
+                    catalog_id TEXT NOT NULL REFERENCES catalogs(id),
+                    version BIGINT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    archived_at BIGINT,
+                    UNIQUE (catalog_id, version)
+                )
+                """,
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -37,7 +37,7 @@ public enum ManifestInput {
             let key = loop.string("key", required: true, length: 1...120)
             if let key, key.contains(".") {
                 dotted.append("\(loopPath).key")
-            } else if let key, !isKey(key) {
+            } else if let key, !VariableKey.isKey(key) {
                 loop.fail("key", "Must start with a letter or _ and contain only letters, digits and _")
             }
             let label = loop.string("label", required: true, length: 1...160)
@@ -79,7 +79,7 @@ public enum ManifestInput {
             return nil
         }
         let key = fields.string("key", required: true, length: 1...160)
-        if let key, !isDotPath(key) {
+        if let key, !VariableKey.isDotPath(key) {
             fields.fail("key", "Must be a dot-path of letters, digits and _ (e.g. customer.name)")
         }
         let label = fields.string("label", length: 1...160)
@@ -91,17 +91,7 @@ public enum ManifestInput {
         let required = fields.bool("required") ?? false
         let format = fields.string("format", length: 1...64)
         issues.merge(fields.issues)
-        guard let key, isDotPath(key), let dataType else { return nil }
+        guard let key, VariableKey.isDotPath(key), let dataType else { return nil }
         return VariableDefinition(key: key, label: label, dataType: dataType, required: required, format: format)
-    }
-
-    /// `^[a-zA-Z_][a-zA-Z0-9_.]*$` without empty segments.
-    static func isDotPath(_ key: String) -> Bool {
-        !key.hasSuffix(".") && !key.contains("..") && key.split(separator: ".").allSatisfy { isKey(String($0)) }
-    }
-
-    static func isKey(_ key: String) -> Bool {
-        guard let first = key.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return key.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 }

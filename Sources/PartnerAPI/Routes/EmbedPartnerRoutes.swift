@@ -1,5 +1,7 @@
+import Catalogs
 import Core
 import EmbedSessions
+import Foundation
 import Hummingbird
 
 /// Partner-key routes under `/v1/embed/`. They need a project with embed enabled: without an embed
@@ -15,6 +17,42 @@ struct EmbedPartnerRoutes {
             let keys = try await services.embedPartners.publicKeys(partnerID: partner.id)
             return JSONBody.response(status: .ok, JSONWebKeySet(keys: keys))
         }
+        // Variable catalogs (spec-embed-admin §4); list and get are extensions.
+        routes.add(group, .post, "/embed/catalogs", under: prefix) { request, context in
+            let partner = try await requirePartner(context)
+            let json = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
+            let version = try await services.catalogs.publish(projectID: partner.projectID, json: json)
+            return JSONBody.response(
+                status: .created, JSONValue.object(["id": .string(version.id), "name": .string(version.name), "version": .int(version.version)])
+            )
+        }
+        routes.add(group, .get, "/embed/catalogs", under: prefix) { _, context in
+            let partner = try await requirePartner(context)
+            let versions = try await services.catalogs.list(projectID: partner.projectID)
+            return JSONBody.response(status: .ok, JSONValue.object(["data": .array(try versions.map { try Self.catalogBody($0, full: false) })]))
+        }
+        routes.add(group, .get, "/embed/catalogs/:name", under: prefix) { _, context in
+            let partner = try await requirePartner(context)
+            let version = try await services.catalogs.get(projectID: partner.projectID, name: context.parameters.get("name") ?? "")
+            return JSONBody.response(status: .ok, try Self.catalogBody(version, full: true))
+        }
+        routes.add(group, .get, "/embed/catalogs/:name/versions/:version", under: prefix) { _, context in
+            let partner = try await requirePartner(context)
+            guard let number = context.parameters.get("version").flatMap(Int.init), number > 0 else {
+                throw AppError.notFound("catalog_not_found", "Catalog versions are positive integers.")
+            }
+            let version = try await services.catalogs.get(projectID: partner.projectID, name: context.parameters.get("name") ?? "", version: number)
+            return JSONBody.response(status: .ok, try Self.catalogBody(version, full: true))
+        }
+    }
+
+    static func catalogBody(_ version: CatalogVersion, full: Bool) throws -> JSONValue {
+        var body: [String: JSONValue] = [
+            "id": .string(version.id), "name": .string(version.name), "version": .int(version.version),
+            "createdAt": .timestamp(version.createdAt), "archivedAt": .timestamp(version.archivedAt),
+        ]
+        if full { body["catalog"] = try JSONValue.parse(Data(version.catalog.utf8)) }
+        return .object(body)
     }
 
     func requirePartner(_ context: AppRequestContext) async throws -> EmbedPartner {

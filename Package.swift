@@ -124,8 +124,3 @@ let package = Package(
         ),
     ]
 )
-
-// TEMPORARY while the render core is being written alongside: lets the foundation's tests build alone.
-if Context.environment["CK_SKIP_RENDER"] == "1" {
-    package.targets.removeAll { ["Render", "RenderTests"].contains($0.name) }
-}

@@ -207,12 +207,12 @@ def typst_dir(case):
     return d
 
 def vary(value, i):
-    """A distinct variant of the data for iteration i (every number shifted, every text suffixed), so that
+    """A distinct variant of the data for iteration i (numbers shifted, longer texts suffixed), so that
     no engine can answer from a cache of an identical earlier compile (Typst memoizes layout across compiles)."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, str):
-        if i == 0 or value.startswith("asset:") or (len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()):
+        if i == 0 or len(value.encode()) < 12 or value.startswith("asset:") or (value[4] == "-" and value[7] == "-" and value[:4].isdigit()):
             return value
         return f"{value} {i}"
     if isinstance(value, (int, float)):
@@ -330,6 +330,7 @@ def main():
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--engines", default="typst,weasyprint,chromium")
     ap.add_argument("--note", default="", help="an extra line for the report (e.g. how the Craftkit numbers were produced)")
+    ap.add_argument("--notes-file", default=os.path.join(ROOT, "Benchmarks", "NOTES.md"), help="Markdown appended to the report (analysis)")
     a = ap.parse_args()
     with open(a.ours) as f: ours = json.load(f)
     results = {"craftkit": {r["name"]: dict(p50=r["p50Ms"], p95=r["p95Ms"], p99=r["p99Ms"], pdfs_per_s=r["pdfsPerSecond"], bytes=r["bytes"],
@@ -373,7 +374,7 @@ def write_markdown(a, ours, results, versions):
              "- Latency: sequential renders on one core, warm (fonts loaded; Chromium: one warm browser page, `setContent` + `page.pdf`, as Craftkit's Puppeteer pipeline does).",
              f"- Throughput: PDFs/s with {a.procs} renders in flight (Craftkit: concurrent tasks in one process; Typst/WeasyPrint: worker processes; Chromium: one warm browser per worker).",
              "- RSS: Craftkit RSS of the benchmark process right after the case (cases run in the order shown); Python peers: peak RSS of the worker; Chromium: sum over its processes after the latency run.",
-             "- Inputs: Craftkit renders `Fixtures/render/*.json`; the peers render equivalent HTML (WeasyPrint, Chromium) and Typst markup built by this script from the same data files. Every peer render gets a distinct data variant (numbers shifted by 0.01·i, texts other than dates suffixed with i; the same rule as `RenderBenchmark.variant`), so no engine answers from a cache of an identical earlier compile.",
+             "- Inputs: Craftkit renders `Fixtures/render/*.json`; the peers render equivalent HTML (WeasyPrint, Chromium) and Typst markup built by this script from the same data files. Every timed render (Craftkit's too) gets a distinct data variant (numbers shifted by 0.01·i, texts of 12+ UTF-8 bytes other than dates suffixed with i; the same rule as `RenderBenchmark.variant`), so no engine answers from a cache of an identical earlier compile.",
              *([f"- Note: {a.note}"] if a.note else []), "",
              "| case | engine | p50 ms | p95 ms | p99 ms | PDFs/s | size KB | RSS MB | latency ratio | throughput ratio |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -387,6 +388,21 @@ def write_markdown(a, ours, results, versions):
             tput = f"{base['pdfs_per_s'] / r['pdfs_per_s']:.1f}×" if base and engine != "craftkit" else "1×"
             lines.append(f"| {case} | {engine} | {r['p50']:.2f} | {r['p95']:.2f} | {r['p99']:.2f} | {r['pdfs_per_s']:.1f} | {r['bytes']/1024:.1f} | {r['rss_mb']:.0f} | {ratio} | {tput} |")
     lines += ["", "Latency ratio = the engine's p50 ÷ Craftkit's p50; throughput ratio = Craftkit's PDFs/s ÷ the engine's PDFs/s. Above 1× means Craftkit is faster.", ""]
+    c = results["craftkit"]
+    def target(label, value, unit, limit, ok):
+        return f"| {label} | {value:.1f} {unit} | {limit} | {'met' if ok else 'missed'} |"
+    inv, inv300 = c.get("invoice-12"), c.get("invoice-300")
+    latin_rss = max(c[k]["rss_mb"] for k in ("invoice-12", "invoice-300", "report-1000") if k in c)
+    if inv and inv300:
+        lines += ["## Targets (issue 3)", "", "| target | measured | goal | |", "|---|---:|---:|---|",
+                  target("1-page invoice p50, one core", inv["p50"], "ms", "≤ 5 ms", inv["p50"] <= 5),
+                  target("300-row invoice p50", inv300["p50"], "ms", "≤ 60 ms", inv300["p50"] <= 60),
+                  target(f"1-page invoices per second, {a.procs} cores", inv["pdfs_per_s"], "PDFs/s", "≥ 300", inv["pdfs_per_s"] >= 300),
+                  target("steady RSS, Latin documents", latin_rss, "MB", "≤ 120 MB", latin_rss <= 120),
+                  target("RSS after the CJK letter", ours["peakRSSMB"], "MB", "≤ 120 MB", ours["peakRSSMB"] <= 120),
+                  target("1-page invoice size", inv["bytes"] / 1024, "KB", "≤ 25 KB", inv["bytes"] / 1024 <= 25), ""]
+    if a.notes_file and os.path.exists(a.notes_file):
+        with open(a.notes_file, encoding="utf-8") as f: lines += [f.read().rstrip(), ""]
     with open(a.out, "w", encoding="utf-8") as f: f.write("\n".join(lines) + "\n")
     print(f"wrote {a.out}", file=sys.stderr)
 

@@ -188,6 +188,9 @@ final class LayoutEngine {
             }
             out.append(Chunk(height: h, ops: ops))
         }
+        if t.keepWithNext {
+            for i in out.indices { out[i].keepWithNext = true }
+        }
         // Keep the first two and the last two lines of a paragraph together (no orphans or widows).
         if out.count >= 4 {
             out[0].keepWithNext = true

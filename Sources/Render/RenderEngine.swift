@@ -284,7 +284,19 @@ func paginate(
         case .content:
             var needed = c.height
             if let h = c.header, headerOnPage != h { needed += headers[h].height }
-            if c.keepWithNext, i + 1 < chunks.count, chunks[i + 1].kind == .content { needed += chunks[i + 1].height }
+            if c.keepWithNext {
+                // The next content chunk (past any spacing) must fit too, with the header it brings along.
+                var j = i + 1
+                var gap = 0.0
+                while j < chunks.count, chunks[j].kind == .spacing {
+                    gap += chunks[j].height
+                    j += 1
+                }
+                if j < chunks.count, chunks[j].kind == .content {
+                    needed += gap + chunks[j].height
+                    if let h = chunks[j].header, chunks[j].headerID == nil, headerOnPage != h, c.headerID != h { needed += headers[h].height }
+                }
+            }
             if hasContent, y + needed > bodyHeight + epsilon {
                 try newPage()
             }

@@ -55,6 +55,8 @@ struct RText {
     var lineHeight: Double = 1
     var spaceBefore: Double = 0
     var spaceAfter: Double = 0
+    /// Headings stay on the page of the block that follows them.
+    var keepWithNext = false
 
     var plainText: String { runs.map(\.text).joined() }
 }
@@ -246,7 +248,9 @@ final class Resolver {
             let level = min(max(t.level ?? 1, 1), 6)
             let sizes: [Double] = [22, 18, 15, 13, 11.5, 10.5]
             let scale = sizes[level - 1] / 10
-            out.append(.text(try text(t, defaultSize: baseSize * scale, defaultBold: true, defaultSpaceAfter: 6 + Double(6 - level))))
+            var heading = try text(t, defaultSize: baseSize * scale, defaultBold: true, defaultSpaceAfter: 6 + Double(6 - level))
+            heading.keepWithNext = true
+            out.append(.text(heading))
         case .paragraph(let t):
             out.append(.text(try text(t, defaultSize: baseSize, defaultBold: false, defaultSpaceAfter: 6)))
         case .image(let i):

@@ -138,6 +138,21 @@ struct PaginationTests {
         #expect(p3.contains("Group heading") && p3.contains("Group body"))
     }
 
+    @Test("a heading is never left alone at the bottom of a page")
+    func headingKeepsWithNext() async throws {
+        // 35 paragraphs leave ~42 pt of an A4 body: room for the heading (~25 pt), not for it and a body line.
+        let filler = (1...35).map { _ in #"{"type": "paragraph", "text": "Filler paragraph"}"# }.joined(separator: ",")
+        let doc = """
+            {"blocks": [\(filler), {"type": "heading", "level": 2, "text": "Section heading"},
+              {"type": "paragraph", "text": "\((1...12).map { "Body line \($0)" }.joined(separator: "\\n"))"}]}
+            """
+        let pdf = try await render(doc)
+        #expect(pdf.pageCount == 2)
+        let p2 = try Tool.text(pdf.bytes, page: 2)
+        #expect(p2.contains("Section heading"))
+        #expect(!(try Tool.text(pdf.bytes, page: 1).contains("Section heading")))
+    }
+
     @Test("first-page and last-page header variants replace the default one")
     func decorationVariants() async throws {
         let doc = """

@@ -110,3 +110,29 @@ struct SchemaTests {
             ]))
     }
 }
+
+@Suite("Benchmark")
+struct BenchmarkTests {
+    @Test("benchmark data variants shift numbers and suffix longer texts but keep short texts, dates and asset references")
+    func variants() {
+        let v = data(#"{"n": 1.5, "s": "Ada Lovelace GmbH", "t": "short", "d": "2024-03-05", "a": "asset:logo.png", "l": [{"q": 2}], "b": true}"#)
+        #expect(RenderBenchmark.variant(v, 0) == v)
+        #expect(
+            RenderBenchmark.variant(v, 3)
+                == data(
+                    #"{"n": 1.53, "s": "Ada Lovelace GmbH 3", "t": "short", "d": "2024-03-05", "a": "asset:logo.png", "l": [{"q": 2.03}], "b": true}"#
+                ))
+    }
+
+    @Test("the benchmark renders every fixture case and reports percentiles, throughput and sizes")
+    func smallRun() async throws {
+        let report = try await RenderBenchmark.run(fixturesDirectory: Fixture.directory, iterations: 10, concurrency: 2, warmup: 1)
+        #expect(report.results.map(\.name) == ["invoice-12", "invoice-300", "report-1000", "letter-multiscript"])
+        for r in report.results {
+            #expect(r.p50Ms > 0 && r.p50Ms <= r.p95Ms && r.p95Ms <= r.p99Ms)
+            #expect(r.pdfsPerSecond > 0)
+            #expect(r.bytes > 1000)
+        }
+        #expect(RenderBenchmark.markdown(report).contains("| invoice-12 | 1 |"))
+    }
+}

@@ -28,12 +28,24 @@ public struct CatalogInput: Sendable {
         self.catalog = catalog
     }
 
-    static func parseCatalog(_ raw: JSONValue, issues: inout ValidationIssues) -> JSONValue {
-        var catalog = try! ObjectValidator(raw, path: "catalog")
+    /// Validates a catalog payload found at `path` (an inline session catalog uses this too); 422 on problems.
+    public static func validated(_ raw: JSONValue, path: String) throws -> JSONValue {
+        var issues = ValidationIssues()
+        let catalog = parseCatalog(raw, issues: &issues, path: path)
+        if !issues.isEmpty { throw AppError.invalidRequest(issues, status: 422) }
+        return catalog
+    }
+
+    static func parseCatalog(_ raw: JSONValue, issues: inout ValidationIssues, path root: String = "catalog") -> JSONValue {
+        guard case .object = raw else {
+            issues.add("Expected object, received \(raw.typeName)", at: root)
+            return .null
+        }
+        var catalog = try! ObjectValidator(raw, path: root)
         let allowCustom = catalog.bool("allowCustom") ?? false
         var namespaces: [JSONValue] = []
         for (index, item) in (catalog.array("namespaces", maxCount: maxNamespaces) ?? []).enumerated() {
-            let path = "catalog.namespaces[\(index)]"
+            let path = "\(root).namespaces[\(index)]"
             guard case .object = item, var namespace = try? ObjectValidator(item, path: path) else {
                 issues.add("Expected object, received \(item.typeName)", at: path)
                 continue
@@ -51,7 +63,7 @@ public struct CatalogInput: Sendable {
         }
         var loops: [JSONValue] = []
         for (index, item) in (catalog.array("loops", maxCount: maxLoops) ?? []).enumerated() {
-            let path = "catalog.loops[\(index)]"
+            let path = "\(root).loops[\(index)]"
             guard case .object = item, var loop = try? ObjectValidator(item, path: path) else {
                 issues.add("Expected object, received \(item.typeName)", at: path)
                 continue

@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     public let keys: APIKeyService
     public let embedPartners: any EmbedPartnerRepository
     public let catalogs: CatalogService
+    public let sessions: SessionService
     public let templates: TemplateService
     public let renders: RenderService
     /// Wakes this process's render workers when a render is enqueued.
@@ -50,6 +51,7 @@ public struct AppServices: Sendable {
         keys = APIKeyService(repository: database.engine == .sqlite ? CachedAPIKeyRepository(base: keyRepository) : keyRepository)
         embedPartners = SQLEmbedPartnerRepository(database: database)
         catalogs = CatalogService(repository: SQLCatalogRepository(database: database))
+        sessions = SessionService(repository: SQLEmbedSessionRepository(database: database), secrets: secrets, publicURL: config.publicURL)
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)
         jobSignal = JobSignal()

@@ -237,6 +237,59 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 6,
+            name: "embed tenants, actors, sessions, renew tokens",
+            statements: [
+                """
+                CREATE TABLE embed_tenants (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    external_id TEXT NOT NULL,
+                    display_name TEXT NOT NULL,
+                    branding TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (project_id, external_id)
+                )
+                """,
+                """
+                CREATE TABLE embed_actors (
+                    id TEXT PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES embed_tenants(id),
+                    external_id TEXT NOT NULL,
+                    display_name TEXT,
+                    email TEXT,
+                    avatar_url TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, external_id)
+                )
+                """,
+                """
+                CREATE TABLE embed_sessions (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    partner_id TEXT NOT NULL REFERENCES embed_partners(id),
+                    tenant_id TEXT NOT NULL REFERENCES embed_tenants(id),
+                    actor_id TEXT NOT NULL REFERENCES embed_actors(id),
+                    mode TEXT NOT NULL,
+                    claims TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE renew_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    session_id TEXT NOT NULL REFERENCES embed_sessions(id),
+                    spent_at BIGINT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -17,6 +17,27 @@ struct EmbedPartnerRoutes {
             let keys = try await services.embedPartners.publicKeys(partnerID: partner.id)
             return JSONBody.response(status: .ok, JSONWebKeySet(keys: keys))
         }
+        // Sessions (spec-embed-admin §3, DESIGN.md decision 4).
+        routes.add(group, .post, "/embed/sessions", under: prefix) { request, context in
+            let partner = try await requirePartner(context)
+            let json = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
+            return JSONBody.response(
+                status: .ok,
+                Self.sessionBody(
+                    try await SessionMinting(services: services).mint(
+                        projectID: partner.projectID, partner: partner, json: json)))
+        }
+        routes.add(group, .post, "/embed/sessions/refresh", under: prefix) { request, context in
+            let partner = try await requirePartner(context)
+            let json = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
+            return JSONBody.response(status: .ok, Self.sessionBody(try await services.sessions.refresh(projectID: partner.projectID, json: json)))
+        }
+        routes.add(group, .delete, "/embed/sessions/:id", under: prefix) { _, context in
+            let partner = try await requirePartner(context)
+            let id = context.parameters.get("id") ?? ""
+            try await services.sessions.revoke(projectID: partner.projectID, id: id)
+            return JSONBody.response(status: .ok, JSONValue.object(["session_id": .string(id), "revoked": .bool(true)]))
+        }
         // Variable catalogs (spec-embed-admin §4); list and get are extensions.
         routes.add(group, .post, "/embed/catalogs", under: prefix) { request, context in
             let partner = try await requirePartner(context)
@@ -44,6 +65,14 @@ struct EmbedPartnerRoutes {
             let version = try await services.catalogs.get(projectID: partner.projectID, name: context.parameters.get("name") ?? "", version: number)
             return JSONBody.response(status: .ok, try Self.catalogBody(version, full: true))
         }
+    }
+
+    /// The mint/refresh response: snake_case, as the reference has it.
+    static func sessionBody(_ minted: SessionService.Minted) -> JSONValue {
+        .object([
+            "session_id": .string(minted.session.id), "session_token": .string(minted.token), "iframe_url": .string(minted.iframeURL),
+            "expires_at": .timestamp(minted.session.expiresAt), "renew_token": .string(minted.renewToken),
+        ])
     }
 
     static func catalogBody(_ version: CatalogVersion, full: Bool) throws -> JSONValue {

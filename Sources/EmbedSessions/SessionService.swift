@@ -1,0 +1,203 @@
+import Core
+import Foundation
+
+/// A minted embed session as stored.
+public struct EmbedSession: Sendable, Equatable {
+    public var id: String
+    public var projectID: String
+    public var partnerID: String
+    public var tenantID: String
+    public var actorID: String
+    public var mode: ScopeMode
+    /// The session's claims under `ck` (everything but the standard claims), as JSON text.
+    public var claims: String
+    public var expiresAt: Int64
+    public var revokedAt: Int64?
+    public var createdAt: Int64
+
+    public init(
+        id: String, projectID: String, partnerID: String, tenantID: String, actorID: String, mode: ScopeMode, claims: String,
+        expiresAt: Int64, revokedAt: Int64?, createdAt: Int64
+    ) {
+        self.id = id
+        self.projectID = projectID
+        self.partnerID = partnerID
+        self.tenantID = tenantID
+        self.actorID = actorID
+        self.mode = mode
+        self.claims = claims
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.createdAt = createdAt
+    }
+}
+
+/// A partner signing key as stored (private half sealed).
+public struct StoredSigningKey: Sendable, Equatable {
+    public var id: String
+    public var keyID: String
+    public var publicKey: String
+    public var sealedPrivateKey: String
+    public var partnerID: String
+
+    public init(id: String, keyID: String, publicKey: String, sealedPrivateKey: String, partnerID: String) {
+        self.id = id
+        self.keyID = keyID
+        self.publicKey = publicKey
+        self.sealedPrivateKey = sealedPrivateKey
+        self.partnerID = partnerID
+    }
+}
+
+public enum RefreshOutcome: Sendable, Equatable {
+    case rotated(EmbedSession)
+    /// A spent renew token came back: the session has been revoked (token-family reuse detection).
+    case reused
+    case invalid
+}
+
+public protocol EmbedSessionRepository: Sendable {
+    /// Upserts tenant and actor, then stores the session and its first renew token (hashed), in one transaction.
+    func create(
+        _ session: EmbedSession, tenant: SessionRequest.Party, actor: SessionRequest.Party, renewTokenHash: String
+    ) async throws -> EmbedSession
+    /// Spends `renewTokenHash` of a live session of `projectID` and stores `nextHash`, pushing the expiry.
+    /// A spent token revokes its session.
+    func refresh(projectID: String, renewTokenHash: String, nextHash: String, expiresAt: Int64, now: Int64) async throws -> RefreshOutcome
+    func revoke(id: String, projectID: String, now: Int64) async throws -> Bool
+    func find(id: String) async throws -> EmbedSession?
+    /// The partner's current signing key.
+    func signingKey(partnerID: String) async throws -> StoredSigningKey?
+    func signingKey(keyID: String) async throws -> StoredSigningKey?
+}
+
+/// Embed sessions (DESIGN.md decision 4): mint, refresh with single-use renew tokens, revoke, verify.
+public struct SessionService: Sendable {
+    public struct Minted: Sendable {
+        public var session: EmbedSession
+        public var token: String
+        public var renewToken: String
+        public var iframeURL: String
+    }
+
+    let repository: any EmbedSessionRepository
+    let secrets: SecretBox
+    let clock: any WallClock
+    let publicURL: String
+    let lifetimeMillis: Int64
+    /// `aud` of every session token: this server's embed pages.
+    public var audience: String { "\(publicURL)/embed" }
+
+    public init(
+        repository: any EmbedSessionRepository, secrets: SecretBox, publicURL: String, lifetimeMillis: Int64 = 4 * 3600 * 1000,
+        clock: any WallClock = SystemClock()
+    ) {
+        self.repository = repository
+        self.secrets = secrets
+        self.publicURL = publicURL
+        self.lifetimeMillis = lifetimeMillis
+        self.clock = clock
+    }
+
+    /// Mints a session. `catalog` has already been resolved (inline or by reference) by the caller.
+    public func mint(projectID: String, partner: EmbedPartner, request: SessionRequest, catalog: JSONValue?) async throws -> Minted {
+        let now = clock.now().epochMillis
+        var ck: [String: JSONValue] = [
+            "v": .number(1),
+            "partner": .object(["id": .string(partner.id), "project_id": .string(projectID)]),
+            "tenant": .object(["external_id": .string(request.tenant.externalID), "display_name": .string(request.tenant.displayName ?? "")]),
+            "actor": .object(
+                [
+                    "external_id": .string(request.actor.externalID), "display_name": request.actor.displayName.map(JSONValue.string) ?? .null,
+                    "email": request.actor.email.map(JSONValue.string) ?? .null, "avatar_url": request.actor.avatarURL.map(JSONValue.string) ?? .null,
+                ]
+            ),
+            "scope": .object(
+                [
+                    "mode": .string(request.mode.rawValue), "template_id": request.templateID.map(JSONValue.string) ?? .null,
+                    "template_external_id": request.templateExternalID.map(JSONValue.string) ?? .null,
+                ]
+            ),
+            "permissions": request.permissions.claims,
+            "limits": .object(
+                [
+                    "max_publishes": .number(Double(request.limits.maxPublishes)), "max_save_drafts": .number(Double(request.limits.maxSaveDrafts)),
+                    "max_uploads_bytes": .number(Double(request.limits.maxUploadsBytes)),
+                ]
+            ),
+        ]
+        if let catalog { ck["catalog"] = catalog }
+        if let appearance = request.appearance { ck["appearance"] = appearance }
+        if let branding = request.branding ?? request.tenant.branding { ck["branding"] = branding }
+        if let callbacks = request.callbacks { ck["callbacks"] = callbacks }
+        if let form = request.form { ck["form"] = form }
+        let claimsText = String(decoding: try JSONEncoder().encode(JSONValue.object(ck)), as: UTF8.self)
+        let session = EmbedSession(
+            id: Identifier.make(), projectID: projectID, partnerID: partner.id, tenantID: "", actorID: "", mode: request.mode, claims: claimsText,
+            expiresAt: now + lifetimeMillis, revokedAt: nil, createdAt: now
+        )
+        let renewToken = Self.newRenewToken()
+        let stored = try await repository.create(session, tenant: request.tenant, actor: request.actor, renewTokenHash: Hex.sha256(renewToken))
+        return try await issue(stored, renewToken: renewToken)
+    }
+
+    public func refresh(projectID: String, json: JSONValue) async throws -> Minted {
+        var fields = try ObjectValidator(json)
+        let renewToken = fields.string("renewToken", required: true, length: 8...512)
+        try fields.finish(status: 422)
+        let now = clock.now().epochMillis
+        let next = Self.newRenewToken()
+        switch try await repository.refresh(
+            projectID: projectID, renewTokenHash: Hex.sha256(renewToken!), nextHash: Hex.sha256(next), expiresAt: now + lifetimeMillis, now: now
+        ) {
+        case .rotated(let session): return try await issue(session, renewToken: next)
+        case .reused:
+            throw AppError.unauthorized("refresh_failed", "This renew token was already used; the session has been revoked. Mint a new session.")
+        case .invalid:
+            throw AppError.unauthorized("refresh_failed", "The renew token is not valid for an active session of this project. Mint a new session.")
+        }
+    }
+
+    public func revoke(projectID: String, id: String) async throws {
+        guard Identifier.isValid(id), try await repository.revoke(id: id, projectID: projectID, now: clock.now().epochMillis) else {
+            throw AppError.notFound("session_not_found", "No session \(id) in this project.")
+        }
+    }
+
+    /// Verifies a session token: EdDSA signature under the partner key its `kid` names, expiry (30 s
+    /// skew), audience, and that the session is neither revoked nor expired in the database.
+    public func verify(_ token: String) async throws -> (session: EmbedSession, claims: JSONValue) {
+        let failure = { (reason: String) in AppError.unauthorized("invalid_token", "The session token is not valid: \(reason).") }
+        do {
+            let keyID = try EdDSAToken.keyID(of: token)
+            guard let key = try await repository.signingKey(keyID: keyID) else { throw EdDSAToken.Failure.unknownKey }
+            let claims = try EdDSAToken.verify(token, publicKey: key.publicKey, audience: audience, now: clock.now())
+            guard case .string(let id)? = claims["sub"], let session = try await repository.find(id: id), session.partnerID == key.partnerID else {
+                throw failure("unknown session")
+            }
+            guard session.revokedAt == nil else { throw failure("the session was revoked") }
+            return (session, claims)
+        } catch let error as EdDSAToken.Failure {
+            throw failure(error.description)
+        }
+    }
+
+    func issue(_ session: EmbedSession, renewToken: String) async throws -> Minted {
+        guard let key = try await repository.signingKey(partnerID: session.partnerID) else {
+            throw AppError.unauthorized("invalid_credentials", "The embed partner has no signing key.")
+        }
+        let privateKey = try secrets.open(key.sealedPrivateKey, context: "signing_key:\(key.id)")
+        let issuedAt = Double(clock.now().epochMillis / 1000)
+        var claims: [String: JSONValue] = [
+            "iss": .string(publicURL), "aud": .string(audience), "sub": .string(session.id), "iat": .number(issuedAt), "nbf": .number(issuedAt),
+            "exp": .number(Double(session.expiresAt / 1000)), "jti": .string("ck_sess_" + Identifier.make()),
+        ]
+        claims["ck"] = try JSONValue.parse(Data(session.claims.utf8))
+        let token = try EdDSAToken.sign(claims: .object(claims), keyID: key.keyID, privateKey: privateKey)
+        let page = session.mode == .fill ? "form" : "builder"
+        return Minted(session: session, token: token, renewToken: renewToken, iframeURL: "\(publicURL)/embed/\(page)?session_token=\(token)")
+    }
+
+    /// `ert_` + 32 base62 characters.
+    static func newRenewToken() -> String { "ert_" + APIKeyMaterial.generate(.live).dropFirst(APIKeyMaterial.Environment.live.prefix.count) }
+}

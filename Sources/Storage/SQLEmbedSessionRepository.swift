@@ -1,0 +1,144 @@
+import Core
+import EmbedSessions
+import Foundation
+import SQLKit
+
+/// `EmbedSessionRepository` on SQLite and PostgreSQL.
+public struct SQLEmbedSessionRepository: EmbedSessionRepository {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    static let columns = "id, project_id, partner_id, tenant_id, actor_id, mode, claims, expires_at, revoked_at, created_at"
+
+    public func create(
+        _ session: EmbedSession, tenant: SessionRequest.Party, actor: SessionRequest.Party, renewTokenHash: String
+    ) async throws -> EmbedSession {
+        try await database.transaction { db in
+            let now = session.createdAt
+            let branding = try tenant.branding.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            let tenantRow = try await db.raw(
+                """
+                INSERT INTO embed_tenants (id, project_id, external_id, display_name, branding, created_at, updated_at)
+                VALUES (\(bind: Identifier.make()), \(bind: session.projectID), \(bind: tenant.externalID), \(bind: tenant.displayName ?? ""),
+                        \(bind: branding), \(bind: now), \(bind: now))
+                ON CONFLICT (project_id, external_id) DO UPDATE SET display_name = excluded.display_name,
+                    branding = COALESCE(excluded.branding, embed_tenants.branding), updated_at = excluded.updated_at
+                RETURNING id
+                """
+            ).first()
+            let tenantID = try tenantRow!.decode(column: "id", as: String.self)
+            let actorRow = try await db.raw(
+                """
+                INSERT INTO embed_actors (id, tenant_id, external_id, display_name, email, avatar_url, created_at, updated_at)
+                VALUES (\(bind: Identifier.make()), \(bind: tenantID), \(bind: actor.externalID), \(bind: actor.displayName), \(bind: actor.email),
+                        \(bind: actor.avatarURL), \(bind: now), \(bind: now))
+                ON CONFLICT (tenant_id, external_id) DO UPDATE SET display_name = COALESCE(excluded.display_name, embed_actors.display_name),
+                    email = COALESCE(excluded.email, embed_actors.email), avatar_url = COALESCE(excluded.avatar_url, embed_actors.avatar_url),
+                    updated_at = excluded.updated_at
+                RETURNING id
+                """
+            ).first()
+            var stored = session
+            stored.tenantID = tenantID
+            stored.actorID = try actorRow!.decode(column: "id", as: String.self)
+            try await db.raw(
+                """
+                INSERT INTO embed_sessions (id, project_id, partner_id, tenant_id, actor_id, mode, claims, expires_at, created_at)
+                VALUES (\(bind: stored.id), \(bind: stored.projectID), \(bind: stored.partnerID), \(bind: stored.tenantID), \(bind: stored.actorID),
+                        \(bind: stored.mode.rawValue), \(bind: stored.claims), \(bind: stored.expiresAt), \(bind: now))
+                """
+            ).run()
+            try await db.raw(
+                "INSERT INTO renew_tokens (token_hash, session_id, created_at) VALUES (\(bind: renewTokenHash), \(bind: stored.id), \(bind: now))"
+            ).run()
+            return stored
+        }
+    }
+
+    public func refresh(projectID: String, renewTokenHash: String, nextHash: String, expiresAt: Int64, now: Int64) async throws -> RefreshOutcome {
+        try await database.transaction { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT r.session_id, r.spent_at, s.expires_at, s.revoked_at FROM renew_tokens r JOIN embed_sessions s ON s.id = r.session_id
+                    WHERE r.token_hash = \(bind: renewTokenHash) AND s.project_id = \(bind: projectID)
+                    """
+                ).first()
+            else { return .invalid }
+            let sessionID = try row.decode(column: "session_id", as: String.self)
+            if try row.decode(column: "spent_at", as: Int64?.self) != nil {
+                // Reuse of a spent token: someone holds a stolen copy. Revoke the whole session.
+                try await db.raw(
+                    "UPDATE embed_sessions SET revoked_at = \(bind: now) WHERE id = \(bind: sessionID) AND revoked_at IS NULL"
+                ).run()
+                return .reused
+            }
+            guard try row.decode(column: "revoked_at", as: Int64?.self) == nil, try row.decode(column: "expires_at", as: Int64.self) > now else {
+                return .invalid
+            }
+            // Spending is conditional, so two concurrent refreshes with one token cannot both win.
+            let spent = try await db.raw(
+                "UPDATE renew_tokens SET spent_at = \(bind: now) WHERE token_hash = \(bind: renewTokenHash) AND spent_at IS NULL RETURNING token_hash"
+            ).first()
+            guard spent != nil else { return .invalid }
+            try await db.raw(
+                "INSERT INTO renew_tokens (token_hash, session_id, created_at) VALUES (\(bind: nextHash), \(bind: sessionID), \(bind: now))"
+            ).run()
+            let session = try await db.raw(
+                "UPDATE embed_sessions SET expires_at = \(bind: expiresAt) WHERE id = \(bind: sessionID) RETURNING \(unsafeRaw: Self.columns)"
+            ).first().map(Self.session)
+            return session.map(RefreshOutcome.rotated) ?? .invalid
+        }
+    }
+
+    public func revoke(id: String, projectID: String, now: Int64) async throws -> Bool {
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                UPDATE embed_sessions SET revoked_at = COALESCE(revoked_at, \(bind: now))
+                WHERE id = \(bind: id) AND project_id = \(bind: projectID) RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    public func find(id: String) async throws -> EmbedSession? {
+        try await database.sql.raw("SELECT \(unsafeRaw: Self.columns) FROM embed_sessions WHERE id = \(bind: id)").first().map(Self.session)
+    }
+
+    public func signingKey(partnerID: String) async throws -> StoredSigningKey? {
+        try await database.sql.raw(
+            """
+            SELECT id, kid, public_key, sealed_private_key, partner_id FROM signing_keys
+            WHERE partner_id = \(bind: partnerID) AND retired_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1
+            """
+        ).first().map(Self.key)
+    }
+
+    public func signingKey(keyID: String) async throws -> StoredSigningKey? {
+        try await database.sql.raw(
+            "SELECT id, kid, public_key, sealed_private_key, partner_id FROM signing_keys WHERE kid = \(bind: keyID)"
+        ).first().map(Self.key)
+    }
+
+    static func key(_ row: any SQLRow) throws -> StoredSigningKey {
+        StoredSigningKey(
+            id: try row.decode(column: "id", as: String.self), keyID: try row.decode(column: "kid", as: String.self),
+            publicKey: try row.decode(column: "public_key", as: String.self),
+            sealedPrivateKey: try row.decode(column: "sealed_private_key", as: String.self),
+            partnerID: try row.decode(column: "partner_id", as: String.self)
+        )
+    }
+
+    static func session(_ row: any SQLRow) throws -> EmbedSession {
+        EmbedSession(
+            id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: String.self),
+            partnerID: try row.decode(column: "partner_id", as: String.self), tenantID: try row.decode(column: "tenant_id", as: String.self),
+            actorID: try row.decode(column: "actor_id", as: String.self),
+            mode: ScopeMode(rawValue: try row.decode(column: "mode", as: String.self)) ?? .view,
+            claims: try row.decode(column: "claims", as: String.self), expiresAt: try row.decode(column: "expires_at", as: Int64.self),
+            revokedAt: try row.decode(column: "revoked_at", as: Int64?.self), createdAt: try row.decode(column: "created_at", as: Int64.self)
+        )
+    }
+}

@@ -21,4 +21,6 @@ public protocol EmbedPartnerRepository: Sendable {
     func partner(projectID: String) async throws -> EmbedPartner?
     /// The partner's signing keys that are not retired, newest first.
     func publicKeys(partnerID: String) async throws -> [JSONWebKeySet.Key]
+    /// Whether any partner lists `origin` (CORS preflights carry no credentials to name the partner).
+    func anyPartnerAllows(origin: String) async throws -> Bool
 }

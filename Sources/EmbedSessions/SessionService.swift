@@ -69,6 +69,8 @@ public protocol EmbedSessionRepository: Sendable {
     /// The partner's current signing key.
     func signingKey(partnerID: String) async throws -> StoredSigningKey?
     func signingKey(keyID: String) async throws -> StoredSigningKey?
+    /// Records an upload unless it would take the session past `limit` bytes in all. False when over.
+    func addUpload(id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64) async throws -> Bool
 }
 
 /// Embed sessions (DESIGN.md decision 4): mint, refresh with single-use renew tokens, revoke, verify.
@@ -180,6 +182,14 @@ public struct SessionService: Sendable {
         } catch let error as EdDSAToken.Failure {
             throw failure(error.description)
         }
+    }
+
+    /// Records an upload of this session within its byte limit; false when the limit would be passed.
+    public func recordUpload(session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int) async throws -> Bool {
+        try await repository.addUpload(
+            id: Identifier.make(), session: session, blobKey: blobKey, contentType: contentType, bytes: bytes, limit: limit,
+            now: clock.now().epochMillis
+        )
     }
 
     func issue(_ session: EmbedSession, renewToken: String) async throws -> Minted {

@@ -64,7 +64,11 @@ public struct AppServices: Sendable {
         )
         renderWorker = RenderWorker(
             queue: queue, renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
-            images: HTTPImageLoader(allowPrivate: config.allowPrivateFetch), signal: jobSignal, completions: webhookSignal,
+            images: UploadAwareImageLoader(
+                uploadsURL: config.publicURL + EmbedFormRoutes.uploadPrefix, blobs: blobs,
+                fallback: HTTPImageLoader(allowPrivate: config.allowPrivateFetch)
+            ),
+            signal: jobSignal, completions: webhookSignal,
             settings: workerSettings, logger: logger
         )
         let webhookRepository = SQLWebhookRepository(database: database)

@@ -22,9 +22,11 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     let router = Router(context: AppRequestContext.self)
     let routes = RouteTable()
     router.add(middleware: RequestMiddleware(routes: routes, logger: services.logger))
+    router.add(middleware: CORSMiddleware(services: services))
 
     HealthRoutes(services: services).register(on: router, routes: routes)
     InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
+    EmbedFormRoutes(services: services).register(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")

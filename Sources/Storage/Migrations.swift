@@ -290,6 +290,29 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 7,
+            name: "render origins and embed uploads",
+            statements: [
+                "ALTER TABLE renders ADD COLUMN source TEXT NOT NULL DEFAULT 'api'",
+                "ALTER TABLE renders ADD COLUMN session_id TEXT",
+                "ALTER TABLE renders ADD COLUMN tenant_id TEXT",
+                "ALTER TABLE renders ADD COLUMN dataset_selection TEXT",
+                "CREATE INDEX renders_session ON renders (session_id)",
+                """
+                CREATE TABLE embed_uploads (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    session_id TEXT NOT NULL REFERENCES embed_sessions(id),
+                    blob_key TEXT NOT NULL UNIQUE,
+                    content_type TEXT NOT NULL,
+                    byte_count BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX embed_uploads_session ON embed_uploads (session_id)",
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

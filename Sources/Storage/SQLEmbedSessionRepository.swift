@@ -103,6 +103,26 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
         }
     }
 
+    public func addUpload(
+        id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64
+    ) async throws -> Bool {
+        try await database.transaction { db in
+            let used =
+                try await db.raw(
+                    "SELECT CAST(COALESCE(SUM(byte_count), 0) AS BIGINT) AS used FROM embed_uploads WHERE session_id = \(bind: session.id)"
+                )
+                .first()?.decode(column: "used", as: Int64.self) ?? 0
+            guard used + Int64(bytes) <= Int64(limit) else { return false }
+            try await db.raw(
+                """
+                INSERT INTO embed_uploads (id, project_id, session_id, blob_key, content_type, byte_count, created_at)
+                VALUES (\(bind: id), \(bind: session.projectID), \(bind: session.id), \(bind: blobKey), \(bind: contentType), \(bind: bytes), \(bind: now))
+                """
+            ).run()
+            return true
+        }
+    }
+
     public func find(id: String) async throws -> EmbedSession? {
         try await database.sql.raw("SELECT \(unsafeRaw: Self.columns) FROM embed_sessions WHERE id = \(bind: id)").first().map(Self.session)
     }

@@ -125,8 +125,11 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
         }
     }
 
+    /// JSON array text with unescaped slashes, so `anyPartnerAllows` can match a quoted origin with LIKE.
     static func encodeOrigins(_ origins: [String]) throws -> String {
-        String(decoding: try JSONEncoder().encode(origins), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(origins), as: UTF8.self)
     }
 
     static func decodeOrigins(_ text: String) throws -> [String] {

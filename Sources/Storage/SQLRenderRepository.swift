@@ -17,7 +17,8 @@ public struct SQLRenderRepository: RenderRepository {
 
     static let columns = """
         id, project_id, template_id, template_slug, version_id, version_number, status, data, filename, idempotency_key, request_hash,
-        blob_key, sha256, page_count, byte_count, error_message, created_at, started_at, completed_at, duration_ms
+        blob_key, sha256, page_count, byte_count, error_message, created_at, started_at, completed_at, duration_ms, source, session_id,
+        tenant_id, dataset_selection
         """
 
     public func enqueue(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
@@ -56,10 +57,12 @@ public struct SQLRenderRepository: RenderRepository {
         try await db.raw(
             """
             INSERT INTO renders (id, project_id, template_id, template_slug, version_id, version_number, status, data, filename,
-                idempotency_key, request_hash, created_at)
+                idempotency_key, request_hash, created_at, source, session_id, tenant_id, dataset_selection)
             VALUES (\(bind: render.id), \(bind: render.projectID), \(bind: render.templateID), \(bind: render.templateSlug),
                 \(bind: render.versionID), \(bind: render.versionNumber), \(bind: render.status.rawValue), \(bind: render.data),
-                \(bind: render.filename), \(bind: render.idempotencyKey), \(bind: render.requestHash), \(bind: render.createdAt))
+                \(bind: render.filename), \(bind: render.idempotencyKey), \(bind: render.requestHash), \(bind: render.createdAt),
+                \(bind: render.origin.source.rawValue), \(bind: render.origin.sessionID), \(bind: render.origin.tenantID),
+                \(bind: render.origin.datasetSelection))
             """
         ).run()
     }
@@ -87,6 +90,20 @@ public struct SQLRenderRepository: RenderRepository {
         return try await database.sql.raw(
             "SELECT \(unsafeRaw: Self.columns) FROM renders WHERE project_id = \(bind: projectID) ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)"
         ).all().map(Self.record)
+    }
+
+    public func embedRenders(
+        projectID: String, tenantExternalID: String?, templateSlug: String?, status: RenderStatus?, limit: Int, offset: Int
+    ) async throws -> [RenderRecord] {
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.columns) FROM renders WHERE project_id = \(bind: projectID) AND source = 'form'")
+        if let tenantExternalID {
+            query +=
+                " AND tenant_id IN (SELECT id FROM embed_tenants WHERE project_id = \(bind: projectID) AND external_id = \(bind: tenantExternalID))"
+        }
+        if let templateSlug { query += " AND template_slug = \(bind: templateSlug)" }
+        if let status { query += " AND status = \(bind: status.rawValue)" }
+        query += " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)"
+        return try await database.sql.raw(query).all().map(Self.record)
     }
 
     public func markRendering(id: String, now: Int64) async throws {
@@ -137,7 +154,7 @@ public struct SQLRenderRepository: RenderRepository {
     }
 
     static func record(_ row: any SQLRow) throws -> RenderRecord {
-        RenderRecord(
+        var record = RenderRecord(
             id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: String.self),
             templateID: try row.decode(column: "template_id", as: String.self),
             templateSlug: try row.decode(column: "template_slug", as: String.self),
@@ -154,5 +171,11 @@ public struct SQLRenderRepository: RenderRepository {
             startedAt: try row.decode(column: "started_at", as: Int64?.self), completedAt: try row.decode(column: "completed_at", as: Int64?.self),
             durationMs: try row.decode(column: "duration_ms", as: Int64?.self)
         )
+        record.origin = RenderOrigin(
+            source: RenderOrigin.Source(rawValue: try row.decode(column: "source", as: String.self)) ?? .api,
+            sessionID: try row.decode(column: "session_id", as: String?.self), tenantID: try row.decode(column: "tenant_id", as: String?.self),
+            datasetSelection: try row.decode(column: "dataset_selection", as: String?.self)
+        )
+        return record
     }
 }

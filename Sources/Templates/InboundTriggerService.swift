@@ -81,7 +81,8 @@ public struct InboundTriggerService: Sendable {
             throw AppError.notFound("invalid_token", "The template of this trigger was deleted.")
         }
         let (render, _) = try await renders.enqueue(
-            projectID: trigger.projectID, slug: template.slug, body: .object(["data": data]), idempotencyKey: idempotencyKey
+            projectID: trigger.projectID, slug: template.slug, body: .object(["data": data]), idempotencyKey: idempotencyKey,
+            origin: RenderOrigin(source: .inbound)
         )
         return render
     }

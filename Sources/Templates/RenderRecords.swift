@@ -8,6 +8,26 @@ public enum RenderStatus: String, Sendable, Codable, CaseIterable {
     public var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }
 }
 
+/// Where a render came from: the partner API, an inbound trigger, or an embed form (with its session).
+public struct RenderOrigin: Sendable, Equatable {
+    public enum Source: String, Sendable { case api, inbound, form }
+
+    public var source: Source
+    public var sessionID: String?
+    public var tenantID: String?
+    /// `datasetSelection` of a form submit, as JSON text.
+    public var datasetSelection: String?
+
+    public init(source: Source, sessionID: String? = nil, tenantID: String? = nil, datasetSelection: String? = nil) {
+        self.source = source
+        self.sessionID = sessionID
+        self.tenantID = tenantID
+        self.datasetSelection = datasetSelection
+    }
+
+    public static let api = RenderOrigin(source: .api)
+}
+
 /// One render: the pinned template version, the validated data, and what came out.
 public struct RenderRecord: Sendable, Equatable {
     public var id: String
@@ -32,6 +52,7 @@ public struct RenderRecord: Sendable, Equatable {
     public var startedAt: Int64?
     public var completedAt: Int64?
     public var durationMs: Int64?
+    public var origin: RenderOrigin = .api
 
     public init(
         id: String, projectID: String, templateID: String, templateSlug: String, versionID: String, versionNumber: Int,
@@ -95,6 +116,11 @@ public protocol RenderRepository: Sendable {
     func find(id: String) async throws -> RenderRecord?
     /// Newest first; `before` is the cursor (the last render of the previous page).
     func list(projectID: String, before: RenderRecord?, limit: Int) async throws -> [RenderRecord]
+    /// Renders made through embed forms, newest first, optionally filtered (partner view).
+    func embedRenders(
+        projectID: String, tenantExternalID: String?, templateSlug: String?, status: RenderStatus?, limit: Int, offset: Int
+    )
+        async throws -> [RenderRecord]
     func markRendering(id: String, now: Int64) async throws
     /// Marks the render queued again (a transient failure will be retried).
     func markQueued(id: String, error: String) async throws

@@ -24,10 +24,8 @@ public struct RenderService: Sendable {
 
     /// Validates and enqueues. Returns the render and whether it is a replay of an earlier request.
     public func enqueue(
-        projectID: String, slug: String, body: JSONValue, idempotencyKey header: String?
-    ) async throws
-        -> (RenderRecord, replay: Bool)
-    {
+        projectID: String, slug: String, body: JSONValue, idempotencyKey header: String?, origin: RenderOrigin = .api
+    ) async throws -> (RenderRecord, replay: Bool) {
         var fields = try ObjectValidator(body)
         let data = fields.object("data", required: true)
         let jobID = fields.string("jobId", length: 1...200)
@@ -68,11 +66,12 @@ public struct RenderService: Sendable {
         }
         let requestHash = Hex.sha256(try encoder.encode([JSONValue.string(slug), hashed]))
         let now = clock.now().epochMillis
-        let record = RenderRecord(
+        var record = RenderRecord(
             id: Identifier.make(), projectID: projectID, templateID: template.id, templateSlug: template.slug, versionID: version.id,
             versionNumber: version.number, status: .queued, data: dataJSON, filename: filename, idempotencyKey: header ?? jobID,
             requestHash: requestHash, createdAt: now
         )
+        record.origin = origin
         switch try await renders.enqueue(record, keysValidSince: now - keyRetentionMillis) {
         case .created(let created):
             signal.notify()
@@ -91,6 +90,21 @@ public struct RenderService: Sendable {
             throw AppError.notFound("not_found", "No render \(id) in this project.")
         }
         return render
+    }
+
+    /// Embed-form renders for the partner's view (`GET /v1/embed/renders`).
+    public func embedRenders(
+        projectID: String, tenant: String?, template: String?, status: String?, limit: Int, offset: Int
+    ) async throws -> [RenderRecord] {
+        var issues = ValidationIssues()
+        let parsedStatus = status.flatMap(RenderStatus.init(rawValue:))
+        if status != nil, parsedStatus == nil { issues.add("Must be one of queued, rendering, succeeded, failed", at: "status") }
+        if !(1...200).contains(limit) { issues.add("Must be from 1 to 200", at: "limit") }
+        if offset < 0 || offset > 100_000 { issues.add("Must be from 0 to 100000", at: "offset") }
+        if !issues.isEmpty { throw AppError.invalidRequest(issues) }
+        return try await renders.embedRenders(
+            projectID: projectID, tenantExternalID: tenant, templateSlug: template, status: parsedStatus, limit: limit, offset: offset
+        )
     }
 
     /// A page of renders, newest first. `cursor` is the id of the last render of the previous page.

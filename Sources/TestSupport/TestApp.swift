@@ -93,6 +93,12 @@ public struct TestResult: Sendable {
     public let headers: HTTPFields
     public let body: String
 
+    public init(status: Int, headers: HTTPFields, body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     /// The body as JSON (`.null` when it is not JSON).
     public var json: JSONValue { (try? JSONValue.parse(Data(body.utf8))) ?? .null }
 

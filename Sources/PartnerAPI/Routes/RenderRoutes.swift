@@ -39,6 +39,16 @@ struct RenderRoutes {
             return JSONBody.response(
                 status: .ok, JSONValue.object(["data": .array(page.renders.map(renderBody)), "nextCursor": .string(page.nextCursor)]))
         }
+        routes.add(group, .get, "/embed/renders", under: prefix) { request, context in
+            let project = try context.requireProject()
+            let query = request.uri.queryParameters
+            let number = { (name: String, fallback: Int) -> Int in query.get(name).map { Int($0) ?? -1 } ?? fallback }
+            let renders = try await services.renders.embedRenders(
+                projectID: project.projectID, tenant: query.get("tenant"), template: query.get("template"), status: query.get("status"),
+                limit: number("limit", 50), offset: number("offset", 0)
+            )
+            return JSONBody.response(status: .ok, JSONValue.object(["data": .array(renders.map(renderBody))]))
+        }
         routes.add(group, .get, "/renders/:id/download", under: prefix) { _, context in
             try await download(context, disposition: "attachment", cacheControl: "private, no-store")
         }

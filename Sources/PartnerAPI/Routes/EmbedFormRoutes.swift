@@ -1,0 +1,140 @@
+import Core
+import EmbedSessions
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Templates
+
+/// Iframe-side routes authenticated by the session JWT (spec-embed-admin §6 and §3.6): form submit,
+/// image upload, polling the session's own renders, and the uploaded images themselves.
+struct EmbedFormRoutes {
+    let services: AppServices
+    static let maxUploadBytes = 10 * 1024 * 1024
+    static let uploadPrefix = "/v1/embed/uploads/"
+
+    func register(on router: Router<AppRequestContext>, routes: RouteTable) {
+        routes.add(router, .post, "/v1/embed/form-submit/:sessionId") { request, context in
+            let verified = try await EmbedSessionAuth.authenticate(request, context, services: services)
+            let body = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
+            let render = try await FormSubmission(services: services).submit(
+                verified, pathSessionID: context.parameters.get("sessionId") ?? "", body: body,
+                idempotencyKey: request.headers[.idempotencyKey]
+            )
+            return JSONBody.response(status: .accepted, RenderPresenter(config: services.config).json(render, pollPath: "/v1/embed/renders"))
+        }
+        routes.add(router, .post, "/v1/embed/form-submit/:sessionId/upload-image") { request, context in
+            let verified = try await EmbedSessionAuth.authenticate(request, context, services: services)
+            try FormSubmission.requireFill(verified, pathSessionID: context.parameters.get("sessionId") ?? "")
+            return JSONBody.response(status: .ok, JSONValue.object(["url": .string(try await upload(request, verified))]))
+        }
+        routes.add(router, .get, "/v1/embed/renders/:id") { request, context in
+            let verified = try await EmbedSessionAuth.authenticate(request, context, services: services)
+            let render = try await services.renders.get(projectID: verified.session.projectID, id: context.parameters.get("id") ?? "")
+            // Strict session ownership: another session's render (even of the same project) is 404.
+            guard render.origin.sessionID == verified.session.id else {
+                throw AppError.notFound("not_found", "No render \(render.id) in this session.")
+            }
+            return JSONBody.response(status: .ok, RenderPresenter(config: services.config).json(render, pollPath: "/v1/embed/renders"))
+        }
+        routes.add(router, .get, "/v1/embed/uploads/:project/:session/:file") { _, context in
+            let key =
+                "embed-uploads/\(context.parameters.get("project") ?? "")/\(context.parameters.get("session") ?? "")/\(context.parameters.get("file") ?? "")"
+            guard let bytes = try? await services.blobs.get(key: key), let type = ImageType.sniff(bytes) else {
+                throw AppError.notFound("not_found", "No such upload.")
+            }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: type.mime, .cacheControl: "public, max-age=31536000, immutable", .contentSecurityPolicy: "default-src 'none'",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            )
+        }
+    }
+
+    /// Stores one uploaded image (PNG, JPEG, WebP or GIF, decided by its bytes) and returns its URL.
+    func upload(_ request: Request, _ verified: VerifiedSession) async throws -> String {
+        let boundary: String
+        do {
+            boundary = try Multipart.boundary(fromContentType: request.headers[.contentType])
+        } catch {
+            throw AppError(status: 400, code: "invalid_multipart", message: "Send multipart/form-data with a file field.")
+        }
+        let limit = Self.maxUploadBytes + 64 * 1024
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Self.tooLarge() }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Self.tooLarge()
+        }
+        let parts: [Multipart.Part]
+        do {
+            parts = try Multipart.parts(of: Data(buffer.readableBytesView), boundary: boundary)
+        } catch {
+            throw AppError(status: 400, code: "invalid_multipart", message: "The multipart body could not be read.")
+        }
+        guard let file = parts.first(where: { $0.name == "file" }), !file.body.isEmpty else {
+            throw AppError(status: 400, code: "missing_file", message: "The multipart body has no file field.")
+        }
+        guard file.body.count <= Self.maxUploadBytes else { throw Self.tooLarge() }
+        // The bytes decide the type; a declared type that disagrees (or SVG, which can carry script) is refused.
+        guard let type = ImageType.sniff(file.body), file.contentType.map(type.accepts) ?? true else {
+            throw AppError(status: 415, code: "invalid_type", message: "Upload a PNG, JPEG, WebP or GIF image.")
+        }
+        let session = verified.session
+        let name = "\(Identifier.make()).\(type.ext)"
+        let key = "embed-uploads/\(session.projectID)/\(session.id)/\(name)"
+        let cap = verified.limit("max_uploads_bytes")
+        guard
+            try await services.sessions.recordUpload(session: session, blobKey: key, contentType: type.mime, bytes: file.body.count, limit: cap)
+        else {
+            throw AppError(status: 413, code: "file_too_large", message: "This session's uploads would exceed its limit of \(cap) bytes.")
+        }
+        try await services.blobs.put(file.body, key: key)
+        return "\(services.config.publicURL)\(Self.uploadPrefix)\(session.projectID)/\(session.id)/\(name)"
+    }
+
+    static func tooLarge() -> AppError {
+        AppError(status: 413, code: "file_too_large", message: "Images are limited to \(maxUploadBytes / 1_048_576) MB.")
+    }
+}
+
+/// Image formats accepted for uploads, recognised by their first bytes.
+enum ImageType {
+    case png, jpeg, webp, gif
+
+    static func sniff(_ data: Data) -> ImageType? {
+        let bytes = [UInt8](data.prefix(12))
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if bytes.starts(with: Array("GIF87a".utf8)) || bytes.starts(with: Array("GIF89a".utf8)) { return .gif }
+        if bytes.count == 12, bytes[0...3] == [0x52, 0x49, 0x46, 0x46], bytes[8...11] == [0x57, 0x45, 0x42, 0x50] { return .webp }
+        return nil
+    }
+
+    var mime: String {
+        switch self {
+        case .png: "image/png"
+        case .jpeg: "image/jpeg"
+        case .webp: "image/webp"
+        case .gif: "image/gif"
+        }
+    }
+
+    var ext: String {
+        switch self {
+        case .png: "png"
+        case .jpeg: "jpg"
+        case .webp: "webp"
+        case .gif: "gif"
+        }
+    }
+
+    /// Whether a declared content type agrees with the bytes.
+    func accepts(_ declared: String) -> Bool {
+        let base = declared.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? declared
+        return base == mime || (self == .jpeg && base == "image/jpg") || base == "application/octet-stream"
+    }
+}

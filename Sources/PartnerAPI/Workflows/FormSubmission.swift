@@ -1,0 +1,100 @@
+import Core
+import EmbedSessions
+import Foundation
+import Templates
+
+/// `POST /v1/embed/form-submit/:sessionId` (spec-embed-admin §6.1) spans the session (EmbedSessions)
+/// and the render (Templates): check the session may submit, shape the data, merge the JWT's prefill
+/// underneath it, and enqueue a render with source `form`.
+struct FormSubmission {
+    let services: AppServices
+
+    static let reservedKeys: Set<String> = ["__proto__", "constructor", "prototype"]
+
+    func submit(_ verified: VerifiedSession, pathSessionID: String, body: JSONValue, idempotencyKey: String?) async throws -> RenderRecord {
+        try Self.requireFill(verified, pathSessionID: pathSessionID)
+        guard verified.permission("submit_form") else {
+            throw AppError(status: 403, code: "permission_denied", message: "This session may not submit the form (submitForm is off).")
+        }
+        guard case .object(let members) = body else {
+            throw AppError.invalidRequest(ValidationIssues(formErrors: ["Expected an object {data, datasetSelection?}"]))
+        }
+        var issues = ValidationIssues()
+        for key in members.keys where key != "data" && key != "datasetSelection" { issues.add("Unknown field", at: key) }
+        var fields = try ObjectValidator(body)
+        let data = fields.object("data", required: true)
+        var selection: String?
+        if let raw = fields.object("datasetSelection"), case .object(let pairs) = raw {
+            for (key, value) in pairs where !(value.isString) { issues.add("Expected string", at: "datasetSelection.\(key)") }
+            selection = String(decoding: try JSONEncoder().encode(raw), as: UTF8.self)
+        }
+        issues.merge(fields.issues)
+        if !issues.isEmpty { throw AppError.invalidRequest(issues) }
+
+        let template = try await resolveTemplate(verified)
+        var merged = Self.expand(data!)
+        if let prefill = verified.ck["form"]?["prefill"] { merged = Self.merge(user: merged, under: Self.expand(prefill)) }
+        let (render, _) = try await services.renders.enqueue(
+            projectID: verified.session.projectID, slug: template.slug, body: .object(["data": merged]), idempotencyKey: idempotencyKey,
+            origin: RenderOrigin(source: .form, sessionID: verified.session.id, tenantID: verified.session.tenantID, datasetSelection: selection)
+        )
+        return render
+    }
+
+    /// The path must name the token's own session, and the session must be a fill session.
+    static func requireFill(_ verified: VerifiedSession, pathSessionID: String) throws {
+        guard pathSessionID == verified.session.id else {
+            throw AppError.notFound("session_not_found", "The path's session is not the token's session.")
+        }
+        guard verified.session.mode == .fill else {
+            throw AppError(status: 403, code: "wrong_mode", message: "Only fill sessions can submit forms and upload images.")
+        }
+    }
+
+    /// The session's template: `scope.template_id` (a UUID) or `scope.template_external_id` (the slug).
+    func resolveTemplate(_ verified: VerifiedSession) async throws -> TemplateRecord {
+        let projectID = verified.session.projectID
+        if case .string(let id)? = verified.ck["scope"]?["template_id"] {
+            guard Identifier.isValid(id) else { throw AppError.notFound("template_not_resolved", "scope.template_id is not a template id.") }
+            guard let template = try await services.templates.list(projectID: projectID).first(where: { $0.id == id }) else {
+                throw AppError.notFound("template_not_found", "No template \(id) in this project.")
+            }
+            return template
+        }
+        if case .string(let slug)? = verified.ck["scope"]?["template_external_id"] {
+            return try await services.templates.live(projectID: projectID, slug: slug)
+        }
+        throw AppError.notFound("template_not_resolved", "The session's scope names no template.")
+    }
+
+    /// Flat dot keys (`"customer.name"`) become nested objects; reserved names are dropped at any depth.
+    static func expand(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var result: JSONValue = .object([:])
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                let path = key.split(separator: ".").map(String.init)
+                guard !path.isEmpty, !path.contains(where: reservedKeys.contains) else { continue }
+                result = merge(user: nest(path, expand(member)), under: result)
+            }
+            return result
+        case .array(let items): return .array(items.map(expand))
+        default: return value
+        }
+    }
+
+    static func nest(_ path: [String], _ value: JSONValue) -> JSONValue {
+        path.reversed().reduce(value) { inner, key in .object([key: inner]) }
+    }
+
+    /// Deep merge: objects merge key by key, anything else from `user` wins.
+    static func merge(user: JSONValue, under base: JSONValue) -> JSONValue {
+        guard case .object(let top) = user, case .object(var result) = base else { return user }
+        for (key, value) in top { result[key] = result[key].map { merge(user: value, under: $0) } ?? value }
+        return .object(result)
+    }
+}
+
+extension JSONValue {
+    var isString: Bool { if case .string = self { true } else { false } }
+}

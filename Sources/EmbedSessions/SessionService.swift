@@ -49,6 +49,12 @@ public struct StoredSigningKey: Sendable, Equatable {
     }
 }
 
+/// Per-session counters of limited builder actions.
+public enum SessionCounter: String, Sendable {
+    case draftsSaved = "drafts_saved"
+    case publishes
+}
+
 public enum RefreshOutcome: Sendable, Equatable {
     case rotated(EmbedSession)
     /// A spent renew token came back: the session has been revoked (token-family reuse detection).
@@ -69,6 +75,9 @@ public protocol EmbedSessionRepository: Sendable {
     /// The partner's current signing key.
     func signingKey(partnerID: String) async throws -> StoredSigningKey?
     func signingKey(keyID: String) async throws -> StoredSigningKey?
+    /// Counts one use of a limited action (`drafts_saved`, `publishes`) unless the session has reached
+    /// `limit`. False when it has.
+    func consume(sessionID: String, counter: SessionCounter, limit: Int) async throws -> Bool
     /// Records an upload unless it would take the session past `limit` bytes in all. False when over.
     func addUpload(id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64) async throws -> Bool
 }
@@ -181,6 +190,14 @@ public struct SessionService: Sendable {
             return (session, claims)
         } catch let error as EdDSAToken.Failure {
             throw failure(error.description)
+        }
+    }
+
+    /// Counts a draft save or publish against the session's limit; 403 `limit_reached` past it.
+    public func consume(_ counter: SessionCounter, sessionID: String, limit: Int) async throws {
+        guard try await repository.consume(sessionID: sessionID, counter: counter, limit: limit) else {
+            let what = counter == .publishes ? "maxPublishes" : "maxSaveDrafts"
+            throw AppError(status: 403, code: "limit_reached", message: "This session has reached its \(what) limit of \(limit).")
         }
     }
 

@@ -38,5 +38,6 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     RenderRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     WebhookRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     InboundRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    BuilderTemplateRoutes(services: services).register(on: router, project: project, routes: routes, prefix: "/v1")
     return (router, routes)
 }

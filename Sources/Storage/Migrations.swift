@@ -313,6 +313,16 @@ public enum Migrations {
                 "CREATE INDEX embed_uploads_session ON embed_uploads (session_id)",
             ]
         ),
+        Migration(
+            version: 8,
+            name: "builder drafts and session counters",
+            statements: [
+                "ALTER TABLE templates ADD COLUMN draft TEXT",
+                "ALTER TABLE templates ADD COLUMN category TEXT",
+                "ALTER TABLE embed_sessions ADD COLUMN drafts_saved BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE embed_sessions ADD COLUMN publishes BIGINT NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

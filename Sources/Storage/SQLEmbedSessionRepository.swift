@@ -103,6 +103,18 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
         }
     }
 
+    public func consume(sessionID: String, counter: SessionCounter, limit: Int) async throws -> Bool {
+        let column = counter.rawValue  // one of two fixed column names
+        return try await database.transaction { db in
+            try await db.raw(
+                """
+                UPDATE embed_sessions SET \(unsafeRaw: column) = \(unsafeRaw: column) + 1
+                WHERE id = \(bind: sessionID) AND \(unsafeRaw: column) < \(bind: limit) RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
     public func addUpload(
         id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64
     ) async throws -> Bool {

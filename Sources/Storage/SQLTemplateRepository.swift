@@ -12,7 +12,7 @@ public struct SQLTemplateRepository: TemplateRepository {
     public init(database: Database) { self.database = database }
 
     static let templateColumns =
-        "id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at, deleted_at"
+        "id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at, deleted_at, draft, category"
     static let versionColumns = "id, template_id, number, layout, manifest, json_schema, content_hash, created_at"
 
     public func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord) async throws -> Bool {
@@ -31,6 +31,19 @@ public struct SQLTemplateRepository: TemplateRepository {
             version.number = 1
             try await Self.insert(version, on: db)
             return true
+        }
+    }
+
+    public func createDraft(_ template: TemplateRecord) async throws -> Bool {
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO templates (id, project_id, slug, name, description, template_type, created_at, updated_at, draft, category)
+                VALUES (\(bind: template.id), \(bind: template.projectID), \(bind: template.slug), \(bind: template.name), \(bind: template.description),
+                        \(bind: template.templateType), \(bind: template.createdAt), \(bind: template.updatedAt), \(bind: template.draft), \(bind: template.category))
+                ON CONFLICT (project_id, slug) WHERE deleted_at IS NULL DO NOTHING RETURNING id
+                """
+            ).first() != nil
         }
     }
 
@@ -122,7 +135,8 @@ public struct SQLTemplateRepository: TemplateRepository {
             templateType: try row.decode(column: "template_type", as: String.self),
             currentVersionNumber: try row.decode(column: "current_version_number", as: Int64?.self).map(Int.init),
             createdAt: try row.decode(column: "created_at", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self),
-            deletedAt: try row.decode(column: "deleted_at", as: Int64?.self)
+            deletedAt: try row.decode(column: "deleted_at", as: Int64?.self), draft: try row.decode(column: "draft", as: String?.self),
+            category: try row.decode(column: "category", as: String?.self)
         )
     }
 

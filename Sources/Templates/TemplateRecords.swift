@@ -12,10 +12,14 @@ public struct TemplateRecord: Sendable, Equatable {
     public var createdAt: Int64
     public var updatedAt: Int64
     public var deletedAt: Int64?
+    /// The builder's draft (`documentTemplate`, stored verbatim as JSON text), if any.
+    public var draft: String?
+    /// The draft's `category`, surfaced by the builder template list.
+    public var category: String?
 
     public init(
         id: String, projectID: String, slug: String, name: String, description: String?, templateType: String,
-        currentVersionNumber: Int?, createdAt: Int64, updatedAt: Int64, deletedAt: Int64? = nil
+        currentVersionNumber: Int?, createdAt: Int64, updatedAt: Int64, deletedAt: Int64? = nil, draft: String? = nil, category: String? = nil
     ) {
         self.id = id
         self.projectID = projectID
@@ -27,6 +31,8 @@ public struct TemplateRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
+        self.draft = draft
+        self.category = category
     }
 }
 
@@ -72,6 +78,8 @@ public protocol TemplateRepository: Sendable {
     func list(projectID: String) async throws -> [TemplateRecord]
     func version(templateID: String, number: Int) async throws -> TemplateVersionRecord?
     func version(id: String) async throws -> TemplateVersionRecord?
+    /// Inserts an unpublished template holding a builder draft. False when the slug is taken.
+    func createDraft(_ template: TemplateRecord) async throws -> Bool
     /// Marks the live template deleted (freeing its slug). Returns it, or nil when none is live.
     func softDelete(slug: String, projectID: String, now: Int64) async throws -> TemplateRecord?
 }

@@ -109,7 +109,43 @@ public struct TemplateService: Sendable {
     func prepareVersion(templateID: String, number: Int, input: TemplateInput, now: Int64) throws -> (TemplateVersionRecord, [LintIssue]) {
         var document = input.layout ?? LayoutSynthesizer.document(name: input.name, manifest: input.manifest, page: input.page)
         if input.layout != nil, let page = input.page { document.page = page }
-        let manifest = ManifestExtractor.extract(document, declared: input.manifest)
+        return try prepareVersion(templateID: templateID, number: number, document: document, declared: input.manifest, now: now)
+    }
+
+    /// Publishes `document` as the next version of an existing template (the builder's publish). The
+    /// manifest is extracted from the document and the variables it declares.
+    public func publish(projectID: String, template: TemplateRecord, document: Document) async throws -> Published {
+        let now = clock.now().epochMillis
+        let (prepared, warnings) = try prepareVersion(templateID: template.id, number: 0, document: document, declared: nil, now: now)
+        let version = try await repository.publish(
+            templateID: template.id, projectID: projectID, name: template.name, description: template.description, version: prepared, now: now
+        )
+        var published = template
+        published.currentVersionNumber = version.number
+        published.updatedAt = now
+        return Published(template: published, version: version, warnings: warnings, created: false)
+    }
+
+    /// Stores a new unpublished template holding a builder draft, under a name-derived slug with a
+    /// random suffix.
+    public func createDraft(projectID: String, name: String, draft: String, category: String?) async throws -> TemplateRecord {
+        let now = clock.now().epochMillis
+        for _ in 0..<8 {
+            let template = TemplateRecord(
+                id: Identifier.make(), projectID: projectID, slug: Slug.withSuffix(Slug.derive(from: name)), name: name, description: nil,
+                templateType: "document", currentVersionNumber: nil, createdAt: now, updatedAt: now, draft: draft, category: category
+            )
+            if try await repository.createDraft(template) { return template }
+        }
+        throw AppError(status: 500, code: "insert_failed", message: "The template could not be stored; try again.")
+    }
+
+    func prepareVersion(
+        templateID: String, number: Int, document: Document, declared: Manifest?, now: Int64
+    ) throws
+        -> (TemplateVersionRecord, [LintIssue])
+    {
+        let manifest = ManifestExtractor.extract(document, declared: declared)
         let findings = Linter.lint(document, manifest: manifest)
         let errors = findings.filter { $0.severity == .error }
         if !errors.isEmpty {

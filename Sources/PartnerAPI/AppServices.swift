@@ -79,17 +79,8 @@ public struct AppServices: Sendable {
             queue: queue, repository: webhookRepository, transport: webhookTransport ?? HTTPWebhookTransport(allowPrivate: allowPrivate),
             secrets: secrets,
             payload: { delivery in
-                guard let render = try await renderRepository.find(id: delivery.subjectID) else { throw AppError.notFound("not_found", "render") }
-                let shape = presenter.json(render)
-                // `id`, `type`, `occurredAt` and `data` (the full render) per DESIGN.md; the flat fields are
-                // the reference's render.* body, for receivers written against it.
-                let event: JSONValue = .object([
-                    "id": .string(delivery.eventID), "type": .string(delivery.eventType), "event": .string(delivery.eventType),
-                    "occurredAt": .timestamp(delivery.createdAt), "renderId": .string(render.id), "templateId": .string(render.templateID),
-                    "status": .string(render.status.rawValue), "downloadUrl": shape["downloadUrl"] ?? .null,
-                    "errorMessage": .string(render.errorMessage), "createdAt": .timestamp(render.createdAt),
-                    "completedAt": .timestamp(render.completedAt), "data": shape,
-                ])
+                let event = try await WebhookPayloads(renders: renderRepository, templates: templateRepository, presenter: presenter).event(
+                    for: delivery)
                 return try JSONBody.encoder.encode(event)
             },
             signal: webhookSignal, settings: webhookSettings, logger: logger

@@ -44,6 +44,11 @@ public struct SQLRenderRepository: RenderRepository {
         }
         try await insert(render, on: db)
         try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)
+        if render.origin.source == .form {
+            _ = try await SQLWebhookRepository.enqueueEvent(
+                on: db, projectID: render.projectID, event: .formSubmitted, subjectID: render.id, now: render.createdAt
+            )
+        }
         return .created(render)
     }
 

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import SQLKit
 import Templates
+import Webhooks
 
 /// `TemplateRepository` on SQLite and PostgreSQL.
 public struct SQLTemplateRepository: TemplateRepository {
@@ -30,6 +31,9 @@ public struct SQLTemplateRepository: TemplateRepository {
             var version = firstVersion
             version.number = 1
             try await Self.insert(version, on: db)
+            _ = try await SQLWebhookRepository.enqueueEvent(
+                on: db, projectID: template.projectID, event: .templatePublished, subjectID: version.id, now: template.createdAt
+            )
             return true
         }
     }
@@ -65,6 +69,7 @@ public struct SQLTemplateRepository: TemplateRepository {
             var stored = version
             stored.number = Int(try row.decode(column: "current_version_number", as: Int64.self))
             try await Self.insert(stored, on: db)
+            _ = try await SQLWebhookRepository.enqueueEvent(on: db, projectID: projectID, event: .templatePublished, subjectID: stored.id, now: now)
             return stored
         }
     }

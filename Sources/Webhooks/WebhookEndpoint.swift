@@ -4,6 +4,10 @@ import Core
 public enum WebhookEvent: String, Sendable, Codable, CaseIterable {
     case renderSucceeded = "render.succeeded"
     case renderFailed = "render.failed"
+    /// An embed form was submitted (subject: the render it queued).
+    case formSubmitted = "form.submitted"
+    /// A template version was published (subject: the version).
+    case templatePublished = "template.published"
 }
 
 /// A partner's receiver URL. Its signing secret is stored sealed; after a rotation the previous secret

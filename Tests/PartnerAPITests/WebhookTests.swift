@@ -105,6 +105,37 @@ struct WebhookTests {
         }
     }
 
+    @Test("template publishes and embed form submissions are delivered as events")
+    func embedEvents() async throws {
+        let receiver = WebhookReceiver(failures: 0)
+        try await receiver.run { url in
+            try await TestApp.run(.sqlite, environment: ["CRAFTKIT_ALLOW_PRIVATE_FETCH": "1"]) { client, services in
+                let key = try await provisionKey(client)
+                let endpoint = try await client.call(
+                    .post, "/v1/webhooks", bearer: key, json: #"{"url":"\#(url)","events":["template.published","form.submitted"]}"#
+                )
+                #expect(endpoint.status == 201)
+                _ = try await client.call(.post, "/v1/templates", bearer: key, json: #"{"name":"Invoice","manifest":\#(invoiceManifest)}"#)
+                let mint =
+                    #"{"tenant":{"externalId":"t","displayName":"T"},"actor":{"externalId":"a"},"scope":{"mode":"fill","templateExternalId":"invoice"}}"#
+                let minted = try await client.call(.post, "/v1/embed/sessions", bearer: key, json: mint)
+                let token = try #require(minted.string("session_token"))
+                let sessionID = try #require(minted.string("session_id"))
+                let submitted = try await client.call(
+                    .post, "/v1/embed/form-submit/\(sessionID)", bearer: token, json: #"{"data":{"customer":{"name":"Ada"},"invoice":{"total":5}}}"#
+                )
+                #expect(submitted.status == 202)
+                while try await services.webhookDeliverer.runOnce(owner: "w") {}
+                let events = try receiver.received.withLock { $0 }.map { try JSONValue.parse($0.body) }
+                #expect(events.map { $0["type"] } == [.string("template.published"), .string("form.submitted")])
+                #expect(events.first?["data"]?["version"] == .number(1))
+                #expect(events.first?["data"]?["manifest"]?["loops"] != nil)
+                #expect(events.last?["sessionId"] == .string(sessionID))
+                #expect(events.last?["data"]?["values"]?["customer"]?["name"] == .string("Ada"))
+            }
+        }
+    }
+
     @Test("endpoints are listed without secrets, scoped to their project, and deletable")
     func management() async throws {
         try await TestApp.run(.sqlite, environment: ["CRAFTKIT_ALLOW_PRIVATE_FETCH": "1"]) { client, _ in

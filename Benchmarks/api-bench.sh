@@ -11,6 +11,8 @@ dir=$(mktemp -d /tmp/craftkit-bench.XXXXXX)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
 export CRAFTKIT_DATA_DIR=$dir CRAFTKIT_PORT=$port CRAFTKIT_ADMIN_KEY=bench-admin-key-0123456789 CRAFTKIT_LOG_LEVEL=error
+# Rate limits off: this measures raw throughput of one key (the in-memory limiter costs one dictionary update).
+export CRAFTKIT_RATE_LIMIT_PER_KEY=0 CRAFTKIT_RATE_LIMIT_PER_SESSION=0
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 
 serve() { # $1 = workers

@@ -8,7 +8,7 @@ bin=.build/release/craftkit
 [ -x "$bin" ] || bin=.build/debug/craftkit
 dir=$(mktemp -d /tmp/craftkit-crash.XXXXXX)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export CRAFTKIT_DATA_DIR=$dir CRAFTKIT_PORT=$port CRAFTKIT_ADMIN_KEY=crash-test-admin-key-0123 CRAFTKIT_LOG_LEVEL=warning CRAFTKIT_WORKERS=1
+export CRAFTKIT_DATA_DIR=$dir CRAFTKIT_PORT=$port CRAFTKIT_ADMIN_KEY=crash-test-admin-key-0123 CRAFTKIT_LOG_LEVEL=warning CRAFTKIT_WORKERS=1 CRAFTKIT_RATE_LIMIT_PER_KEY=0
 base=http://127.0.0.1:$port
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 

@@ -30,12 +30,15 @@ public struct ServerConfig: Sendable, Equatable {
     public var publicBlobURL: String?
     /// Lets render-time image fetches reach private and loopback addresses (tests only).
     public var allowPrivateFetch: Bool
+    /// Requests per minute per API key and per embed session; 0 turns a limit off.
+    public var rateLimitPerKey: Int
+    public var rateLimitPerSession: Int
 
     public static let environmentKeys = [
         "CRAFTKIT_HOST", "CRAFTKIT_PORT", "CRAFTKIT_PUBLIC_URL", "CRAFTKIT_DATA_DIR", "CRAFTKIT_DATABASE_URL",
         "CRAFTKIT_STORAGE_URL", "CRAFTKIT_ADMIN_KEY", "CRAFTKIT_ENCRYPTION_KEY", "CRAFTKIT_PREVIOUS_ENCRYPTION_KEYS",
         "CRAFTKIT_LOG_LEVEL", "CRAFTKIT_WORKERS", "CRAFTKIT_MAX_BODY_BYTES", "CRAFTKIT_VERSION", "CRAFTKIT_PUBLIC_BLOB_URL",
-        "CRAFTKIT_ALLOW_PRIVATE_FETCH",
+        "CRAFTKIT_ALLOW_PRIVATE_FETCH", "CRAFTKIT_RATE_LIMIT_PER_KEY", "CRAFTKIT_RATE_LIMIT_PER_SESSION",
     ]
 
     /// A bad value, named with its variable so start-up can stop with one clear line.
@@ -110,6 +113,8 @@ public struct ServerConfig: Sendable, Equatable {
         case "1", "true", "yes": allowPrivateFetch = true
         case let other?: throw Invalid(variable: "CRAFTKIT_ALLOW_PRIVATE_FETCH", problem: "must be 1 or 0, got \"\(other)\"")
         }
+        rateLimitPerKey = try integer("CRAFTKIT_RATE_LIMIT_PER_KEY", default: 6_000, range: 0...10_000_000)
+        rateLimitPerSession = try integer("CRAFTKIT_RATE_LIMIT_PER_SESSION", default: 600, range: 0...10_000_000)
     }
 
     /// The secret sealed values are encrypted under (decision 1: encryption key, else admin key).

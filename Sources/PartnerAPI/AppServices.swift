@@ -21,6 +21,7 @@ public struct AppServices: Sendable {
     public let embedPartners: any EmbedPartnerRepository
     public let catalogs: CatalogService
     public let sessions: SessionService
+    public let rateLimiter: any RateLimiter
     public let templates: TemplateService
     public let renders: RenderService
     /// Wakes this process's render workers when a render is enqueued.
@@ -51,6 +52,8 @@ public struct AppServices: Sendable {
         keys = APIKeyService(repository: database.engine == .sqlite ? CachedAPIKeyRepository(base: keyRepository) : keyRepository)
         embedPartners = SQLEmbedPartnerRepository(database: database)
         catalogs = CatalogService(repository: SQLCatalogRepository(database: database))
+        // One HTTP process on SQLite: counters in memory; PostgreSQL nodes share them in the database.
+        rateLimiter = database.engine == .sqlite ? InMemoryRateLimiter() : SQLRateLimiter(database: database)
         sessions = SessionService(repository: SQLEmbedSessionRepository(database: database), secrets: secrets, publicURL: config.publicURL)
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)

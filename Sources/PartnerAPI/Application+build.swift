@@ -31,7 +31,8 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")
 
-    let project = router.group("/v1").add(middleware: ProjectAuthMiddleware(keys: services.keys))
+    let project = router.group("/v1").add(
+        middleware: ProjectAuthMiddleware(keys: services.keys, rateLimiter: services.rateLimiter, perMinute: services.config.rateLimitPerKey))
     KeyRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     TemplateRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")

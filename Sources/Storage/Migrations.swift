@@ -323,6 +323,11 @@ public enum Migrations {
                 "ALTER TABLE embed_sessions ADD COLUMN publishes BIGINT NOT NULL DEFAULT 0",
             ]
         ),
+        Migration(
+            version: 9,
+            name: "rate limit counters",
+            statements: ["CREATE TABLE rate_limits (bucket TEXT PRIMARY KEY, window_start BIGINT NOT NULL, hits BIGINT NOT NULL)"]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

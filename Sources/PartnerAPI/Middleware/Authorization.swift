@@ -43,6 +43,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
 struct ProjectAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let keys: APIKeyService
+    let rateLimiter: any RateLimiter
+    let perMinute: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let code = request.uri.path.hasPrefix("/v1/embed/") ? "invalid_credentials" : "unauthorized"
@@ -53,6 +55,7 @@ struct ProjectAuthMiddleware: RouterMiddleware {
         var context = context
         context.project = project
         context.trace.projectID = project.projectID
+        try await rateLimiter.enforce(bucket: "key:\(project.keyID)", limit: perMinute)
         return try await next(request, context)
     }
 }

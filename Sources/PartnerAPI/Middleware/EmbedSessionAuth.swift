@@ -45,6 +45,7 @@ enum EmbedSessionAuth {
             throw AppError(status: 400, code: "bad_request", message: "Origin \(origin) is not an allowed origin of this partner.")
         }
         context.trace.projectID = verified.session.projectID
+        try await services.rateLimiter.enforce(bucket: "session:\(verified.session.id)", limit: services.config.rateLimitPerSession)
         return VerifiedSession(session: verified.session, claims: verified.claims, partner: partner)
     }
 

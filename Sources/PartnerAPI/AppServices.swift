@@ -29,6 +29,8 @@ public struct AppServices: Sendable {
     /// Wakes this process's webhook deliverers when a render finishes or an event is enqueued.
     public let webhookSignal: JobSignal
     public let renderWorker: RenderWorker
+    /// The render core, for previews in the request path (renders go through the queue).
+    public let engine: RenderEngine
     public let inbound: InboundTriggerService
     public let webhooks: WebhookService
     public let webhookDeliverer: WebhookDeliverer
@@ -57,6 +59,7 @@ public struct AppServices: Sendable {
         sessions = SessionService(repository: SQLEmbedSessionRepository(database: database), secrets: secrets, publicURL: config.publicURL)
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)
+        self.engine = engine
         jobSignal = JobSignal()
         webhookSignal = JobSignal()
         let queue = SQLJobQueue(database: database)

@@ -328,6 +328,11 @@ public enum Migrations {
             name: "rate limit counters",
             statements: ["CREATE TABLE rate_limits (bucket TEXT PRIMARY KEY, window_start BIGINT NOT NULL, hits BIGINT NOT NULL)"]
         ),
+        Migration(
+            version: 10,
+            name: "templates created by embed sessions",
+            statements: ["ALTER TABLE templates ADD COLUMN created_by_session TEXT"]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -13,7 +13,7 @@ public struct SQLTemplateRepository: TemplateRepository {
     public init(database: Database) { self.database = database }
 
     static let templateColumns =
-        "id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at, deleted_at, draft, category"
+        "id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at, deleted_at, draft, category, created_by_session"
     static let versionColumns = "id, template_id, number, layout, manifest, json_schema, content_hash, created_at"
 
     public func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord) async throws -> Bool {
@@ -42,9 +42,11 @@ public struct SQLTemplateRepository: TemplateRepository {
         try await database.transaction { db in
             try await db.raw(
                 """
-                INSERT INTO templates (id, project_id, slug, name, description, template_type, created_at, updated_at, draft, category)
+                INSERT INTO templates (id, project_id, slug, name, description, template_type, created_at, updated_at, draft, category,
+                    created_by_session)
                 VALUES (\(bind: template.id), \(bind: template.projectID), \(bind: template.slug), \(bind: template.name), \(bind: template.description),
-                        \(bind: template.templateType), \(bind: template.createdAt), \(bind: template.updatedAt), \(bind: template.draft), \(bind: template.category))
+                        \(bind: template.templateType), \(bind: template.createdAt), \(bind: template.updatedAt), \(bind: template.draft), \(bind: template.category),
+                        \(bind: template.createdBySession))
                 ON CONFLICT (project_id, slug) WHERE deleted_at IS NULL DO NOTHING RETURNING id
                 """
             ).first() != nil
@@ -120,6 +122,40 @@ public struct SQLTemplateRepository: TemplateRepository {
         return version
     }
 
+    public func saveDraft(id: String, projectID: String, draft: String, category: String?, now: Int64) async throws -> Bool {
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                UPDATE templates SET draft = \(bind: draft), category = \(bind: category), updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND project_id = \(bind: projectID) AND deleted_at IS NULL RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    public func rename(id: String, projectID: String, name: String, now: Int64) async throws -> Bool {
+        try await database.transaction { db in
+            try await db.raw(
+                """
+                UPDATE templates SET name = \(bind: name), updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND project_id = \(bind: projectID) AND deleted_at IS NULL RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    public func versions(templateID: String) async throws -> [TemplateVersionRecord] {
+        try await database.sql.raw(
+            "SELECT \(unsafeRaw: Self.versionColumns) FROM template_versions WHERE template_id = \(bind: templateID) ORDER BY number DESC"
+        ).all().map(Self.version)
+    }
+
+    public func find(id: String, projectID: String) async throws -> TemplateRecord? {
+        try await database.sql.raw(
+            "SELECT \(unsafeRaw: Self.templateColumns) FROM templates WHERE id = \(bind: id) AND project_id = \(bind: projectID) AND deleted_at IS NULL"
+        ).first().map(Self.template)
+    }
+
     public func softDelete(slug: String, projectID: String, now: Int64) async throws -> TemplateRecord? {
         try await database.transaction { db in
             try await db.raw(
@@ -141,7 +177,8 @@ public struct SQLTemplateRepository: TemplateRepository {
             currentVersionNumber: try row.decode(column: "current_version_number", as: Int64?.self).map(Int.init),
             createdAt: try row.decode(column: "created_at", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self),
             deletedAt: try row.decode(column: "deleted_at", as: Int64?.self), draft: try row.decode(column: "draft", as: String?.self),
-            category: try row.decode(column: "category", as: String?.self)
+            category: try row.decode(column: "category", as: String?.self),
+            createdBySession: try row.decode(column: "created_by_session", as: String?.self)
         )
     }
 

@@ -28,6 +28,8 @@ public struct RenderWorker: Sendable {
     let blobs: any BlobStore
     let engine: RenderEngine
     let images: any ImageLoader
+    /// The loader renders use (previews use it too).
+    public var imageLoader: any ImageLoader { images }
     let signal: JobSignal
     /// Notified when a render finishes, so webhook deliverers wake for the events it enqueued.
     let completions: JobSignal?

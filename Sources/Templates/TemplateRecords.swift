@@ -16,10 +16,13 @@ public struct TemplateRecord: Sendable, Equatable {
     public var draft: String?
     /// The draft's `category`, surfaced by the builder template list.
     public var category: String?
+    /// The embed session that created it (a `create` session may keep working on what it created).
+    public var createdBySession: String?
 
     public init(
         id: String, projectID: String, slug: String, name: String, description: String?, templateType: String,
-        currentVersionNumber: Int?, createdAt: Int64, updatedAt: Int64, deletedAt: Int64? = nil, draft: String? = nil, category: String? = nil
+        currentVersionNumber: Int?, createdAt: Int64, updatedAt: Int64, deletedAt: Int64? = nil, draft: String? = nil, category: String? = nil,
+        createdBySession: String? = nil
     ) {
         self.id = id
         self.projectID = projectID
@@ -33,6 +36,7 @@ public struct TemplateRecord: Sendable, Equatable {
         self.deletedAt = deletedAt
         self.draft = draft
         self.category = category
+        self.createdBySession = createdBySession
     }
 }
 
@@ -80,6 +84,12 @@ public protocol TemplateRepository: Sendable {
     func version(id: String) async throws -> TemplateVersionRecord?
     /// Inserts an unpublished template holding a builder draft. False when the slug is taken.
     func createDraft(_ template: TemplateRecord) async throws -> Bool
+    /// Replaces the builder draft. False when the template is not live in the project.
+    func saveDraft(id: String, projectID: String, draft: String, category: String?, now: Int64) async throws -> Bool
+    func rename(id: String, projectID: String, name: String, now: Int64) async throws -> Bool
+    /// Every version of a template, newest first.
+    func versions(templateID: String) async throws -> [TemplateVersionRecord]
+    func find(id: String, projectID: String) async throws -> TemplateRecord?
     /// Marks the live template deleted (freeing its slug). Returns it, or nil when none is live.
     func softDelete(slug: String, projectID: String, now: Int64) async throws -> TemplateRecord?
 }

@@ -97,6 +97,36 @@ public struct TemplateService: Sendable {
         return deleted
     }
 
+    /// The live template with this id, or 404 `template_not_found`.
+    public func live(projectID: String, id: String) async throws -> TemplateRecord {
+        guard Identifier.isValid(id), let template = try await repository.find(id: id, projectID: projectID) else {
+            throw AppError.notFound("template_not_found", "No template \(id) in this project.")
+        }
+        return template
+    }
+
+    public func saveDraft(_ template: TemplateRecord, draft: String, category: String?) async throws {
+        guard
+            try await repository.saveDraft(
+                id: template.id, projectID: template.projectID, draft: draft, category: category, now: clock.now().epochMillis)
+        else { throw AppError.notFound("template_not_found", "The template was deleted.") }
+    }
+
+    public func rename(_ template: TemplateRecord, to name: String) async throws {
+        guard (1...120).contains(name.count) else {
+            var issues = ValidationIssues()
+            issues.add("Must be 1 to 120 characters", at: "name")
+            throw AppError.invalidRequest(issues)
+        }
+        guard try await repository.rename(id: template.id, projectID: template.projectID, name: name, now: clock.now().epochMillis) else {
+            throw AppError.notFound("template_not_found", "The template was deleted.")
+        }
+    }
+
+    public func versions(of template: TemplateRecord) async throws -> [TemplateVersionRecord] {
+        try await repository.versions(templateID: template.id)
+    }
+
     /// The live template of a slug, or 404 `template_not_found`.
     public func live(projectID: String, slug: String) async throws -> TemplateRecord {
         guard Slug.isValid(slug), let template = try await repository.find(slug: slug, projectID: projectID) else {
@@ -128,12 +158,17 @@ public struct TemplateService: Sendable {
 
     /// Stores a new unpublished template holding a builder draft, under a name-derived slug with a
     /// random suffix.
-    public func createDraft(projectID: String, name: String, draft: String, category: String?) async throws -> TemplateRecord {
+    public func createDraft(
+        projectID: String, name: String, draft: String, category: String?, sessionID: String? = nil
+    ) async throws
+        -> TemplateRecord
+    {
         let now = clock.now().epochMillis
         for _ in 0..<8 {
             let template = TemplateRecord(
                 id: Identifier.make(), projectID: projectID, slug: Slug.withSuffix(Slug.derive(from: name)), name: name, description: nil,
-                templateType: "document", currentVersionNumber: nil, createdAt: now, updatedAt: now, draft: draft, category: category
+                templateType: "document", currentVersionNumber: nil, createdAt: now, updatedAt: now, draft: draft, category: category,
+                createdBySession: sessionID
             )
             if try await repository.createDraft(template) { return template }
         }

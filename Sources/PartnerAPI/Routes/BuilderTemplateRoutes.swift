@@ -88,7 +88,9 @@ struct BuilderTemplateRoutes {
         if draft["presetKey"] == nil { draft["presetKey"] = .null }
         let category: String? = if case .string(let value)? = draft["category"] { String(value.prefix(120)) } else { nil }
         let text = String(decoding: try JSONBody.encoder.encode(JSONValue.object(draft)), as: UTF8.self)
-        var template = try await services.templates.createDraft(projectID: caller.projectID, name: name, draft: text, category: category)
+        var template = try await services.templates.createDraft(
+            projectID: caller.projectID, name: name, draft: text, category: category, sessionID: caller.session?.session.id
+        )
 
         // Auto-publish: only with the right to publish and a layout that is a render-ready document.
         if caller.canPublish, let layout = draft["layout"], let document = try? DocumentDecoder.decode(json: layout),

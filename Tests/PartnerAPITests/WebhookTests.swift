@@ -23,7 +23,7 @@ struct WebhookTests {
     {
         _ = try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: data)
         while try await services.renderWorker.runOnce(owner: "r") {}
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while receiver.received.withLock({ $0.count }) < count, ContinuousClock.now < deadline {
             if try await !services.webhookDeliverer.runOnce(owner: "w") { try await Task.sleep(for: .milliseconds(5)) }
         }

@@ -18,7 +18,7 @@ struct JobNotificationTests {
             let task = Task { await listener.run { kind in received.withLock { $0.append(kind) } } }
             defer { task.cancel() }
             // Keep enqueueing until the listener (which connects asynchronously) has heard one.
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(30)
             while received.withLock({ $0.isEmpty }), ContinuousClock.now < deadline {
                 try await database.transaction { db in
                     try await db.raw(

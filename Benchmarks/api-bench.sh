@@ -41,6 +41,22 @@ summary() { # wrk output → "req/s | p50 | p99"
 wrk -t2 -c32 -d10s --latency -s "$dir/enqueue.lua" "$base/v1/templates/invoice/render" >"$dir/enqueue.txt"
 id=$(curl -fs -X POST "$base/v1/templates/invoice/render" -H "Authorization: Bearer $key" -d '{"data":{"customer":{"name":"A"},"invoice":{"total":1}}}' | python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])')
 wrk -t2 -c32 -d10s --latency -s "$dir/get.lua" "$base/v1/renders/$id" >"$dir/get.txt"
+# Embed sessions: mint (partner key), and a session-token request (EdDSA verification + session lookup).
+cat >"$dir/mint.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $key"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"tenant":{"externalId":"acme","displayName":"Acme"},"actor":{"externalId":"u1","displayName":"Ada"},"scope":{"mode":"fill","templateExternalId":"invoice"}}'
+LUA
+wrk -t2 -c32 -d10s --latency -s "$dir/mint.lua" "$base/v1/embed/sessions" >"$dir/mint.txt"
+session=$(curl -fs -X POST "$base/v1/embed/sessions" -H "Authorization: Bearer $key" -d '{"tenant":{"externalId":"acme","displayName":"Acme"},"actor":{"externalId":"u1"},"scope":{"mode":"fill","templateExternalId":"invoice"}}')
+token=$(echo "$session" | python3 -c 'import sys, json; print(json.load(sys.stdin)["session_token"])')
+sid=$(echo "$session" | python3 -c 'import sys, json; print(json.load(sys.stdin)["session_id"])')
+form_render=$(curl -fs -X POST "$base/v1/embed/form-submit/$sid" -H "Authorization: Bearer $token" -d '{"data":{"customer":{"name":"A"},"invoice":{"total":1}}}' | python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])')
+cat >"$dir/jwt.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+LUA
+wrk -t2 -c32 -d10s --latency -s "$dir/jwt.lua" "$base/v1/embed/renders/$form_render" >"$dir/jwt.txt"
 rss_load=$(rss)
 stop
 
@@ -82,6 +98,8 @@ Command: \`Benchmarks/api-bench.sh\` (wrk -t2 -c32 -d10s on the same machine; th
 |---|---|---|---|
 | \`POST /v1/templates/:slug/render\` (enqueue, workers off) | $(summary "$dir/enqueue.txt") |
 | \`GET /v1/renders/:id\` | $(summary "$dir/get.txt") |
+| \`POST /v1/embed/sessions\` (mint: tenant/actor upsert, session + renew token, EdDSA sign) | $(summary "$dir/mint.txt") |
+| \`GET /v1/embed/renders/:id\` with the session token (EdDSA verify + session and render lookups) | $(summary "$dir/jwt.txt") |
 
 | enqueue → succeeded (12-row invoice, 2 workers, idle server, 100 sequential renders) | value |
 |---|---|

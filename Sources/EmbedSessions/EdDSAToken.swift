@@ -57,12 +57,17 @@ public enum EdDSAToken {
         let key = try Curve25519.Signing.PublicKey(rawRepresentation: raw)
         guard key.isValidSignature(signature, for: Data("\(pieces[0]).\(pieces[1])".utf8)) else { throw Failure.badSignature }
         let claims = try part(token, 1)
+        try checkTimesAndAudience(claims, audience: audience, now: now, skew: skew)
+        return claims
+    }
+
+    /// `exp`/`nbf` within `skew` seconds and `aud` equal to `audience`.
+    public static func checkTimesAndAudience(_ claims: JSONValue, audience: String, now: Date, skew: TimeInterval = 30) throws {
         let time = now.timeIntervalSince1970
         guard case .number(let exp)? = claims["exp"] else { throw Failure.malformed }
         if exp + skew < time { throw Failure.expired }
         if case .number(let nbf)? = claims["nbf"], nbf - skew > time { throw Failure.notYetValid }
         guard claims["aud"] == .string(audience) else { throw Failure.wrongAudience }
-        return claims
     }
 
     static func part(_ token: String, _ index: Int) throws -> JSONValue {

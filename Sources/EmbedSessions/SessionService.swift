@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Synchronization
 
 /// A minted embed session as stored.
 public struct EmbedSession: Sendable, Equatable {
@@ -96,6 +97,9 @@ public struct SessionService: Sendable {
     let clock: any WallClock
     let publicURL: String
     let lifetimeMillis: Int64
+    /// Tokens whose signature has been checked: a token's bytes never change, so the Ed25519 check is
+    /// done once per token; expiry, audience and revocation are still checked on every request.
+    let verifiedSignatures = VerifiedSignatures()
     /// `aud` of every session token: this server's embed pages.
     public var audience: String { "\(publicURL)/embed" }
 
@@ -180,10 +184,19 @@ public struct SessionService: Sendable {
     public func verify(_ token: String) async throws -> (session: EmbedSession, claims: JSONValue) {
         let failure = { (reason: String) in AppError.unauthorized("invalid_token", "The session token is not valid: \(reason).") }
         do {
-            let keyID = try EdDSAToken.keyID(of: token)
-            guard let key = try await repository.signingKey(keyID: keyID) else { throw EdDSAToken.Failure.unknownKey }
-            let claims = try EdDSAToken.verify(token, publicKey: key.publicKey, audience: audience, now: clock.now())
-            guard case .string(let id)? = claims["sub"], let session = try await repository.find(id: id), session.partnerID == key.partnerID else {
+            let claims: JSONValue
+            let partnerID: String
+            if let known = verifiedSignatures.get(token) {
+                try EdDSAToken.checkTimesAndAudience(known.claims, audience: audience, now: clock.now())
+                (claims, partnerID) = known
+            } else {
+                let keyID = try EdDSAToken.keyID(of: token)
+                guard let key = try await repository.signingKey(keyID: keyID) else { throw EdDSAToken.Failure.unknownKey }
+                claims = try EdDSAToken.verify(token, publicKey: key.publicKey, audience: audience, now: clock.now())
+                partnerID = key.partnerID
+                verifiedSignatures.put(token, claims: claims, partnerID: partnerID)
+            }
+            guard case .string(let id)? = claims["sub"], let session = try await repository.find(id: id), session.partnerID == partnerID else {
                 throw failure("unknown session")
             }
             guard session.revokedAt == nil else { throw failure("the session was revoked") }
@@ -227,4 +240,19 @@ public struct SessionService: Sendable {
 
     /// `ert_` + 32 base62 characters.
     static func newRenewToken() -> String { "ert_" + APIKeyMaterial.generate(.live).dropFirst(APIKeyMaterial.Environment.live.prefix.count) }
+}
+
+/// Claims of tokens whose signature verified, bounded (cleared when full).
+final class VerifiedSignatures: Sendable {
+    private let entries = Mutex<[String: (claims: JSONValue, partnerID: String)]>([:])
+    static let capacity = 20_000
+
+    func get(_ token: String) -> (claims: JSONValue, partnerID: String)? { entries.withLock { $0[token] } }
+
+    func put(_ token: String, claims: JSONValue, partnerID: String) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll() }
+            entries[token] = (claims, partnerID)
+        }
+    }
 }

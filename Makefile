@@ -35,5 +35,16 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
 
+## Benchmarks (never part of `make test`): the render engine against Typst, WeasyPrint and Chromium,
+## then the HTTP API; both write BENCHMARKS.md.
+bench: deps
+	$(SWIFT) build -c release --product craftkit
+	mkdir -p bench-out
+	.build/release/craftkit bench render --iterations 400 --json bench-out/render.json --out bench-out --wait-idle
+	Benchmarks/setup-peers.sh
+	python3 Benchmarks/peers.py --wait-idle --ours bench-out/render.json --out BENCHMARKS.md --iterations 40
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	Benchmarks/api-bench.sh >> BENCHMARKS.md
+
 clean-data:
 	rm -rf data

@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "PartnerAPI", "Storage", "AdminProvisioning", "Core",
+                "PartnerAPI", "Storage", "AdminProvisioning", "Core", "Render",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

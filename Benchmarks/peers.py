@@ -8,7 +8,7 @@ Puppeteer), and writes BENCHMARKS.md with Craftkit's numbers (from `craftkit ben
 Inputs are built from the same data files as the Swift fixtures (Fixtures/render/*.data.json): the same
 text, table columns, formatting, logo and "Page X of Y" footer.
 """
-import argparse, base64, html, json, multiprocessing as mp, os, platform, resource, statistics, subprocess, sys, tempfile, time
+import argparse, base64, html, json, multiprocessing as mp, os, platform, subprocess, sys, tempfile, time
 from datetime import datetime, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -193,6 +193,23 @@ CASES = [
     ("letter-multiscript", "letter.data.json", letter_html, TYPST_LETTER),
 ]
 
+def cpu_busy(seconds=1.0):
+    """Fraction of all CPU time spent busy over `seconds` (from /proc/stat)."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]
+    t0, i0 = snap(); time.sleep(seconds); t1, i1 = snap()
+    return 1 - (i1 - i0) / max(1, t1 - t0)
+
+def wait_idle(limit=0.15, timeout=900):
+    """Waits until the machine is idle (other work would distort timings); returns the busy fraction seen."""
+    start = time.time()
+    busy = cpu_busy()
+    while busy > limit and time.time() - start < timeout:
+        busy = cpu_busy(2.0)
+    return busy
+
 def pct(samples, p):
     s = sorted(samples)
     return s[min(len(s) - 1, max(0, int(-(-len(s) * p // 1)) - 1))]
@@ -264,7 +281,7 @@ def parallel_worker(engine, case_index, n, barrier, results):
     barrier.wait()
     t0 = time.perf_counter()
     for inp in inputs: run(inp)
-    results.put((time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    results.put((time.perf_counter() - t0, vm_hwm_mb()))
 
 def throughput(engine, case, iterations, procs):
     """PDFs/s with `procs` worker processes rendering at the same time (the GIL rules out threads)."""
@@ -284,10 +301,19 @@ def bench_inprocess(engine, case, iterations, procs):
     for i in range(iterations):
         inp = prepare(2 + i)
         t0 = time.perf_counter(); pdf = run(inp); samples.append((time.perf_counter() - t0) * 1000)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # RSS from the throughput workers: fresh processes per case (this process has run every earlier case).
     tput, worker_rss = throughput(engine, case, iterations, procs)
     return dict(p50=pct(samples, .5), p95=pct(samples, .95), p99=pct(samples, .99), pdfs_per_s=tput,
-                bytes=len(pdf), rss_mb=max(rss, worker_rss))
+                bytes=len(pdf), rss_mb=worker_rss)
+
+def vm_hwm_mb():
+    """Peak RSS of this process image (VmHWM). Not ru_maxrss: Linux carries that across exec, so a spawned
+    worker would report the size of the process it was forked from."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 def chromium_rss_mb():
     total = 0
@@ -330,6 +356,7 @@ def main():
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--engines", default="typst,weasyprint,chromium")
     ap.add_argument("--note", default="", help="an extra line for the report (e.g. how the Craftkit numbers were produced)")
+    ap.add_argument("--wait-idle", action="store_true", help="before each measurement, wait until the CPUs are idle (shared machines)")
     ap.add_argument("--notes-file", default=os.path.join(ROOT, "Benchmarks", "NOTES.md"), help="Markdown appended to the report (analysis)")
     a = ap.parse_args()
     with open(a.ours) as f: ours = json.load(f)
@@ -340,6 +367,8 @@ def main():
         results[engine] = {}
         for case in CASES:
             n = a.iterations if case[0] in ("invoice-12", "letter-multiscript") else max(5, a.iterations // 4)
+            if a.wait_idle:
+                wait_idle()
             try:
                 r = bench_chromium(case, n, a.procs) if engine == "chromium" else bench_inprocess(engine, case, n, a.procs)
             except Exception as e:  # an engine missing on this machine is reported, not fatal
@@ -373,7 +402,7 @@ def write_markdown(a, ours, results, versions):
              f"- Peers: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
              "- Latency: sequential renders on one core, warm (fonts loaded; Chromium: one warm browser page, `setContent` + `page.pdf`, as Craftkit's Puppeteer pipeline does).",
              f"- Throughput: PDFs/s with {a.procs} renders in flight (Craftkit: concurrent tasks in one process; Typst/WeasyPrint: worker processes; Chromium: one warm browser per worker).",
-             "- RSS: Craftkit RSS of the benchmark process right after the case (cases run in the order shown); Python peers: peak RSS of the worker; Chromium: sum over its processes after the latency run.",
+             "- RSS: Craftkit RSS of the benchmark process right after the case (cases run in the order shown); Typst/WeasyPrint: peak RSS of a throughput worker (a fresh process per case); Chromium: sum over its processes after the latency run.",
              "- Inputs: Craftkit renders `Fixtures/render/*.json`; the peers render equivalent HTML (WeasyPrint, Chromium) and Typst markup built by this script from the same data files. Every timed render (Craftkit's too) gets a distinct data variant (numbers shifted by 0.01·i, texts of 12+ UTF-8 bytes other than dates suffixed with i; the same rule as `RenderBenchmark.variant`), so no engine answers from a cache of an identical earlier compile.",
              *([f"- Note: {a.note}"] if a.note else []), "",
              "| case | engine | p50 ms | p95 ms | p99 ms | PDFs/s | size KB | RSS MB | latency ratio | throughput ratio |",
@@ -407,4 +436,7 @@ def write_markdown(a, ours, results, versions):
     print(f"wrote {a.out}", file=sys.stderr)
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--wait-idle-only":
+        print(f"busy {wait_idle():.2f}", file=sys.stderr)
+    else:
+        main()

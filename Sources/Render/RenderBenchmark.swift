@@ -56,13 +56,14 @@ public enum RenderBenchmark {
     /// written to `outputDirectory` when given (one per case).
     public static func run(
         fixturesDirectory: URL, iterations: Int = 200, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-        warmup: Int = 5, outputDirectory: URL? = nil,
+        warmup: Int = 5, outputDirectory: URL? = nil, waitForIdleCPU: Bool = false,
         progress: @Sendable (String) -> Void = { _ in }
     ) async throws -> Report {
         let engine = try RenderEngine()
         let images = DirectoryImageLoader(directory: fixturesDirectory.appendingPathComponent("assets"))
         var results: [Result] = []
         for c in try fixtureCases(directory: fixturesDirectory) {
+            if waitForIdleCPU { try await waitUntilIdle() }
             var last: RenderedPDF?
             for _ in 0..<max(1, warmup) {
                 last = try await engine.renderPDF(document: c.document, data: c.data, images: images)
@@ -128,6 +129,27 @@ public enum RenderBenchmark {
             return isDate || u.count < 12 || s.hasPrefix("asset:") ? value : .string("\(s) \(i)")
         case .array(let a): return .array(a.map { variant($0, i) })
         case .object(let o): return .object(o.mapValues { variant($0, i) })
+        }
+    }
+
+    /// Waits (up to 15 minutes) until the CPUs are less than 15% busy, sampled from /proc/stat: on a
+    /// shared machine another build would distort the timings. Returns at once where /proc is missing.
+    static func waitUntilIdle() async throws {
+        func snapshot() -> (total: Int, idle: Int)? {
+            guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+                let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ")
+            else { return nil }
+            let v = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+            guard v.count >= 5 else { return nil }
+            return (v.reduce(0, +), v[3] + v[4])
+        }
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(900) {
+            guard let a = snapshot() else { return }
+            try await Task.sleep(for: .seconds(2))
+            guard let b = snapshot() else { return }
+            let busy = 1 - Double(b.idle - a.idle) / Double(max(1, b.total - a.total))
+            if busy < 0.15 { return }
         }
     }
 

@@ -52,18 +52,22 @@ enum Tool {
         throw Failure(description: "\(name) not found on PATH (install poppler-utils and qpdf)")
     }
 
-    /// Runs a tool; returns its exit status and standard output.
+    /// Runs a tool; returns its exit status and standard output. Output goes through a file, not a pipe:
+    /// Foundation's pipe read traps on EINTR, which a busy test process does see.
     static func run(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try path(name))
         p.arguments = args
-        let out = Pipe()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("render-tool-\(UUID().uuidString).txt")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let out = try FileHandle(forWritingTo: file)
         p.standardOutput = out
-        p.standardError = Pipe()
+        p.standardError = FileHandle.nullDevice
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try out.close()
+        return (p.terminationStatus, (try? String(contentsOf: file, encoding: .utf8)) ?? "")
     }
 
     static func withFile<T>(_ bytes: Data, ext: String = "pdf", _ body: (String) throws -> T) throws -> T {

@@ -139,6 +139,19 @@ struct RenderRouteTests {
         }
     }
 
+    @Test("with the database down, a render request is 503 queue_unavailable (retryable), not a 500")
+    func queueUnavailable() async throws {
+        try await TestApp.run(.sqlite) { client, services in
+            let key = try await setUp(client)
+            // Authenticate once so the key is cached, then take the database away.
+            #expect(try await client.call(.get, "/v1/keys", bearer: key).status == 200)
+            try await services.database.shutdown()
+            let result = try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: data)
+            #expect(result.status == 503)
+            #expect(result.errorCode == "queue_unavailable")
+        }
+    }
+
     @Test("a template without a published version is 409 no_published_version")
     func unpublished() async throws {
         try await TestApp.run(.sqlite) { client, services in

@@ -21,10 +21,12 @@ struct InboundRoutes {
             } catch let error as HTTPError where error.status == .contentTooLarge {
                 throw AppError.payloadTooLarge(limit: limit)
             }
-            let render = try await services.inbound.trigger(
-                token: context.parameters.get("token") ?? "", rawBody: Data(buffer.readableBytesView),
-                signature: request.headers[.craftkitSignature], idempotencyKey: request.headers[.idempotencyKey]
-            )
+            let render = try await RenderRoutes.queueing {
+                try await services.inbound.trigger(
+                    token: context.parameters.get("token") ?? "", rawBody: Data(buffer.readableBytesView),
+                    signature: request.headers[.craftkitSignature], idempotencyKey: request.headers[.idempotencyKey]
+                )
+            }
             context.trace.projectID = render.projectID
             return JSONBody.response(status: .accepted, RenderPresenter(config: services.config).json(render))
         }

@@ -13,10 +13,12 @@ struct RenderRoutes {
         routes.add(group, .post, "/templates/:slug/render", under: prefix) { request, context in
             let project = try context.requireProject()
             let body = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
-            let (render, replay) = try await services.renders.enqueue(
-                projectID: project.projectID, slug: context.parameters.get("slug") ?? "", body: body,
-                idempotencyKey: request.headers[.idempotencyKey]
-            )
+            let (render, replay) = try await Self.queueing {
+                try await services.renders.enqueue(
+                    projectID: project.projectID, slug: context.parameters.get("slug") ?? "", body: body,
+                    idempotencyKey: request.headers[.idempotencyKey]
+                )
+            }
             return JSONBody.response(status: replay ? .ok : .accepted, renderBody(render))
         }
         routes.add(group, .get, "/renders/:id", under: prefix) { _, context in
@@ -77,6 +79,18 @@ struct RenderRoutes {
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes))
         )
+    }
+
+    /// Runs an enqueue; a storage failure there (the queue is the database) is 503 `queue_unavailable`,
+    /// which clients retry with backoff, rather than a 500.
+    static func queueing<T>(_ enqueue: () async throws -> T) async throws -> T {
+        do {
+            return try await enqueue()
+        } catch let error as AppError {
+            throw error
+        } catch {
+            throw AppError(status: 503, code: "queue_unavailable", message: "The render queue is unavailable; retry with backoff.")
+        }
     }
 
     func renderBody(_ render: RenderRecord) -> JSONValue {

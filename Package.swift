@@ -41,7 +41,9 @@ let package = Package(
         // Feature modules: domain types, services and repository protocols. They never import each other
         // nor the web framework.
         .target(name: "AdminProvisioning", dependencies: ["Core"], swiftSettings: swiftSettings),
-        .target(name: "EmbedSessions", dependencies: ["Core"], swiftSettings: swiftSettings),
+        .target(
+            name: "EmbedSessions", dependencies: ["Core", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings
+        ),
         .target(name: "Catalogs", dependencies: ["Core"], swiftSettings: swiftSettings),
         .target(
             name: "Webhooks",

@@ -79,6 +79,10 @@ public protocol EmbedSessionRepository: Sendable {
     /// Counts one use of a limited action (`drafts_saved`, `publishes`) unless the session has reached
     /// `limit`. False when it has.
     func consume(sessionID: String, counter: SessionCounter, limit: Int) async throws -> Bool
+    /// Stores a fill session's partly filled form (JSON text), replacing the previous one.
+    func saveFormDraft(sessionID: String, draft: String, now: Int64) async throws
+    /// The saved form draft and when it was saved.
+    func formDraft(sessionID: String) async throws -> (draft: String, savedAt: Int64)?
     /// Records an upload unless it would take the session past `limit` bytes in all. False when over.
     func addUpload(id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64) async throws -> Bool
 }
@@ -204,6 +208,17 @@ public struct SessionService: Sendable {
         } catch let error as EdDSAToken.Failure {
             throw failure(error.description)
         }
+    }
+
+    public func saveFormDraft(sessionID: String, draft: JSONValue) async throws -> Int64 {
+        let now = clock.now().epochMillis
+        try await repository.saveFormDraft(sessionID: sessionID, draft: String(decoding: try JSONEncoder().encode(draft), as: UTF8.self), now: now)
+        return now
+    }
+
+    public func formDraft(sessionID: String) async throws -> (draft: JSONValue, savedAt: Int64)? {
+        guard let stored = try await repository.formDraft(sessionID: sessionID) else { return nil }
+        return (try JSONValue.parse(Data(stored.draft.utf8)), stored.savedAt)
     }
 
     /// Counts a draft save or publish against the session's limit; 403 `limit_reached` past it.

@@ -333,6 +333,11 @@ public enum Migrations {
             name: "templates created by embed sessions",
             statements: ["ALTER TABLE templates ADD COLUMN created_by_session TEXT"]
         ),
+        Migration(
+            version: 11,
+            name: "form drafts",
+            statements: ["ALTER TABLE embed_sessions ADD COLUMN form_draft TEXT", "ALTER TABLE embed_sessions ADD COLUMN form_draft_saved_at BIGINT"]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -115,6 +115,21 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
         }
     }
 
+    public func saveFormDraft(sessionID: String, draft: String, now: Int64) async throws {
+        try await database.transaction { db in
+            try await db.raw(
+                "UPDATE embed_sessions SET form_draft = \(bind: draft), form_draft_saved_at = \(bind: now) WHERE id = \(bind: sessionID)"
+            ).run()
+        }
+    }
+
+    public func formDraft(sessionID: String) async throws -> (draft: String, savedAt: Int64)? {
+        guard let row = try await database.sql.raw("SELECT form_draft, form_draft_saved_at FROM embed_sessions WHERE id = \(bind: sessionID)").first(),
+            let draft = try row.decode(column: "form_draft", as: String?.self), let savedAt = try row.decode(column: "form_draft_saved_at", as: Int64?.self)
+        else { return nil }
+        return (draft, savedAt)
+    }
+
     public func addUpload(
         id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64
     ) async throws -> Bool {

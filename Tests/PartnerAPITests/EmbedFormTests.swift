@@ -109,6 +109,20 @@ struct EmbedFormTests {
         }
     }
 
+    @Test("a fill session saves and reloads a form draft when saveFormDraft is granted", arguments: DatabaseLeg.all)
+    func formDraft(leg: DatabaseLeg) async throws {
+        try await TestApp.run(leg) { client, _ in
+            let fill = try await setUp(client)
+            let path = "/v1/embed/form-submit/\(fill.sessionID)/draft"
+            #expect(try await client.call(.get, path, bearer: fill.token).json["data"] == .null)
+            #expect(try await client.call(.put, path, bearer: fill.token, json: #"{"data":{"customer":{"name":"Half"}}}"#).status == 200)
+            #expect(try await client.call(.get, path, bearer: fill.token).json["data"]?["customer"]?["name"] == .string("Half"))
+            let denied = try await setUp(client, permissions: #"{"saveFormDraft":false}"#)
+            let refused = try await client.call(.put, "/v1/embed/form-submit/\(denied.sessionID)/draft", bearer: denied.token, json: #"{"data":{}}"#)
+            #expect(refused.errorCode == "permission_denied")
+        }
+    }
+
     @Test("uploads are checked by their bytes, their field and the session's byte limit")
     func uploads() async throws {
         try await TestApp.run(.sqlite) { client, _ in

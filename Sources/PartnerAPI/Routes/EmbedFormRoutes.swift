@@ -28,6 +28,22 @@ struct EmbedFormRoutes {
             try FormSubmission.requireFill(verified, pathSessionID: context.parameters.get("sessionId") ?? "")
             return JSONBody.response(status: .ok, JSONValue.object(["url": .string(try await upload(request, verified))]))
         }
+        // A partly filled form, kept on the session when `saveFormDraft` is granted.
+        routes.add(router, .put, "/v1/embed/form-submit/:sessionId/draft") { request, context in
+            let verified = try await formDraftAccess(request, context)
+            var fields = try ObjectValidator(try await JSONBody.read(request, limit: services.config.maxBodyBytes))
+            let data = fields.object("data", required: true)
+            try fields.finish()
+            let savedAt = try await services.sessions.saveFormDraft(sessionID: verified.session.id, draft: data!)
+            return JSONBody.response(status: .ok, JSONValue.object(["saved": .bool(true), "savedAt": .timestamp(savedAt)]))
+        }
+        routes.add(router, .get, "/v1/embed/form-submit/:sessionId/draft") { request, context in
+            let verified = try await formDraftAccess(request, context)
+            let draft = try await services.sessions.formDraft(sessionID: verified.session.id)
+            return JSONBody.response(
+                status: .ok, JSONValue.object(["data": draft?.draft ?? .null, "savedAt": .timestamp(draft?.savedAt)])
+            )
+        }
         routes.add(router, .get, "/v1/embed/renders/:id") { request, context in
             let verified = try await EmbedSessionAuth.authenticate(request, context, services: services)
             let render = try await services.renders.get(projectID: verified.session.projectID, id: context.parameters.get("id") ?? "")
@@ -51,6 +67,15 @@ struct EmbedFormRoutes {
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes))
             )
         }
+    }
+
+    func formDraftAccess(_ request: Request, _ context: AppRequestContext) async throws -> VerifiedSession {
+        let verified = try await EmbedSessionAuth.authenticate(request, context, services: services)
+        try FormSubmission.requireFill(verified, pathSessionID: context.parameters.get("sessionId") ?? "")
+        guard verified.permission("save_form_draft") else {
+            throw AppError(status: 403, code: "permission_denied", message: "This session may not save form drafts (saveFormDraft is off).")
+        }
+        return verified
     }
 
     /// Stores one uploaded image (PNG, JPEG, WebP or GIF, decided by its bytes) and returns its URL.

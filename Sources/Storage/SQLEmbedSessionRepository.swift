@@ -124,8 +124,10 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
     }
 
     public func formDraft(sessionID: String) async throws -> (draft: String, savedAt: Int64)? {
-        guard let row = try await database.sql.raw("SELECT form_draft, form_draft_saved_at FROM embed_sessions WHERE id = \(bind: sessionID)").first(),
-            let draft = try row.decode(column: "form_draft", as: String?.self), let savedAt = try row.decode(column: "form_draft_saved_at", as: Int64?.self)
+        guard
+            let row = try await database.sql.raw("SELECT form_draft, form_draft_saved_at FROM embed_sessions WHERE id = \(bind: sessionID)").first(),
+            let draft = try row.decode(column: "form_draft", as: String?.self),
+            let savedAt = try row.decode(column: "form_draft_saved_at", as: Int64?.self)
         else { return nil }
         return (draft, savedAt)
     }

@@ -6,15 +6,43 @@ import SQLKit
 /// `EmbedSessionRepository` on SQLite and PostgreSQL.
 public struct SQLEmbedSessionRepository: EmbedSessionRepository {
     let database: Database
+    /// SQLite only: concurrent mints share a transaction (group commit).
+    let batcher: WriteBatcher<Mint, EmbedSession>?
 
-    public init(database: Database) { self.database = database }
+    struct Mint: Sendable {
+        let session: EmbedSession
+        let tenant: SessionRequest.Party
+        let actor: SessionRequest.Party
+        let renewTokenHash: String
+    }
+
+    public init(database: Database) {
+        self.database = database
+        batcher =
+            database.engine == .sqlite
+            ? WriteBatcher(database: database) { db, mint in
+                try await Self.create(mint.session, tenant: mint.tenant, actor: mint.actor, renewTokenHash: mint.renewTokenHash, on: db)
+            } : nil
+    }
 
     static let columns = "id, project_id, partner_id, tenant_id, actor_id, mode, claims, expires_at, revoked_at, created_at"
 
     public func create(
         _ session: EmbedSession, tenant: SessionRequest.Party, actor: SessionRequest.Party, renewTokenHash: String
     ) async throws -> EmbedSession {
-        try await database.transaction { db in
+        if let batcher {
+            return try await batcher.submit(Mint(session: session, tenant: tenant, actor: actor, renewTokenHash: renewTokenHash))
+        }
+        return try await database.transaction { db in
+            try await Self.create(session, tenant: tenant, actor: actor, renewTokenHash: renewTokenHash, on: db)
+        }
+    }
+
+    /// The mint statements, inside the caller's transaction.
+    static func create(
+        _ session: EmbedSession, tenant: SessionRequest.Party, actor: SessionRequest.Party, renewTokenHash: String, on db: any SQLDatabase
+    ) async throws -> EmbedSession {
+        do {
             let now = session.createdAt
             let branding = try tenant.branding.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             let tenantRow = try await db.raw(

@@ -8,11 +8,19 @@ import Webhooks
 public struct SQLRenderRepository: RenderRepository {
     let database: Database
     /// SQLite only: concurrent enqueues share a transaction (group commit).
-    let batcher: EnqueueBatcher?
+    let batcher: WriteBatcher<Enqueue, EnqueueOutcome>?
+
+    struct Enqueue: Sendable {
+        let render: RenderRecord
+        let keysValidSince: Int64
+    }
 
     public init(database: Database) {
         self.database = database
-        batcher = database.engine == .sqlite ? EnqueueBatcher(database: database, work: Self.enqueue(on:render:keysValidSince:)) : nil
+        batcher =
+            database.engine == .sqlite
+            ? WriteBatcher(database: database) { db, item in try await Self.enqueue(on: db, render: item.render, keysValidSince: item.keysValidSince) }
+            : nil
     }
 
     static let columns = """
@@ -22,7 +30,7 @@ public struct SQLRenderRepository: RenderRepository {
         """
 
     public func enqueue(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
-        if let batcher { return try await batcher.enqueue(render, keysValidSince: keysValidSince) }
+        if let batcher { return try await batcher.submit(Enqueue(render: render, keysValidSince: keysValidSince)) }
         do {
             return try await database.transaction { db in try await Self.enqueue(on: db, render: render, keysValidSince: keysValidSince) }
         } catch {

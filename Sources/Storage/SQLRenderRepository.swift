@@ -19,7 +19,8 @@ public struct SQLRenderRepository: RenderRepository {
         self.database = database
         batcher =
             database.engine == .sqlite
-            ? WriteBatcher(database: database) { db, item in try await Self.enqueue(on: db, render: item.render, keysValidSince: item.keysValidSince) }
+            ? WriteBatcher(database: database) { db, item in try await Self.enqueue(on: db, render: item.render, keysValidSince: item.keysValidSince)
+            }
             : nil
     }
 

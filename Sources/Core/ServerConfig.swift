@@ -34,13 +34,6 @@ public struct ServerConfig: Sendable, Equatable {
     public var rateLimitPerKey: Int
     public var rateLimitPerSession: Int
 
-    public static let environmentKeys = [
-        "CRAFTKIT_HOST", "CRAFTKIT_PORT", "CRAFTKIT_PUBLIC_URL", "CRAFTKIT_DATA_DIR", "CRAFTKIT_DATABASE_URL",
-        "CRAFTKIT_STORAGE_URL", "CRAFTKIT_ADMIN_KEY", "CRAFTKIT_ENCRYPTION_KEY", "CRAFTKIT_PREVIOUS_ENCRYPTION_KEYS",
-        "CRAFTKIT_LOG_LEVEL", "CRAFTKIT_WORKERS", "CRAFTKIT_MAX_BODY_BYTES", "CRAFTKIT_VERSION", "CRAFTKIT_PUBLIC_BLOB_URL",
-        "CRAFTKIT_ALLOW_PRIVATE_FETCH", "CRAFTKIT_RATE_LIMIT_PER_KEY", "CRAFTKIT_RATE_LIMIT_PER_SESSION",
-    ]
-
     /// A bad value, named with its variable so start-up can stop with one clear line.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
         public let variable: String

@@ -37,7 +37,7 @@ public struct AppRequestContext: RequestContext {
     /// The authenticated project. Routes behind `ProjectAuthMiddleware` always have one; the throw
     /// guards against a route registered outside that group.
     public func requireProject() throws -> AuthenticatedProject {
-        guard let project else { throw AppErrorResponse.missingAuthorization(embed: false) }
+        guard let project else { throw AppErrorResponse.missingAuthorization() }
         return project
     }
 }

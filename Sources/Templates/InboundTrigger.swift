@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 
 /// A template's inbound render trigger (spec §9.2): `POST /v1/hooks/:token` renders the template from

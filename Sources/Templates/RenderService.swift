@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 
 /// `POST /v1/templates/:slug/render` and reading renders (spec §3, DESIGN.md decisions 5–6).

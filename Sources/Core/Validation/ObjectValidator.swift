@@ -147,8 +147,6 @@ public struct ObjectValidator: Sendable {
         issues.merge(other)
     }
 
-    /// The path of a member, for issues recorded by the caller.
-    public func path(of key: String) -> String { path(key) }
 
     /// Throws `invalid_request` with every recorded issue, if any.
     public func finish(status: Int = 400) throws {

@@ -14,7 +14,7 @@ enum AppErrorResponse {
         let error: Body
     }
 
-    static func missingAuthorization(embed: Bool) -> AppError {
+    static func missingAuthorization() -> AppError {
         .unauthorized("missing_authorization", "Send an Authorization: Bearer header with a project API key.")
     }
 

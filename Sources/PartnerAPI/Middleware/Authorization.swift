@@ -8,7 +8,7 @@ enum BearerToken {
     /// scheme or an empty token → `unauthorized` (or `invalid_credentials` on the embed routes).
     static func extract(from request: Request, failureCode: String) throws -> String {
         guard let header = request.headers[.authorization] else {
-            throw AppErrorResponse.missingAuthorization(embed: failureCode == "invalid_credentials")
+            throw AppErrorResponse.missingAuthorization()
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {

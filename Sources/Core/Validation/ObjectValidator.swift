@@ -147,7 +147,6 @@ public struct ObjectValidator: Sendable {
         issues.merge(other)
     }
 
-
     /// Throws `invalid_request` with every recorded issue, if any.
     public func finish(status: Int = 400) throws {
         if !issues.isEmpty { throw AppError.invalidRequest(issues, status: status) }

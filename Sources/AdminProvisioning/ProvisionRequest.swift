@@ -85,10 +85,6 @@ enum SettingsRules {
         if let open = value.lastIndex(of: "<"), value.hasSuffix(">") {
             address = String(value[value.index(after: open)..<value.index(before: value.endIndex)])
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else {
-            return false
-        }
-        return !address.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
+        return Formats.isEmail(address)
     }
 }

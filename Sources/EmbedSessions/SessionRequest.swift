@@ -43,9 +43,9 @@ public struct SessionRequest: Sendable {
             let id = actor.string("externalId", required: true, length: 1...160)
             let name = actor.string("displayName", length: 0...200)
             let email = actor.string("email", length: 3...320)
-            if let email, !Self.isEmail(email) { actor.fail("email", "Must be an email address") }
+            if let email, !Formats.isEmail(email) { actor.fail("email", "Must be an email address") }
             let avatar = actor.string("avatarUrl", length: 1...2048)
-            if let avatar, !Self.isHTTPURL(avatar) { actor.fail("avatarUrl", "Must be an http(s) URL") }
+            if let avatar, !Formats.isHTTPURL(avatar) { actor.fail("avatarUrl", "Must be an http(s) URL") }
             issues.merge(actor.issues)
             if let id { actorParty = Party(externalID: id, displayName: name, email: email, avatarURL: avatar) }
         }
@@ -97,7 +97,7 @@ public struct SessionRequest: Sendable {
             let showPreview = formFields.bool("showPreview") ?? false
             let showDocument = formFields.bool("showDocumentAfterSubmit") ?? true
             let redirect = formFields.string("redirectUrl", length: 1...2048)
-            if let redirect, !Self.isHTTPURL(redirect) { formFields.fail("redirectUrl", "Must be an http(s) URL") }
+            if let redirect, !Formats.isHTTPURL(redirect) { formFields.fail("redirectUrl", "Must be an http(s) URL") }
             let capture = formFields.string("captureMode", length: 1...40)
             issues.merge(formFields.issues)
             var members: [String: JSONValue] = ["show_preview": .bool(showPreview), "show_document_after_submit": .bool(showDocument)]
@@ -129,20 +129,10 @@ public struct SessionRequest: Sendable {
         guard let value = fields.object(key) else { return nil }
         for name in urls {
             guard let member = value[name], member != .null else { continue }
-            if case .string(let url) = member, isHTTPURL(url), url.count <= 2048 { continue }
+            if case .string(let url) = member, Formats.isHTTPURL(url) { continue }
             fields.fail("\(key).\(name)", "Must be an http(s) URL")
         }
         if let text = try? JSONEncoder().encode(value), text.count > 16_384 { fields.fail(key, "Must be at most 16 KB of JSON") }
         return value
-    }
-
-    static func isHTTPURL(_ text: String) -> Bool {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else { return false }
-        return (scheme == "http" || scheme == "https") && components.host?.isEmpty == false
-    }
-
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
     }
 }

@@ -124,10 +124,9 @@ public enum FetchGuard {
         return (address[0] & 0xFE) == 0xFC || (address[0] == 0xFE && (address[1] & 0xC0) == 0x80) || address[0] == 0xFF
     }
 
+    /// PNG, JPEG or WebP: what the render core draws.
     static func isSupportedImage(_ data: Data) -> Bool {
-        let bytes = [UInt8](data.prefix(12))
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return true }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return true }
-        return bytes.count >= 12 && bytes[0...3] == [0x52, 0x49, 0x46, 0x46] && bytes[8...11] == [0x57, 0x45, 0x42, 0x50]
+        guard let kind = ImageKind.sniff(data) else { return false }
+        return kind != .gif
     }
 }

@@ -95,9 +95,9 @@ public enum DataValidator {
         case (.datetime, .string(let s)):
             return isISODateTime(s) || isISODate(s) ? .success(value) : .failure(Problem(message: "Expected an ISO 8601 date-time"))
         case (.image, .string(let s)), (.url, .string(let s)):
-            return isHTTPURL(s) ? .success(value) : .failure(Problem(message: "Expected an http(s) URL"))
+            return Formats.isHTTPURL(s) ? .success(value) : .failure(Problem(message: "Expected an http(s) URL"))
         case (.email, .string(let s)):
-            return isEmail(s) ? .success(value) : .failure(Problem(message: "Expected an email address"))
+            return Formats.isEmail(s) ? .success(value) : .failure(Problem(message: "Expected an email address"))
         default:
             let expected: String
             switch type {
@@ -125,21 +125,6 @@ public enum DataValidator {
         if (try? plain.parse(s)) != nil { return true }
         let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return (try? fractional.parse(s)) != nil
-    }
-
-    static func isHTTPURL(_ s: String) -> Bool {
-        guard s.count <= 2048, let components = URLComponents(string: s), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else { return false }
-        return true
-    }
-
-    static func isEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard s.count <= 320, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !s.contains(where: \.isWhitespace)
-        else { return false }
-        return true
     }
 }
 

@@ -56,7 +56,7 @@ struct EmbedFormRoutes {
         routes.add(router, .get, "/v1/embed/uploads/:project/:session/:file") { _, context in
             let key =
                 "embed-uploads/\(context.parameters.get("project") ?? "")/\(context.parameters.get("session") ?? "")/\(context.parameters.get("file") ?? "")"
-            guard let bytes = try? await services.blobs.get(key: key), let type = ImageType.sniff(bytes) else {
+            guard let bytes = try? await services.blobs.get(key: key), let type = ImageKind.sniff(bytes) else {
                 throw AppError.notFound("not_found", "No such upload.")
             }
             return Response(
@@ -105,11 +105,11 @@ struct EmbedFormRoutes {
         }
         guard file.body.count <= Self.maxUploadBytes else { throw Self.tooLarge() }
         // The bytes decide the type; a declared type that disagrees (or SVG, which can carry script) is refused.
-        guard let type = ImageType.sniff(file.body), file.contentType.map(type.accepts) ?? true else {
+        guard let type = ImageKind.sniff(file.body), file.contentType.map(type.accepts) ?? true else {
             throw AppError(status: 415, code: "invalid_type", message: "Upload a PNG, JPEG, WebP or GIF image.")
         }
         let session = verified.session
-        let name = "\(Identifier.make()).\(type.ext)"
+        let name = "\(Identifier.make()).\(type.fileExtension)"
         let key = "embed-uploads/\(session.projectID)/\(session.id)/\(name)"
         let cap = verified.limit("max_uploads_bytes")
         guard
@@ -126,37 +126,7 @@ struct EmbedFormRoutes {
     }
 }
 
-/// Image formats accepted for uploads, recognised by their first bytes.
-enum ImageType {
-    case png, jpeg, webp, gif
-
-    static func sniff(_ data: Data) -> ImageType? {
-        let bytes = [UInt8](data.prefix(12))
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if bytes.starts(with: Array("GIF87a".utf8)) || bytes.starts(with: Array("GIF89a".utf8)) { return .gif }
-        if bytes.count == 12, bytes[0...3] == [0x52, 0x49, 0x46, 0x46], bytes[8...11] == [0x57, 0x45, 0x42, 0x50] { return .webp }
-        return nil
-    }
-
-    var mime: String {
-        switch self {
-        case .png: "image/png"
-        case .jpeg: "image/jpeg"
-        case .webp: "image/webp"
-        case .gif: "image/gif"
-        }
-    }
-
-    var ext: String {
-        switch self {
-        case .png: "png"
-        case .jpeg: "jpg"
-        case .webp: "webp"
-        case .gif: "gif"
-        }
-    }
-
+extension ImageKind {
     /// Whether a declared content type agrees with the bytes.
     func accepts(_ declared: String) -> Bool {
         let base = declared.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? declared

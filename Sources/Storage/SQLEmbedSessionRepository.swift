@@ -42,46 +42,44 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
     static func create(
         _ session: EmbedSession, tenant: SessionRequest.Party, actor: SessionRequest.Party, renewTokenHash: String, on db: any SQLDatabase
     ) async throws -> EmbedSession {
-        do {
-            let now = session.createdAt
-            let branding = try tenant.branding.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-            let tenantRow = try await db.raw(
-                """
-                INSERT INTO embed_tenants (id, project_id, external_id, display_name, branding, created_at, updated_at)
-                VALUES (\(bind: Identifier.make()), \(bind: session.projectID), \(bind: tenant.externalID), \(bind: tenant.displayName ?? ""),
-                        \(bind: branding), \(bind: now), \(bind: now))
-                ON CONFLICT (project_id, external_id) DO UPDATE SET display_name = excluded.display_name,
-                    branding = COALESCE(excluded.branding, embed_tenants.branding), updated_at = excluded.updated_at
-                RETURNING id
-                """
-            ).first()
-            let tenantID = try tenantRow!.decode(column: "id", as: String.self)
-            let actorRow = try await db.raw(
-                """
-                INSERT INTO embed_actors (id, tenant_id, external_id, display_name, email, avatar_url, created_at, updated_at)
-                VALUES (\(bind: Identifier.make()), \(bind: tenantID), \(bind: actor.externalID), \(bind: actor.displayName), \(bind: actor.email),
-                        \(bind: actor.avatarURL), \(bind: now), \(bind: now))
-                ON CONFLICT (tenant_id, external_id) DO UPDATE SET display_name = COALESCE(excluded.display_name, embed_actors.display_name),
-                    email = COALESCE(excluded.email, embed_actors.email), avatar_url = COALESCE(excluded.avatar_url, embed_actors.avatar_url),
-                    updated_at = excluded.updated_at
-                RETURNING id
-                """
-            ).first()
-            var stored = session
-            stored.tenantID = tenantID
-            stored.actorID = try actorRow!.decode(column: "id", as: String.self)
-            try await db.raw(
-                """
-                INSERT INTO embed_sessions (id, project_id, partner_id, tenant_id, actor_id, mode, claims, expires_at, created_at)
-                VALUES (\(bind: stored.id), \(bind: stored.projectID), \(bind: stored.partnerID), \(bind: stored.tenantID), \(bind: stored.actorID),
-                        \(bind: stored.mode.rawValue), \(bind: stored.claims), \(bind: stored.expiresAt), \(bind: now))
-                """
-            ).run()
-            try await db.raw(
-                "INSERT INTO renew_tokens (token_hash, session_id, created_at) VALUES (\(bind: renewTokenHash), \(bind: stored.id), \(bind: now))"
-            ).run()
-            return stored
-        }
+        let now = session.createdAt
+        let branding = try tenant.branding.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let tenantRow = try await db.raw(
+            """
+            INSERT INTO embed_tenants (id, project_id, external_id, display_name, branding, created_at, updated_at)
+            VALUES (\(bind: Identifier.make()), \(bind: session.projectID), \(bind: tenant.externalID), \(bind: tenant.displayName ?? ""),
+                    \(bind: branding), \(bind: now), \(bind: now))
+            ON CONFLICT (project_id, external_id) DO UPDATE SET display_name = excluded.display_name,
+                branding = COALESCE(excluded.branding, embed_tenants.branding), updated_at = excluded.updated_at
+            RETURNING id
+            """
+        ).first()
+        let tenantID = try tenantRow!.decode(column: "id", as: String.self)
+        let actorRow = try await db.raw(
+            """
+            INSERT INTO embed_actors (id, tenant_id, external_id, display_name, email, avatar_url, created_at, updated_at)
+            VALUES (\(bind: Identifier.make()), \(bind: tenantID), \(bind: actor.externalID), \(bind: actor.displayName), \(bind: actor.email),
+                    \(bind: actor.avatarURL), \(bind: now), \(bind: now))
+            ON CONFLICT (tenant_id, external_id) DO UPDATE SET display_name = COALESCE(excluded.display_name, embed_actors.display_name),
+                email = COALESCE(excluded.email, embed_actors.email), avatar_url = COALESCE(excluded.avatar_url, embed_actors.avatar_url),
+                updated_at = excluded.updated_at
+            RETURNING id
+            """
+        ).first()
+        var stored = session
+        stored.tenantID = tenantID
+        stored.actorID = try actorRow!.decode(column: "id", as: String.self)
+        try await db.raw(
+            """
+            INSERT INTO embed_sessions (id, project_id, partner_id, tenant_id, actor_id, mode, claims, expires_at, created_at)
+            VALUES (\(bind: stored.id), \(bind: stored.projectID), \(bind: stored.partnerID), \(bind: stored.tenantID), \(bind: stored.actorID),
+                    \(bind: stored.mode.rawValue), \(bind: stored.claims), \(bind: stored.expiresAt), \(bind: now))
+            """
+        ).run()
+        try await db.raw(
+            "INSERT INTO renew_tokens (token_hash, session_id, created_at) VALUES (\(bind: renewTokenHash), \(bind: stored.id), \(bind: now))"
+        ).run()
+        return stored
     }
 
     public func refresh(projectID: String, renewTokenHash: String, nextHash: String, expiresAt: Int64, now: Int64) async throws -> RefreshOutcome {

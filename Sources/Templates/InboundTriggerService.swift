@@ -77,7 +77,7 @@ public struct InboundTriggerService: Sendable {
             issues.add("The body must be a JSON object of template data, received \(data.typeName)", at: nil)
             throw AppError(status: 400, code: "invalid_input_data", message: "The body is not template data.", issues: issues)
         }
-        guard let template = try await templateRepository.list(projectID: trigger.projectID).first(where: { $0.id == trigger.templateID }) else {
+        guard let template = try await templateRepository.find(id: trigger.templateID, projectID: trigger.projectID) else {
             throw AppError.notFound("invalid_token", "The template of this trigger was deleted.")
         }
         let (render, _) = try await renders.enqueue(

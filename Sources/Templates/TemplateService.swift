@@ -82,8 +82,7 @@ public struct TemplateService: Sendable {
 
     public func get(projectID: String, slug: String) async throws -> Detail {
         let template = try await live(projectID: projectID, slug: slug)
-        let version = try await template.currentVersionNumber.asyncMap { try await repository.version(templateID: template.id, number: $0) }
-        return Detail(template: template, version: version ?? nil)
+        return Detail(template: template, version: try await currentVersion(of: template))
     }
 
     public func list(projectID: String) async throws -> [TemplateRecord] {
@@ -121,6 +120,12 @@ public struct TemplateService: Sendable {
         guard try await repository.rename(id: template.id, projectID: template.projectID, name: name, now: clock.now().epochMillis) else {
             throw AppError.notFound("template_not_found", "The template was deleted.")
         }
+    }
+
+    /// The published version renders use by default, nil while unpublished.
+    public func currentVersion(of template: TemplateRecord) async throws -> TemplateVersionRecord? {
+        guard let number = template.currentVersionNumber else { return nil }
+        return try await repository.version(templateID: template.id, number: number)
     }
 
     public func versions(of template: TemplateRecord) async throws -> [TemplateVersionRecord] {
@@ -202,12 +207,5 @@ public struct TemplateService: Sendable {
             contentHash: hash, createdAt: now
         )
         return (version, findings.filter { $0.severity == .warning })
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -8,17 +8,21 @@ enum JSONBody {
     /// Collects the body up to `limit` bytes and parses it. Over the limit → 413 `payload_too_large`;
     /// empty or not JSON → 400 `invalid_json`.
     static func read(_ request: Request, limit: Int) async throws -> JSONValue {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw AppError.payloadTooLarge(limit: limit)
-        }
-        let buffer: ByteBuffer
+        let body = try await collect(request, limit: limit)
+        guard !body.isEmpty else { throw AppError.invalidJSON("The request body is empty; send a JSON object.") }
+        return try JSONValue.parse(body)
+    }
+
+    /// The raw body, refused with `tooLarge` (default 413 `payload_too_large`) past `limit` bytes — by
+    /// its Content-Length before reading, or while reading when it has none.
+    static func collect(_ request: Request, limit: Int, tooLarge: AppError? = nil) async throws -> Data {
+        let refusal = tooLarge ?? .payloadTooLarge(limit: limit)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw refusal }
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return Data(try await request.body.collect(upTo: limit).readableBytesView)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw AppError.payloadTooLarge(limit: limit)
+            throw refusal
         }
-        guard buffer.readableBytes > 0 else { throw AppError.invalidJSON("The request body is empty; send a JSON object.") }
-        return try JSONValue.parse(Data(buffer.readableBytesView))
     }
 
     static let encoder: JSONEncoder = {

@@ -18,7 +18,7 @@ struct BuilderSessionRoutes {
     func register(on router: Router<AppRequestContext>, routes: RouteTable) {
         routes.add(router, .get, Self.base) { request, context in
             let (_, template) = try await access(request, context)
-            let current = try await services.templates.get(projectID: template.projectID, slug: template.slug).version
+            let current = try await services.templates.currentVersion(of: template)
             var body: [String: JSONValue] = [
                 "id": .string(template.id), "slug": .string(template.slug), "name": .string(template.name),
                 "currentVersionNumber": .int(template.currentVersionNumber), "updatedAt": .timestamp(template.updatedAt),
@@ -144,9 +144,7 @@ struct BuilderSessionRoutes {
                 throw AppError(status: 422, code: "template_invalid", message: "The layout is not a render-ready document yet.")
             }
             document = decoded
-        } else if let number = template.currentVersionNumber,
-            let version = try await services.templates.versions(of: template).first(where: { $0.number == number })
-        {
+        } else if let version = try await services.templates.currentVersion(of: template) {
             document = try DocumentDecoder.decode(Data(version.layout.utf8))
         } else {
             throw AppError(status: 422, code: "template_invalid", message: "There is nothing to preview yet.")

@@ -86,17 +86,11 @@ struct EmbedFormRoutes {
         } catch {
             throw AppError(status: 400, code: "invalid_multipart", message: "Send multipart/form-data with a file field.")
         }
-        let limit = Self.maxUploadBytes + 64 * 1024
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Self.tooLarge() }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Self.tooLarge()
-        }
+        // The file plus room for the multipart framing.
+        let body = try await JSONBody.collect(request, limit: Self.maxUploadBytes + 64 * 1024, tooLarge: Self.tooLarge())
         let parts: [Multipart.Part]
         do {
-            parts = try Multipart.parts(of: Data(buffer.readableBytesView), boundary: boundary)
+            parts = try Multipart.parts(of: body, boundary: boundary)
         } catch {
             throw AppError(status: 400, code: "invalid_multipart", message: "The multipart body could not be read.")
         }

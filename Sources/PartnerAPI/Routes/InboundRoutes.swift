@@ -13,17 +13,10 @@ struct InboundRoutes {
     /// The public trigger route, outside the project-key group.
     func registerTrigger(on router: Router<AppRequestContext>, routes: RouteTable) {
         routes.add(router, .post, "/v1/hooks/:token") { request, context in
-            let limit = services.config.maxBodyBytes
-            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw AppError.payloadTooLarge(limit: limit) }
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.body.collect(upTo: limit)
-            } catch let error as HTTPError where error.status == .contentTooLarge {
-                throw AppError.payloadTooLarge(limit: limit)
-            }
+            let body = try await JSONBody.collect(request, limit: services.config.maxBodyBytes)
             let render = try await RenderRoutes.queueing {
                 try await services.inbound.trigger(
-                    token: context.parameters.get("token") ?? "", rawBody: Data(buffer.readableBytesView),
+                    token: context.parameters.get("token") ?? "", rawBody: body,
                     signature: request.headers[.craftkitSignature], idempotencyKey: request.headers[.idempotencyKey]
                 )
             }

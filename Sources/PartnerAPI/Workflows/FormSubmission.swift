@@ -56,10 +56,7 @@ struct FormSubmission {
         let projectID = verified.session.projectID
         if case .string(let id)? = verified.ck["scope"]?["template_id"] {
             guard Identifier.isValid(id) else { throw AppError.notFound("template_not_resolved", "scope.template_id is not a template id.") }
-            guard let template = try await services.templates.list(projectID: projectID).first(where: { $0.id == id }) else {
-                throw AppError.notFound("template_not_found", "No template \(id) in this project.")
-            }
-            return template
+            return try await services.templates.live(projectID: projectID, id: id)
         }
         if case .string(let slug)? = verified.ck["scope"]?["template_external_id"] {
             return try await services.templates.live(projectID: projectID, slug: slug)

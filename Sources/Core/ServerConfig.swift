@@ -33,6 +33,10 @@ public struct ServerConfig: Sendable, Equatable {
     /// Requests per minute per API key and per embed session; 0 turns a limit off.
     public var rateLimitPerKey: Int
     public var rateLimitPerSession: Int
+    /// How long a session token lives; every refresh pushes it this far out again.
+    public var sessionLifetimeSeconds: Int
+    /// The static embed pages and SDK (`Public/`).
+    public var publicDirectory: String
 
     /// A bad value, named with its variable so start-up can stop with one clear line.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
@@ -108,6 +112,8 @@ public struct ServerConfig: Sendable, Equatable {
         }
         rateLimitPerKey = try integer("CRAFTKIT_RATE_LIMIT_PER_KEY", default: 6_000, range: 0...10_000_000)
         rateLimitPerSession = try integer("CRAFTKIT_RATE_LIMIT_PER_SESSION", default: 600, range: 0...10_000_000)
+        publicDirectory = value("CRAFTKIT_PUBLIC_DIR") ?? "./Public"
+        sessionLifetimeSeconds = try integer("CRAFTKIT_SESSION_TTL_SECONDS", default: 4 * 3600, range: 60...7 * 86400)
     }
 
     /// The secret sealed values are encrypted under (decision 1: encryption key, else admin key).

@@ -83,4 +83,9 @@ public struct EmbedPermissions: Sendable, Equatable {
     public var claims: JSONValue {
         .object(Dictionary(uniqueKeysWithValues: Self.flags.map { ($0.claim, JSONValue.bool(self[keyPath: $0.path])) }))
     }
+
+    /// A claim object re-keyed with the API (camelCase) names, for the embed pages.
+    public static func apiNames(of claims: JSONValue?) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: flags.map { ($0.api, JSONValue.bool(claims?[$0.claim] == .bool(true))) }))
+    }
 }

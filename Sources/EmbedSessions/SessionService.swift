@@ -3,6 +3,19 @@ import Foundation
 import Synchronization
 
 /// A minted embed session as stored.
+/// What a session has used of its limits, for the embed pages' "3 of 10 publishes left".
+public struct SessionUsage: Sendable, Equatable {
+    public var draftsSaved: Int
+    public var publishes: Int
+    public var uploadBytes: Int
+
+    public init(draftsSaved: Int, publishes: Int, uploadBytes: Int) {
+        self.draftsSaved = draftsSaved
+        self.publishes = publishes
+        self.uploadBytes = uploadBytes
+    }
+}
+
 public struct EmbedSession: Sendable, Equatable {
     public var id: String
     public var projectID: String
@@ -83,6 +96,8 @@ public protocol EmbedSessionRepository: Sendable {
     func saveFormDraft(sessionID: String, draft: String, now: Int64) async throws
     /// The saved form draft and when it was saved.
     func formDraft(sessionID: String) async throws -> (draft: String, savedAt: Int64)?
+    /// How much of its limits a session has used: drafts saved, publishes, upload bytes.
+    func usage(sessionID: String) async throws -> SessionUsage
     /// Records an upload unless it would take the session past `limit` bytes in all. False when over.
     func addUpload(id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64) async throws -> Bool
 }
@@ -186,7 +201,9 @@ public struct SessionService: Sendable {
     /// Verifies a session token: EdDSA signature under the partner key its `kid` names, expiry (30 s
     /// skew), audience, and that the session is neither revoked nor expired in the database.
     public func verify(_ token: String) async throws -> (session: EmbedSession, claims: JSONValue) {
-        let failure = { (reason: String) in AppError.unauthorized("invalid_token", "The session token is not valid: \(reason).") }
+        // Codes follow the embed pages' failure taxonomy (spec-embed-ui §2.3); session routes answer
+        // 401 `unauthorized` with this message, the session bootstrap route with this code.
+        let failure = { (reason: String, code: String) in AppError.unauthorized(code, "The session token is not valid: \(reason).") }
         do {
             let claims: JSONValue
             let partnerID: String
@@ -201,13 +218,24 @@ public struct SessionService: Sendable {
                 verifiedSignatures.put(token, claims: claims, partnerID: partnerID)
             }
             guard case .string(let id)? = claims["sub"], let session = try await repository.find(id: id), session.partnerID == partnerID else {
-                throw failure("unknown session")
+                throw failure("unknown session", "session_invalid")
             }
-            guard session.revokedAt == nil else { throw failure("the session was revoked") }
+            guard session.revokedAt == nil else { throw failure("the session was revoked", "session_revoked") }
             return (session, claims)
         } catch let error as EdDSAToken.Failure {
-            throw failure(error.description)
+            throw failure(error.description, error == .expired ? "session_expired" : "session_invalid")
         }
+    }
+
+    /// The project a token was signed for, when its signature verifies under a partner key, however
+    /// expired or revoked it is: the embed pages use it to let the partner's origins frame the page that
+    /// explains the token's state (never a blank frame).
+    public func signedProjectID(of token: String) async -> String? {
+        guard let keyID = try? EdDSAToken.keyID(of: token), let key = try? await repository.signingKey(keyID: keyID),
+            let claims = try? EdDSAToken.verifySignature(token, publicKey: key.publicKey),
+            claims["ck"]?["partner"]?["id"] == .string(key.partnerID), case .string(let projectID)? = claims["ck"]?["partner"]?["project_id"]
+        else { return nil }
+        return projectID
     }
 
     public func saveFormDraft(sessionID: String, draft: JSONValue) async throws -> Int64 {
@@ -220,6 +248,8 @@ public struct SessionService: Sendable {
         guard let stored = try await repository.formDraft(sessionID: sessionID) else { return nil }
         return (try JSONValue.parse(Data(stored.draft.utf8)), stored.savedAt)
     }
+
+    public func usage(sessionID: String) async throws -> SessionUsage { try await repository.usage(sessionID: sessionID) }
 
     /// Counts a draft save or publish against the session's limit; 403 `limit_reached` past it.
     public func consume(_ counter: SessionCounter, sessionID: String, limit: Int) async throws {

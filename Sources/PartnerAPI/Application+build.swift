@@ -28,6 +28,8 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
     EmbedFormRoutes(services: services).register(on: router, routes: routes)
     BuilderSessionRoutes(services: services).register(on: router, routes: routes)
+    EmbedSessionRoutes(services: services).register(on: router, routes: routes)
+    PublicPageRoutes(services: services).register(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")

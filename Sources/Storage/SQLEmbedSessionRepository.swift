@@ -178,6 +178,21 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
         }
     }
 
+    public func usage(sessionID: String) async throws -> SessionUsage {
+        let row = try await database.sql.raw(
+            """
+            SELECT drafts_saved, publishes,
+              (SELECT CAST(COALESCE(SUM(byte_count), 0) AS BIGINT) FROM embed_uploads WHERE session_id = \(bind: sessionID)) AS upload_bytes
+            FROM embed_sessions WHERE id = \(bind: sessionID)
+            """
+        ).first()
+        guard let row else { return SessionUsage(draftsSaved: 0, publishes: 0, uploadBytes: 0) }
+        return SessionUsage(
+            draftsSaved: Int(try row.decode(column: "drafts_saved", as: Int64.self)), publishes: Int(try row.decode(column: "publishes", as: Int64.self)),
+            uploadBytes: Int(try row.decode(column: "upload_bytes", as: Int64.self))
+        )
+    }
+
     public func find(id: String) async throws -> EmbedSession? {
         try await database.sql.raw("SELECT \(unsafeRaw: Self.columns) FROM embed_sessions WHERE id = \(bind: id)").first().map(Self.session)
     }

@@ -130,7 +130,7 @@ public enum DataValidator {
 
 extension JSONValue {
     /// Sets a nested member, creating intermediate objects.
-    mutating func set(path: [String], to value: JSONValue) {
+    public mutating func set(path: [String], to value: JSONValue) {
         guard let first = path.first else {
             self = value
             return

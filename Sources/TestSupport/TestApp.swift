@@ -46,6 +46,10 @@ public enum TestApp {
         return settings
     }
 
+    /// The repository's `Public/` folder, wherever the tests run from.
+    public static let repositoryPublicDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Public").path
+
     public static func run<T: Sendable>(
         _ leg: DatabaseLeg,
         environment overrides: [String: String] = [:],
@@ -54,7 +58,9 @@ public enum TestApp {
         try await leg.withDatabase { database, location in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("craftkit-app-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            var environment = ["CRAFTKIT_DATA_DIR": directory.path, "CRAFTKIT_ADMIN_KEY": adminKey, "CRAFTKIT_PORT": "0"]
+            var environment = [
+                "CRAFTKIT_DATA_DIR": directory.path, "CRAFTKIT_ADMIN_KEY": adminKey, "CRAFTKIT_PORT": "0", "CRAFTKIT_PUBLIC_DIR": repositoryPublicDirectory,
+            ]
             environment.merge(overrides) { _, new in new }
             var config = try ServerConfig(environment: environment)
             config.database = location

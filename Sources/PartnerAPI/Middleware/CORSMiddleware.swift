@@ -21,7 +21,7 @@ struct CORSMiddleware: RouterMiddleware {
                 throw AppError(status: 403, code: "origin_not_allowed", message: "Origin \(origin) is not an allowed origin.")
             }
             var headers = Self.headers(for: origin)
-            headers[.accessControlAllowMethods] = "GET, POST, DELETE, OPTIONS"
+            headers[.accessControlAllowMethods] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
             headers[.accessControlAllowHeaders] = "authorization, content-type, idempotency-key, x-request-id"
             headers[.accessControlMaxAge] = "600"
             return Response(status: .noContent, headers: headers)

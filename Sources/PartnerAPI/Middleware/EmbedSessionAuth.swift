@@ -24,7 +24,11 @@ struct VerifiedSession {
 /// an `Origin` must come from this server's own pages or from one of the partner's allowed origins
 /// (400 `bad_request` otherwise, as the reference has it).
 enum EmbedSessionAuth {
-    static func authenticate(_ request: Request, _ context: AppRequestContext, services: AppServices) async throws -> VerifiedSession {
+    /// - Parameter failureCodes: answer a bad token with the pages' failure codes (`session_expired`,
+    ///   `session_revoked`, `session_invalid`) instead of the reference's `unauthorized`.
+    static func authenticate(
+        _ request: Request, _ context: AppRequestContext, services: AppServices, failureCodes: Bool = false
+    ) async throws -> VerifiedSession {
         guard let header = request.headers[.authorization] else {
             throw AppError.unauthorized("unauthorized", "Send Authorization: Bearer <session_token>.")
         }
@@ -36,7 +40,7 @@ enum EmbedSessionAuth {
         do {
             verified = try await services.sessions.verify(String(parts[1]))
         } catch let error as AppError {
-            throw AppError.unauthorized("unauthorized", error.message)
+            throw failureCodes ? error : AppError.unauthorized("unauthorized", error.message)
         }
         guard let partner = try await services.embedPartners.partner(projectID: verified.session.projectID), partner.status == .active else {
             throw AppError.unauthorized("unauthorized", "Embed is not enabled for this session's project.")

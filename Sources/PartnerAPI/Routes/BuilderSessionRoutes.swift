@@ -95,8 +95,8 @@ struct BuilderSessionRoutes {
             return JSONBody.response(status: .ok, JSONValue.object(["id": .string(deleted.id), "deletedAt": .timestamp(deleted.deletedAt)]))
         }
         routes.add(router, .post, Self.base + "/preview") { request, context in
-            let (_, template) = try await access(request, context)
-            return try await preview(request, template)
+            let (verified, template) = try await access(request, context)
+            return try await preview(request, verified, template)
         }
     }
 
@@ -126,43 +126,16 @@ struct BuilderSessionRoutes {
         return (verified, template)
     }
 
-    /// Renders a layout (the body's, else the draft's, else the published one) with sample or given data:
-    /// a PNG of one page (`format: png`, default) or the PDF. Nothing is stored.
-    func preview(_ request: Request, _ template: TemplateRecord) async throws -> Response {
-        let body = try await optionalBody(request)
-        var fields = try ObjectValidator(body ?? .object([:]))
-        let format = fields.string("format") ?? "png"
-        if format != "png" && format != "pdf" { fields.fail("format", "Must be png or pdf") }
-        let page = fields.integer("page", range: 1...2_000) ?? 1
-        let dpi = fields.integer("dpi", range: 18...300) ?? 96
-        try fields.finish()
-        var layout = body?["layout"]
-        if layout == nil, let draft = template.draft { layout = try JSONValue.parse(Data(draft.utf8))["layout"] }
-        let document: Document
-        if let layout {
-            guard let decoded = try? DocumentDecoder.decode(json: layout) else {
-                throw AppError(status: 422, code: "template_invalid", message: "The layout is not a render-ready document yet.")
+    /// The draft's (or the request's, or the published) layout rendered with sample data; nothing stored.
+    func preview(_ request: Request, _ verified: VerifiedSession, _ template: TemplateRecord) async throws -> Response {
+        try await DraftPreview(services: services).response(
+            body: try await optionalBody(request), catalog: try await SessionCatalog(services: services).resolve(verified)
+        ) {
+            if let draft = template.draft, let layout = try JSONValue.parse(Data(draft.utf8))["layout"] {
+                return try DocumentDecoder.decode(json: layout)
             }
-            document = decoded
-        } else if let version = try await services.templates.currentVersion(of: template) {
-            document = try DocumentDecoder.decode(Data(version.layout.utf8))
-        } else {
-            throw AppError(status: 422, code: "template_invalid", message: "There is nothing to preview yet.")
+            return try await services.templates.currentVersion(of: template).map { try DocumentDecoder.decode(Data($0.layout.utf8)) }
         }
-        let data = body?["data"] ?? SampleData.make(for: ManifestExtractor.extract(document))
-        let images = services.renderWorker.imageLoader
-        if format == "pdf" {
-            let pdf = try await services.engine.renderPDF(document: document, data: data, images: images)
-            return Response(
-                status: .ok, headers: [.contentType: "application/pdf", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(bytes: pdf.bytes)))
-        }
-        let png = try await services.engine.renderPNG(document: document, data: data, page: page, dpi: Double(dpi), images: images)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "image/png", .cacheControl: "no-store", HTTPField.Name("x-craftkit-page-count")!: String(png.pageCount)],
-            body: .init(byteBuffer: ByteBuffer(bytes: png.bytes))
-        )
     }
 
     func optionalBody(_ request: Request) async throws -> JSONValue? {

@@ -64,6 +64,10 @@ struct RenderRoutes {
     func download(_ context: AppRequestContext, disposition: String, cacheControl: String) async throws -> Response {
         let project = try context.requireProject()
         let render = try await services.renders.get(projectID: project.projectID, id: context.parameters.get("id") ?? "")
+        return try await Self.pdf(of: render, services: services, disposition: disposition, cacheControl: cacheControl)
+    }
+
+    static func pdf(of render: RenderRecord, services: AppServices, disposition: String, cacheControl: String) async throws -> Response {
         guard render.status == .succeeded, let key = render.blobKey else {
             throw AppError.conflict("not_ready", "Render \(render.id) is \(render.status.rawValue); the PDF exists once it has succeeded.")
         }

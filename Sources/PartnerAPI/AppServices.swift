@@ -56,7 +56,8 @@ public struct AppServices: Sendable {
         catalogs = CatalogService(repository: SQLCatalogRepository(database: database))
         // One HTTP process on SQLite: counters in memory; PostgreSQL nodes share them in the database.
         rateLimiter = database.engine == .sqlite ? InMemoryRateLimiter() : SQLRateLimiter(database: database)
-        sessions = SessionService(repository: SQLEmbedSessionRepository(database: database), secrets: secrets, publicURL: config.publicURL,
+        sessions = SessionService(
+            repository: SQLEmbedSessionRepository(database: database), secrets: secrets, publicURL: config.publicURL,
             lifetimeMillis: Int64(config.sessionLifetimeSeconds) * 1000
         )
         let templateRepository = SQLTemplateRepository(database: database)

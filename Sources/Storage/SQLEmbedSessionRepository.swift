@@ -188,7 +188,8 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
         ).first()
         guard let row else { return SessionUsage(draftsSaved: 0, publishes: 0, uploadBytes: 0) }
         return SessionUsage(
-            draftsSaved: Int(try row.decode(column: "drafts_saved", as: Int64.self)), publishes: Int(try row.decode(column: "publishes", as: Int64.self)),
+            draftsSaved: Int(try row.decode(column: "drafts_saved", as: Int64.self)),
+            publishes: Int(try row.decode(column: "publishes", as: Int64.self)),
             uploadBytes: Int(try row.decode(column: "upload_bytes", as: Int64.self))
         )
     }

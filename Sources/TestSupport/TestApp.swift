@@ -59,7 +59,8 @@ public enum TestApp {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("craftkit-app-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             var environment = [
-                "CRAFTKIT_DATA_DIR": directory.path, "CRAFTKIT_ADMIN_KEY": adminKey, "CRAFTKIT_PORT": "0", "CRAFTKIT_PUBLIC_DIR": repositoryPublicDirectory,
+                "CRAFTKIT_DATA_DIR": directory.path, "CRAFTKIT_ADMIN_KEY": adminKey, "CRAFTKIT_PORT": "0",
+                "CRAFTKIT_PUBLIC_DIR": repositoryPublicDirectory,
             ]
             environment.merge(overrides) { _, new in new }
             var config = try ServerConfig(environment: environment)

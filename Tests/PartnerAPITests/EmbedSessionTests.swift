@@ -169,6 +169,8 @@ struct EmbedSessionTests {
                 clock: FixedClock(date: Date().addingTimeInterval(4 * 3600 + 60))
             )
             await #expect(throws: AppError.self) { try await later.verify(token) }
+            #expect(await Self.code { try await later.verify(token) } == "session_expired")
+            #expect(await later.signedProjectID(of: token) != nil)
             let withinSkew = SessionService(
                 repository: repository, secrets: services.secrets, publicURL: services.config.publicURL,
                 clock: FixedClock(date: Date().addingTimeInterval(4 * 3600 + 10))
@@ -195,6 +197,20 @@ struct EmbedSessionTests {
             #expect(try await client.call(.delete, "/v1/embed/sessions/\(sessionID)", bearer: other).errorCode == "session_not_found")
             #expect(try await client.call(.delete, "/v1/embed/sessions/\(sessionID)", bearer: key).status == 200)
             await #expect(throws: AppError.self) { try await services.sessions.verify(token) }
+            #expect(await Self.code { try await services.sessions.verify(token) } == "session_revoked")
+            #expect(await Self.code { try await services.sessions.verify(tampered) } == "session_invalid")
+            #expect(await services.sessions.signedProjectID(of: tampered) == nil)
+        }
+    }
+
+    static func code(_ body: () async throws -> Any) async -> String? {
+        do {
+            _ = try await body()
+            return nil
+        } catch let error as AppError {
+            return error.code
+        } catch {
+            return "\(error)"
         }
     }
 }

@@ -15,7 +15,8 @@ struct EmbedSessionRoutes {
 
     func register(on router: Router<AppRequestContext>, routes: RouteTable) {
         routes.add(router, .get, "/v1/embed/session") { request, context in
-            try await JSONBody.response(status: .ok, bootstrap(try await EmbedSessionAuth.authenticate(request, context, services: services, failureCodes: true)))
+            try await JSONBody.response(
+                status: .ok, bootstrap(try await EmbedSessionAuth.authenticate(request, context, services: services, failureCodes: true)))
         }
         routes.add(router, .post, "/v1/embed/preview") { request, context in
             let verified = try await EmbedSessionAuth.authenticate(request, context, services: services)

@@ -4,11 +4,15 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)/craftkit
 VERSION := $(shell git rev-parse --short=7 HEAD 2>/dev/null || echo local)
 
-.PHONY: serve build deps test-deps test test-only lint format bench clean-data
+.PHONY: serve demo build deps test-deps test test-only test-browser lint format bench clean-data
 
 ## Install missing system packages, build, and run on SQLite + local files under ./data.
 serve: deps build
 	CRAFTKIT_VERSION=$${CRAFTKIT_VERSION:-$(VERSION)} $(BIN) serve
+
+## The server plus a demo partner app on :8081 that mounts the builder and the form through the SDK.
+demo: deps build
+	CRAFTKIT_VERSION=$${CRAFTKIT_VERSION:-$(VERSION)} BIN=$(BIN) scripts/demo.sh
 
 build:
 	$(SWIFT) build -c $(CONFIG) --product craftkit
@@ -19,9 +23,15 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 
-## The whole suite: format lint, then every test target on SQLite and on a throwaway PostgreSQL.
+## The whole suite: format lint, every test target on SQLite and on a throwaway PostgreSQL, then the
+## embed pages in headless chromium.
 test: test-deps lint
 	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test
+	$(MAKE) --no-print-directory test-browser
+
+## The browser tests alone (e.g. `make test-browser TESTS="form revoked"`); screenshots in browser-tests/screenshots/.
+test-browser: build
+	python3 browser-tests/run.py $(TESTS)
 
 ## Tests without the lint step (e.g. `make test-only FILTER=StorageTests`).
 test-only:

@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "PartnerAPI", "Storage", "AdminProvisioning", "Core", "Render",
+                "PartnerAPI", "Storage", "AdminProvisioning", "EmbedSessions", "Core", "Render",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,6 +13,8 @@ session's renew token server side, as a real partner backend would:
     GET  /api/config          {api, templates: [...]} for the page
     GET  /api/templates/SLUG  the template as the API sees it (versions)
     GET  /api/renders         the org's embed renders (partner view)
+    GET  /api/renders/ID/pdf  a render's PDF
+    GET  /api/builder-templates  the org's builder templates
 
 Standard library only. Usage: python3 demo/host.py --api http://127.0.0.1:8080 --admin-key-file data/admin-key
 """
@@ -50,6 +52,16 @@ class Api:
                 return error.code, json.loads(raw)
             except ValueError:
                 return error.code, {"error": {"code": "http_%d" % error.code, "message": raw.decode(errors="replace")}}
+
+
+    def download(self, path):
+        request = urllib.request.Request(self.base + path)
+        request.add_header("Authorization", "Bearer " + self.key)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
 
 
 def wait_for(base, seconds=60):
@@ -167,6 +179,11 @@ def handler_for(partner, api_base):
                 return self.send(*partner.project.call("GET", "/v1/templates/" + path.rsplit("/", 1)[1]))
             if path == "/api/renders":
                 return self.send(*partner.project.call("GET", "/v1/embed/renders?limit=20"))
+            if path == "/api/builder-templates":
+                return self.send(*partner.project.call("GET", "/v1/embed/builder/templates"))
+            if path.startswith("/api/renders/") and path.endswith("/pdf"):
+                status, pdf = partner.project.download("/v1/embed/renders/%s/download" % path.split("/")[3])
+                return self.send(status, pdf, "application/pdf" if status == 200 else "application/json")
             self.send(404, {"error": "not_found"})
 
         def do_POST(self):

@@ -2,25 +2,39 @@
 # Installs the Debian packages the build, the server and the tests need, when they are missing.
 # As root it runs apt-get; otherwise it prints the exact command to run.
 #   scripts/install-deps.sh           runtime + build (pango/cairo, fonts)
-#   scripts/install-deps.sh test      + test tools (poppler-utils, qpdf)
+#   scripts/install-deps.sh test      + test tools (poppler-utils, qpdf, chromium, Playwright from PyPI)
 set -euo pipefail
 
 packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-dejavu-core)
 if [ "${1:-}" = "test" ]; then
-  packages+=(poppler-utils qpdf python3)
+  packages+=(poppler-utils qpdf python3 chromium)
 fi
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# Playwright drives Debian's chromium in the browser tests. Pinned: a newer Playwright may expect a newer
+# DevTools protocol than Debian's chromium speaks; `playwright install` is never needed.
+python_packages() {
+  [ "${1:-}" = "test" ] || return 0
+  python3 -c "import playwright" 2>/dev/null && return 0
+  echo "install-deps: installing playwright==1.65.2 (PyPI)"
+  python3 -m pip install -q "playwright==1.65.2" 2>/dev/null || python3 -m pip install -q --break-system-packages "playwright==1.65.2"
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  python_packages "${1:-}"
+  exit 0
+fi
 
 if [ "$(id -u)" = 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  python_packages "${1:-}"
 else
   echo "install-deps: missing Debian packages. Run:" >&2
   echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2

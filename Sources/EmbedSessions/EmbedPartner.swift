@@ -23,4 +23,10 @@ public protocol EmbedPartnerRepository: Sendable {
     func publicKeys(partnerID: String) async throws -> [JSONWebKeySet.Key]
     /// Whether any partner lists `origin` (CORS preflights carry no credentials to name the partner).
     func anyPartnerAllows(origin: String) async throws -> Bool
+    /// Drops what a cache in front of the repository holds for the project (after a settings change).
+    func forget(projectID: String)
+}
+
+extension EmbedPartnerRepository {
+    public func forget(projectID: String) {}
 }

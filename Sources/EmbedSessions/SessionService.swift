@@ -119,13 +119,20 @@ public struct SessionService: Sendable {
     /// Tokens whose signature has been checked: a token's bytes never change, so the Ed25519 check is
     /// done once per token; expiry, audience and revocation are still checked on every request.
     let verifiedSignatures = VerifiedSignatures()
+    /// Each partner's current signing key, unsealed, for a minute: mints skip a read and a decryption.
+    /// A rotated key is picked up within that minute (the previous key stays valid for 24 h).
+    let signingKeys = TTLCache<String, (keyID: String, privateKey: String)>(ttlMillis: 60_000)
+    /// Sessions by id, when this process sees every change to them (the single-process SQLite
+    /// deployment): revocation and refresh here drop the entry, so revocation stays immediate.
+    let sessions: TTLCache<String, EmbedSession>?
     /// `aud` of every session token: this server's embed pages.
     public var audience: String { "\(publicURL)/embed" }
 
     public init(
         repository: any EmbedSessionRepository, secrets: SecretBox, publicURL: String, lifetimeMillis: Int64 = 4 * 3600 * 1000,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), cachesSessions: Bool = false
     ) {
+        sessions = cachesSessions ? TTLCache(ttlMillis: 60_000, clock: clock) : nil
         self.repository = repository
         self.secrets = secrets
         self.publicURL = publicURL
@@ -184,8 +191,12 @@ public struct SessionService: Sendable {
         switch try await repository.refresh(
             projectID: projectID, renewTokenHash: Hex.sha256(renewToken!), nextHash: Hex.sha256(next), expiresAt: now + lifetimeMillis, now: now
         ) {
-        case .rotated(let session): return try await issue(session, renewToken: next)
+        case .rotated(let session):
+            sessions?.remove(session.id)
+            return try await issue(session, renewToken: next)
         case .reused:
+            // The revoked session's id is not known here; reuse is rare, so drop them all.
+            sessions?.removeAll()
             throw AppError.unauthorized("refresh_failed", "This renew token was already used; the session has been revoked. Mint a new session.")
         case .invalid:
             throw AppError.unauthorized("refresh_failed", "The renew token is not valid for an active session of this project. Mint a new session.")
@@ -193,6 +204,8 @@ public struct SessionService: Sendable {
     }
 
     public func revoke(projectID: String, id: String) async throws {
+        sessions?.remove(id)
+        defer { sessions?.remove(id) }
         guard Identifier.isValid(id), try await repository.revoke(id: id, projectID: projectID, now: clock.now().epochMillis) else {
             throw AppError.notFound("session_not_found", "No session \(id) in this project.")
         }
@@ -217,7 +230,7 @@ public struct SessionService: Sendable {
                 partnerID = key.partnerID
                 verifiedSignatures.put(token, claims: claims, partnerID: partnerID)
             }
-            guard case .string(let id)? = claims["sub"], let session = try await repository.find(id: id), session.partnerID == partnerID else {
+            guard case .string(let id)? = claims["sub"], let session = try await session(id: id), session.partnerID == partnerID else {
                 throw failure("unknown session", "session_invalid")
             }
             guard session.revokedAt == nil else { throw failure("the session was revoked", "session_revoked") }
@@ -236,6 +249,11 @@ public struct SessionService: Sendable {
             claims["ck"]?["partner"]?["id"] == .string(key.partnerID), case .string(let projectID)? = claims["ck"]?["partner"]?["project_id"]
         else { return nil }
         return projectID
+    }
+
+    func session(id: String) async throws -> EmbedSession? {
+        guard let sessions else { return try await repository.find(id: id) }
+        return try await sessions.value(for: id) { try await repository.find(id: id) }
     }
 
     public func saveFormDraft(sessionID: String, draft: JSONValue) async throws -> Int64 {
@@ -268,17 +286,18 @@ public struct SessionService: Sendable {
     }
 
     func issue(_ session: EmbedSession, renewToken: String) async throws -> Minted {
-        guard let key = try await repository.signingKey(partnerID: session.partnerID) else {
-            throw AppError.unauthorized("invalid_credentials", "The embed partner has no signing key.")
+        let key = try await signingKeys.value(for: session.partnerID) {
+            guard let stored = try await repository.signingKey(partnerID: session.partnerID) else { return nil }
+            return (stored.keyID, try secrets.open(stored.sealedPrivateKey, context: "signing_key:\(stored.id)"))
         }
-        let privateKey = try secrets.open(key.sealedPrivateKey, context: "signing_key:\(key.id)")
+        guard let key else { throw AppError.unauthorized("invalid_credentials", "The embed partner has no signing key.") }
         let issuedAt = Double(clock.now().epochMillis / 1000)
         var claims: [String: JSONValue] = [
             "iss": .string(publicURL), "aud": .string(audience), "sub": .string(session.id), "iat": .number(issuedAt), "nbf": .number(issuedAt),
             "exp": .number(Double(session.expiresAt / 1000)), "jti": .string("ck_sess_" + Identifier.make()),
         ]
         claims["ck"] = try JSONValue.parse(Data(session.claims.utf8))
-        let token = try EdDSAToken.sign(claims: .object(claims), keyID: key.keyID, privateKey: privateKey)
+        let token = try EdDSAToken.sign(claims: .object(claims), keyID: key.keyID, privateKey: key.privateKey)
         let page = session.mode == .fill ? "form" : "builder"
         return Minted(session: session, token: token, renewToken: renewToken, iframeURL: "\(publicURL)/embed/\(page)?session_token=\(token)")
     }

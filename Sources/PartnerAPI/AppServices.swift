@@ -52,13 +52,13 @@ public struct AppServices: Sendable {
         let keyRepository = SQLAPIKeyRepository(database: database)
         // One HTTP process on SQLite: keys can be cached with in-process revocation (see the type).
         keys = APIKeyService(repository: database.engine == .sqlite ? CachedAPIKeyRepository(base: keyRepository) : keyRepository)
-        embedPartners = SQLEmbedPartnerRepository(database: database)
+        embedPartners = CachedEmbedPartnerRepository(base: SQLEmbedPartnerRepository(database: database))
         catalogs = CatalogService(repository: SQLCatalogRepository(database: database))
         // One HTTP process on SQLite: counters in memory; PostgreSQL nodes share them in the database.
         rateLimiter = database.engine == .sqlite ? InMemoryRateLimiter() : SQLRateLimiter(database: database)
         sessions = SessionService(
             repository: SQLEmbedSessionRepository(database: database), secrets: secrets, publicURL: config.publicURL,
-            lifetimeMillis: Int64(config.sessionLifetimeSeconds) * 1000
+            lifetimeMillis: Int64(config.sessionLifetimeSeconds) * 1000, cachesSessions: database.engine == .sqlite
         )
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)

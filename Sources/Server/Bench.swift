@@ -1,12 +1,16 @@
+import AdminProvisioning
 import ArgumentParser
+import Core
+import EmbedSessions
 import Foundation
+import PartnerAPI
 import Render
 
 /// `craftkit bench …`: benchmarks (never part of the test suite).
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks. `make bench` runs `bench render` and the peer comparison in Benchmarks/.",
-        subcommands: [BenchRender.self]
+        subcommands: [BenchRender.self, BenchTokens.self]
     )
 }
 
@@ -46,5 +50,86 @@ struct BenchRender: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: URL(fileURLWithPath: json))
         }
+    }
+}
+
+/// `craftkit bench tokens`: session-token verification in process, on a throwaway SQLite database.
+/// "Cold" verifies each token for the first time (the Ed25519 check); "warm" verifies tokens already
+/// seen, as the iframe pages' later requests do (expiry, audience and revocation are still checked).
+struct BenchTokens: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokens", abstract: "Session-token verifications per second (first sight and repeated) on all cores."
+    )
+
+    @Option(help: "Sessions to mint (each token is verified cold once).")
+    var sessions = 2_000
+
+    @Option(help: "Seconds of warm verification.")
+    var seconds = 3.0
+
+    @Option(help: "Verifications in flight (default: twice the number of cores).")
+    var concurrency = ProcessInfo.processInfo.activeProcessorCount * 2
+
+    func run() async throws {
+        var config = Runtime.loadConfig()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("craftkit-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        config.dataDirectory = directory
+        config.database = .sqlite(path: directory + "/craftkit.sqlite")
+        config.blobDirectory = directory + "/blobs"
+        config.logLevel = "error"
+        let logger = Runtime.makeLogger(config)
+        let (sessions, seconds, concurrency) = (sessions, seconds, concurrency)
+        try await Runtime.withServices(config, logger: logger) { services in
+            let org = try await services.provisioning.provision(try ProvisionRequest(json: .object(["externalOrgId": .string("bench")])))
+            guard let partner = try await services.embedPartners.partner(projectID: org.stack.projectID) else { return }
+            let request = try SessionRequest(
+                json: .object([
+                    "tenant": .object(["externalId": .string("t"), "displayName": .string("T")]), "actor": .object(["externalId": .string("a")]),
+                ]))
+            var tokens: [String] = []
+            for _ in 0..<sessions {
+                tokens.append(
+                    try await services.sessions.mint(projectID: org.stack.projectID, partner: partner, request: request, catalog: nil).token)
+            }
+            let all = tokens
+            let cold = try await Self.measure(concurrency: concurrency) { worker, next in
+                var count = 0
+                var index = worker
+                while index < all.count {
+                    _ = try await services.sessions.verify(all[index])
+                    count += 1
+                    index = next(index)
+                }
+                return count
+            }
+            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+            let warm = try await Self.measure(concurrency: concurrency) { worker, _ in
+                var count = 0
+                var index = worker
+                while ContinuousClock.now < deadline {
+                    _ = try await services.sessions.verify(all[index % all.count])
+                    count += 1
+                    index += 7
+                }
+                return count
+            }
+            print("| token verification, first sight (Ed25519 + session lookup) | \(Int(cold)) /s |")
+            print("| token verification, repeated (cached signature; expiry, audience, revocation) | \(Int(warm)) /s |")
+        }
+    }
+
+    /// Runs `concurrency` workers; returns operations per second. Worker `w` handles indices
+    /// `w, w + concurrency, …` through `next`.
+    static func measure(
+        concurrency: Int, _ worker: @escaping @Sendable (Int, @Sendable (Int) -> Int) async throws -> Int
+    ) async throws -> Double {
+        let started = ContinuousClock.now
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<concurrency { group.addTask { try await worker(index) { $0 + concurrency } } }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = ContinuousClock.now - started
+        return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

@@ -16,12 +16,22 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
         let renewTokenHash: String
     }
 
+    /// Tenant and actor ids with the attributes last written for them: a mint for a tenant and actor
+    /// whose attributes are unchanged skips both upserts. Only rows that already existed are cached, so
+    /// a rolled-back insert is never remembered. SQLite only: there this process makes every write.
+    let parties: Parties?
+
+    typealias Parties = TTLCache<String, (id: String, attributes: String)>
+
     public init(database: Database) {
         self.database = database
+        let parties = database.engine == .sqlite ? Parties(ttlMillis: 600_000) : nil
+        self.parties = parties
         batcher =
             database.engine == .sqlite
             ? WriteBatcher(database: database) { db, mint in
-                try await Self.create(mint.session, tenant: mint.tenant, actor: mint.actor, renewTokenHash: mint.renewTokenHash, on: db)
+                try await Self.create(
+                    mint.session, tenant: mint.tenant, actor: mint.actor, renewTokenHash: mint.renewTokenHash, parties: parties, on: db)
             } : nil
     }
 
@@ -34,41 +44,36 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
             return try await batcher.submit(Mint(session: session, tenant: tenant, actor: actor, renewTokenHash: renewTokenHash))
         }
         return try await database.transaction { db in
-            try await Self.create(session, tenant: tenant, actor: actor, renewTokenHash: renewTokenHash, on: db)
+            try await Self.create(session, tenant: tenant, actor: actor, renewTokenHash: renewTokenHash, parties: parties, on: db)
         }
     }
 
     /// The mint statements, inside the caller's transaction.
     static func create(
-        _ session: EmbedSession, tenant: SessionRequest.Party, actor: SessionRequest.Party, renewTokenHash: String, on db: any SQLDatabase
+        _ session: EmbedSession, tenant: SessionRequest.Party, actor: SessionRequest.Party, renewTokenHash: String,
+        parties: Parties?, on db: any SQLDatabase
     ) async throws -> EmbedSession {
         let now = session.createdAt
         let branding = try tenant.branding.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        let tenantRow = try await db.raw(
-            """
-            INSERT INTO embed_tenants (id, project_id, external_id, display_name, branding, created_at, updated_at)
-            VALUES (\(bind: Identifier.make()), \(bind: session.projectID), \(bind: tenant.externalID), \(bind: tenant.displayName ?? ""),
-                    \(bind: branding), \(bind: now), \(bind: now))
-            ON CONFLICT (project_id, external_id) DO UPDATE SET display_name = excluded.display_name,
-                branding = COALESCE(excluded.branding, embed_tenants.branding), updated_at = excluded.updated_at
-            RETURNING id
-            """
-        ).first()
-        let tenantID = try tenantRow!.decode(column: "id", as: String.self)
-        let actorRow = try await db.raw(
-            """
-            INSERT INTO embed_actors (id, tenant_id, external_id, display_name, email, avatar_url, created_at, updated_at)
-            VALUES (\(bind: Identifier.make()), \(bind: tenantID), \(bind: actor.externalID), \(bind: actor.displayName), \(bind: actor.email),
-                    \(bind: actor.avatarURL), \(bind: now), \(bind: now))
-            ON CONFLICT (tenant_id, external_id) DO UPDATE SET display_name = COALESCE(excluded.display_name, embed_actors.display_name),
-                email = COALESCE(excluded.email, embed_actors.email), avatar_url = COALESCE(excluded.avatar_url, embed_actors.avatar_url),
-                updated_at = excluded.updated_at
-            RETURNING id
-            """
-        ).first()
         var stored = session
-        stored.tenantID = tenantID
-        stored.actorID = try actorRow!.decode(column: "id", as: String.self)
+        let tenantKey = "t\u{1}\(session.projectID)\u{1}\(tenant.externalID)"
+        let tenantAttributes = [tenant.displayName ?? "", branding ?? "\u{0}"].joined(separator: "\u{1}")
+        if let known = parties?.get(tenantKey), known.attributes == tenantAttributes {
+            stored.tenantID = known.id
+        } else {
+            let newID = Identifier.make()
+            stored.tenantID = try await upsertTenant(id: newID, session: session, tenant: tenant, branding: branding, now: now, on: db)
+            if stored.tenantID != newID { parties?.put((stored.tenantID, tenantAttributes), for: tenantKey) } else { parties?.remove(tenantKey) }
+        }
+        let actorKey = "a\u{1}\(stored.tenantID)\u{1}\(actor.externalID)"
+        let actorAttributes = [actor.displayName, actor.email, actor.avatarURL].map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
+        if let known = parties?.get(actorKey), known.attributes == actorAttributes {
+            stored.actorID = known.id
+        } else {
+            let newID = Identifier.make()
+            stored.actorID = try await upsertActor(id: newID, tenantID: stored.tenantID, actor: actor, now: now, on: db)
+            if stored.actorID != newID { parties?.put((stored.actorID, actorAttributes), for: actorKey) } else { parties?.remove(actorKey) }
+        }
         try await db.raw(
             """
             INSERT INTO embed_sessions (id, project_id, partner_id, tenant_id, actor_id, mode, claims, expires_at, created_at)
@@ -80,6 +85,37 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
             "INSERT INTO renew_tokens (token_hash, session_id, created_at) VALUES (\(bind: renewTokenHash), \(bind: stored.id), \(bind: now))"
         ).run()
         return stored
+    }
+
+    static func upsertTenant(
+        id: String, session: EmbedSession, tenant: SessionRequest.Party, branding: String?, now: Int64, on db: any SQLDatabase
+    ) async throws -> String {
+        let row = try await db.raw(
+            """
+            INSERT INTO embed_tenants (id, project_id, external_id, display_name, branding, created_at, updated_at)
+            VALUES (\(bind: id), \(bind: session.projectID), \(bind: tenant.externalID), \(bind: tenant.displayName ?? ""),
+                    \(bind: branding), \(bind: now), \(bind: now))
+            ON CONFLICT (project_id, external_id) DO UPDATE SET display_name = excluded.display_name,
+                branding = COALESCE(excluded.branding, embed_tenants.branding), updated_at = excluded.updated_at
+            RETURNING id
+            """
+        ).first()
+        return try row!.decode(column: "id", as: String.self)
+    }
+
+    static func upsertActor(id: String, tenantID: String, actor: SessionRequest.Party, now: Int64, on db: any SQLDatabase) async throws -> String {
+        let row = try await db.raw(
+            """
+            INSERT INTO embed_actors (id, tenant_id, external_id, display_name, email, avatar_url, created_at, updated_at)
+            VALUES (\(bind: id), \(bind: tenantID), \(bind: actor.externalID), \(bind: actor.displayName), \(bind: actor.email),
+                    \(bind: actor.avatarURL), \(bind: now), \(bind: now))
+            ON CONFLICT (tenant_id, external_id) DO UPDATE SET display_name = COALESCE(excluded.display_name, embed_actors.display_name),
+                email = COALESCE(excluded.email, embed_actors.email), avatar_url = COALESCE(excluded.avatar_url, embed_actors.avatar_url),
+                updated_at = excluded.updated_at
+            RETURNING id
+            """
+        ).first()
+        return try row!.decode(column: "id", as: String.self)
     }
 
     public func refresh(projectID: String, renewTokenHash: String, nextHash: String, expiresAt: Int64, now: Int64) async throws -> RefreshOutcome {

@@ -3,8 +3,9 @@ import SQLKit
 
 /// Group commit for SQLite. SQLite has one writer, so concurrent write requests would each wait for a
 /// whole transaction of their own; instead, the ones that arrive while a transaction runs are written
-/// together in the next one. Each item runs in its own savepoint, so one failing item does not undo the
-/// others, and each caller gets its own outcome. Used for render enqueues and session mints.
+/// together in the next one. Each caller gets its own outcome: when an item fails, the batch is written
+/// again with a savepoint per item, so one failing item does not undo the others. Used for render
+/// enqueues and session mints.
 actor WriteBatcher<Item: Sendable, Outcome: Sendable> {
     typealias Work = @Sendable (any SQLDatabase, Item) async throws -> Outcome
 
@@ -38,29 +39,43 @@ actor WriteBatcher<Item: Sendable, Outcome: Sendable> {
         while !pending.isEmpty {
             let batch = Array(pending.prefix(Self.maxBatch))
             pending.removeFirst(batch.count)
-            let work = self.work
-            let items = batch.map(\.item)
-            do {
-                let results = try await database.transaction { db in
-                    var results: [Result<Outcome, any Error>] = []
-                    for item in items {
-                        try await db.raw("SAVEPOINT batch_item").run()
-                        do {
-                            results.append(.success(try await work(db, item)))
-                            try await db.raw("RELEASE batch_item").run()
-                        } catch {
-                            try await db.raw("ROLLBACK TO batch_item").run()
-                            try await db.raw("RELEASE batch_item").run()
-                            results.append(.failure(error))
-                        }
-                    }
-                    return results
-                }
-                for (entry, result) in zip(batch, results) { entry.continuation.resume(with: result) }
-            } catch {
-                for entry in batch { entry.continuation.resume(throwing: error) }
-            }
+            let results = await write(batch.map(\.item))
+            for (entry, result) in zip(batch, results) { entry.continuation.resume(with: result) }
         }
         flushing = false
+    }
+
+    /// Optimistically writes the whole batch in one transaction. Only when something fails is it
+    /// written again with a savepoint per item, so that one failing item does not undo the others.
+    private func write(_ items: [Item]) async -> [Result<Outcome, any Error>] {
+        let work = self.work
+        do {
+            return try await database.transaction { db in
+                var results: [Result<Outcome, any Error>] = []
+                for item in items { results.append(.success(try await work(db, item))) }
+                return results
+            }
+        } catch {
+            if items.count == 1 { return [.failure(error)] }
+        }
+        do {
+            return try await database.transaction { db in
+                var results: [Result<Outcome, any Error>] = []
+                for item in items {
+                    try await db.raw("SAVEPOINT batch_item").run()
+                    do {
+                        results.append(.success(try await work(db, item)))
+                        try await db.raw("RELEASE batch_item").run()
+                    } catch {
+                        try await db.raw("ROLLBACK TO batch_item").run()
+                        try await db.raw("RELEASE batch_item").run()
+                        results.append(.failure(error))
+                    }
+                }
+                return results
+            }
+        } catch {
+            return items.map { _ in .failure(error) }
+        }
     }
 }

@@ -39,7 +39,7 @@ struct BuilderTemplateTests {
         }
     }
 
-    @Test("a layout that is not render-ready is stored but not published")
+    @Test("a layout that is not render-ready, or sent with autoPublish false, is stored but not published")
     func notReady() async throws {
         try await TestApp.run(.sqlite) { client, _ in
             let key = try await provisionKey(client)
@@ -48,6 +48,11 @@ struct BuilderTemplateTests {
             #expect(created.status == 200)
             #expect(created.json["documentTemplate"]?["name"] == .string("Untitled template"))
             #expect(created.json["documentTemplate"]?["currentVersionNumber"] == .null)
+            let kept = try await client.call(
+                .post, "/v1/embed/builder/templates", bearer: key, json: #"{"documentTemplate":{"layout":\#(readyLayout)},"autoPublish":false}"#)
+            #expect(kept.status == 200, "\(kept.body)")
+            #expect(kept.json["documentTemplate"]?["currentVersionNumber"] == .null)
+            #expect(kept.json["documentTemplate"]?["autoPublish"] == nil)
         }
     }
 

@@ -57,6 +57,7 @@ struct AdminRoutes {
         routes.add(group, .patch, "/provision", under: prefix) { request, _ in
             let body = try ProvisionSettingsUpdate(json: try await JSONBody.read(request, limit: services.config.maxBodyBytes))
             let stack = try await services.provisioning.update(body)
+            services.embedPartners.forget(projectID: stack.projectID)
             return JSONBody.response(status: .ok, ProvisionBody(stack: stack, apiKey: nil, created: nil))
         }
     }

@@ -67,6 +67,9 @@ struct BuilderTemplateRoutes {
     func create(_ caller: Caller, body: JSONValue) async throws -> JSONValue {
         var fields = try ObjectValidator(body)
         let raw = fields.object("documentTemplate", required: true)
+        // Extension: the builder page creates the template on its first save and publishes only when
+        // the user asks, so it sends `autoPublish: false`.
+        let autoPublish = fields.bool("autoPublish") ?? true
         try fields.finish()
         guard case .object(var draft)? = raw else { throw AppError.invalidRequest(ValidationIssues(formErrors: ["documentTemplate is required"])) }
         guard caller.canSaveDraft else {
@@ -93,7 +96,7 @@ struct BuilderTemplateRoutes {
         )
 
         // Auto-publish: only with the right to publish and a layout that is a render-ready document.
-        if caller.canPublish, let layout = draft["layout"], let document = try? DocumentDecoder.decode(json: layout),
+        if autoPublish, caller.canPublish, let layout = draft["layout"], let document = try? DocumentDecoder.decode(json: layout),
             !(document.blocks.isEmpty)
         {
             let allowed: Bool

@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Browser tests of the embed pages: Playwright (PyPI) driving Debian's headless chromium.
+
+Starts a throwaway Craftkit Server (the built `craftkit` binary, SQLite in a temp dir) and the demo
+partner app (demo/host.py) on another port, i.e. another origin, then runs each test against them:
+
+  builder   mount through the SDK, insert two catalog variables and a loop table, save, publish
+            -> the host receives template.published and the API shows version 1
+  form      fill fields and three loop rows, upload an image, submit -> the PDF's text holds the inputs
+  keyboard  the form filled and submitted with the keyboard only
+  revoked   a revoked token -> the designed error state and an `error` event on the host
+  origin    a host origin not on the allow-list -> the browser refuses the frame
+
+Screenshots (1280x800) go to browser-tests/screenshots/. Usage: python3 browser-tests/run.py [name ...]
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+import zlib
+
+from playwright.sync_api import sync_playwright
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHOTS = os.path.join(ROOT, "browser-tests", "screenshots")
+CHROMIUM = os.environ.get("CRAFTKIT_CHROMIUM", "/usr/bin/chromium")
+TIMEOUT_MS = 20_000
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("nothing answered at " + url)
+
+
+def get_json(url, method="GET", body=None):
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def get_bytes(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def png_bytes(width=64, height=40, rgb=(79, 70, 229)):
+    """A small solid PNG, made here so the test needs no fixture file."""
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def pdf_text(pdf):
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "out.pdf")
+        with open(path, "wb") as f:
+            f.write(pdf)
+        subprocess.run(["pdftotext", "-layout", path, path + ".txt"], check=True)
+        images = subprocess.run(["pdfimages", "-list", path], check=True, capture_output=True, text=True).stdout
+        with open(path + ".txt") as f:
+            return f.read(), max(0, len(images.strip().splitlines()) - 2)
+
+
+class Stack:
+    """The server and the partner app, each in its own process."""
+
+    def __init__(self):
+        self.data = tempfile.mkdtemp(prefix="craftkit-browser-")
+        self.api_port, self.host_port = free_port(), free_port()
+        self.api = "http://127.0.0.1:%d" % self.api_port
+        self.host = "http://localhost:%d" % self.host_port          # the allowed origin
+        self.foreign = "http://127.0.0.1:%d" % self.host_port       # same app, an origin not on the list
+        binary = os.environ.get("CRAFTKIT_BIN", os.path.join(ROOT, ".build", "debug", "craftkit"))
+        env = dict(os.environ, CRAFTKIT_DATA_DIR=self.data, CRAFTKIT_PORT=str(self.api_port), CRAFTKIT_HOST="127.0.0.1",
+                   CRAFTKIT_PUBLIC_DIR=os.path.join(ROOT, "Public"), CRAFTKIT_LOG_LEVEL="warning", CRAFTKIT_WORKERS="2")
+        self.server_log = open(os.path.join(self.data, "server.log"), "w")
+        self.server = subprocess.Popen([binary, "serve"], env=env, stdout=self.server_log, stderr=subprocess.STDOUT)
+        wait_http(self.api + "/health")
+        self.host_log = open(os.path.join(self.data, "host.log"), "w")
+        self.partner = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "demo", "host.py"), "--api", self.api, "--admin-key-file",
+             os.path.join(self.data, "admin-key"), "--port", str(self.host_port), "--allow-origin", self.host],
+            stdout=self.host_log, stderr=subprocess.STDOUT)
+        wait_http(self.host + "/api/config")
+
+    def stop(self):
+        for process in (self.partner, self.server):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def events(page, name=None):
+    found = page.evaluate("() => window.ckEvents || []")
+    return [e for e in found if name is None or e["name"] == name]
+
+
+def wait_event(page, name, timeout_ms=TIMEOUT_MS):
+    page.wait_for_function("(n) => (window.ckEvents || []).some(e => e.name === n)", arg=name, timeout=timeout_ms)
+    return events(page, name)[-1]
+
+
+def embed_frame(page, path):
+    """The iframe whose URL is the given embed page, once its document has loaded."""
+    deadline = time.time() + TIMEOUT_MS / 1000
+    while time.time() < deadline:
+        for frame in page.frames:
+            if path in frame.url:
+                return frame
+        time.sleep(0.1)
+    raise AssertionError("no %s frame" % path)
+
+
+def test_builder(stack, page):
+    page.goto(stack.host + "/?mount=create")
+    wait_event(page, "ready")
+    frame = embed_frame(page, "/embed/builder")
+    frame.click('.ck-variable-item[data-key="customer.name"]')
+    frame.click('.ck-variable-item[data-key="invoice.number"]')
+    frame.click('.ck-variable-item[data-key="items"]')
+    frame.wait_for_selector('.ck-canvas .ck-variable-chip')
+    frame.wait_for_selector('.ck-preview img', state="attached")
+    frame.click(".ck-save-button")
+    wait_event(page, "template.saved")
+    page.screenshot(path=os.path.join(SHOTS, "builder.png"))
+    frame.click(".ck-publish-button")
+    frame.click(".ck-confirm-publish")
+    published = wait_event(page, "template.published")["payload"]
+    assert published["version"] == 1, published
+    keys = {v["key"] for v in published["manifest"]["variables"]}
+    assert {"customer.name", "invoice.number"} <= keys, keys
+    assert [loop["key"] for loop in published["manifest"]["loops"]] == ["items"], published["manifest"]
+    listed = get_json(stack.host + "/api/builder-templates")["templates"]
+    template = next(t for t in listed if t["id"] == published["templateId"])
+    detail = get_json(stack.host + "/api/templates/" + template["slug"])
+    assert detail["currentVersionNumber"] == 1 and detail["published"] is True, detail
+    assert "customer.name" in {v["key"] for v in detail["manifest"]["variables"]}, detail["manifest"]
+    page.screenshot(path=os.path.join(SHOTS, "builder-published.png"))
+
+
+def fill_form(frame, image_path):
+    frame.fill('input[name="customer.name"]', "Margaret Hamilton")
+    frame.fill('input[name="invoice.number"]', "INV-7731")
+    frame.fill('input[name="invoice.date"]', "2026-11-25")
+    rows = [("Apollo guidance review", "3", "450"), ("Flight software audit", "2", "990"), ("Rope memory weaving", "5", "120")]
+    loop = frame.locator('[data-loop="items"]')
+    while loop.locator(".ck-loop-row").count() < len(rows):
+        loop.locator(".ck-loop-add").click()
+    for index, (description, quantity, price) in enumerate(rows):
+        frame.fill('[name="items[%d].description"]' % index, description)
+        frame.fill('[name="items[%d].quantity"]' % index, quantity)
+        frame.fill('[name="items[%d].unitPrice"]' % index, price)
+    frame.set_input_files('input[type=file][name="company.logo"]', image_path)
+    frame.wait_for_selector('.ck-field img', timeout=TIMEOUT_MS)
+    return rows
+
+
+def test_form(stack, page):
+    page.goto(stack.host + "/?mount=form")
+    wait_event(page, "ready")
+    frame = embed_frame(page, "/embed/form")
+    image = os.path.join(tempfile.mkdtemp(), "logo.png")
+    with open(image, "wb") as f:
+        f.write(png_bytes())
+    rows = fill_form(frame, image)
+    page.screenshot(path=os.path.join(SHOTS, "form.png"))
+    frame.click("button.ck-submit-button")
+    wait_event(page, "form.submitted")
+    succeeded = wait_event(page, "render.succeeded", timeout_ms=60_000)["payload"]
+    frame.wait_for_selector(".ck-result", timeout=TIMEOUT_MS)
+    frame.wait_for_selector("a.ck-download", timeout=TIMEOUT_MS)
+    page.screenshot(path=os.path.join(SHOTS, "form-result.png"))
+    text, images = pdf_text(get_bytes(stack.host + "/api/renders/%s/pdf" % succeeded["renderId"]))
+    for expected in ["Margaret Hamilton", "INV-7731"] + [row[0] for row in rows]:
+        assert expected in text, "%r not in the PDF text:\n%s" % (expected, text)
+    assert images >= 1, "the uploaded image is not in the PDF"
+
+
+def test_keyboard(stack, page):
+    """Only the keyboard: tab into the form, type, tab on; submit with Enter on the button."""
+    page.goto(stack.host + "/?mount=form&form=" + urllib.request.quote(json.dumps({"prefill": {"invoice": {"date": "2026-11-25"}}})))
+    wait_event(page, "ready")
+    frame = embed_frame(page, "/embed/form")
+    frame.focus('input[name="customer.name"]')
+    page.keyboard.type("Keyboard Only")
+    focused = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        name = frame.evaluate("() => document.activeElement && (document.activeElement.name || document.activeElement.className)")
+        focused.append(name)
+        if name == "invoice.number":
+            page.keyboard.type("KB-1")
+        if "ck-submit-button" in str(name):
+            break
+    assert "invoice.number" in focused, focused
+    assert any("ck-submit-button" in str(n) for n in focused), "the submit button is not reachable by Tab: %s" % focused
+    page.keyboard.press("Enter")
+    # Required loop rows are missing: the form refuses, announces it and moves focus to the first error.
+    frame.wait_for_selector(".ck-field-error:not(:empty)", timeout=TIMEOUT_MS)
+    active = frame.evaluate("() => document.activeElement && document.activeElement.getAttribute('aria-invalid')")
+    assert active == "true", "focus did not move to the first invalid field"
+
+
+def test_revoked(stack, page):
+    page.goto(stack.host + "/?mount=form&revokeFirst=1")
+    error = wait_event(page, "error")["payload"]
+    assert error["code"] == "session_revoked", error
+    frame = embed_frame(page, "/embed/form")
+    frame.wait_for_selector(".ck-error", timeout=TIMEOUT_MS)
+    assert frame.locator(".ck-error h1").inner_text().strip(), "the error state has no title"
+    page.screenshot(path=os.path.join(SHOTS, "error-revoked.png"))
+
+
+def test_origin(stack, page):
+    page.goto(stack.foreign + "/?mount=builder")
+    wait_event(page, "error", timeout_ms=30_000)
+    for frame in page.frames:
+        if frame is page.main_frame:
+            continue
+        try:
+            served = frame.evaluate("() => !!document.querySelector('.ck-root, .ck-toolbar')")
+        except Exception:
+            served = False
+        assert not served, "the builder rendered inside a host that is not on the allow-list"
+
+
+TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin}
+
+
+def main():
+    chosen = sys.argv[1:] or list(TESTS)
+    os.makedirs(SHOTS, exist_ok=True)
+    stack = Stack()
+    failures = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            for name in chosen:
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                page.set_default_timeout(TIMEOUT_MS)
+                errors = []
+                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+                started = time.time()
+                try:
+                    TESTS[name](stack, page)
+                    assert not errors, "uncaught page errors: %s" % errors
+                    print("ok    %-9s %.1fs" % (name, time.time() - started), flush=True)
+                except Exception:
+                    failures.append(name)
+                    page.screenshot(path=os.path.join(SHOTS, "failed-%s.png" % name))
+                    print("FAIL  %-9s\n%s" % (name, traceback.format_exc()), flush=True)
+                    print("host events: %s" % json.dumps(events(page))[:2000])
+                context.close()
+            browser.close()
+    finally:
+        if failures:
+            with open(os.path.join(stack.data, "server.log")) as f:
+                print("--- server log (tail) ---\n" + "".join(f.readlines()[-30:]))
+        stack.stop()
+    print("browser tests: %d passed, %d failed" % (len(chosen) - len(failures), len(failures)))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

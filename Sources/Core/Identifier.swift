@@ -4,9 +4,7 @@ import Foundation
 /// and index well, and they carry no tenant information.
 public enum Identifier {
     public static func make(now: Date = Date()) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var generator = SystemRandomNumberGenerator()
-        for index in 0..<16 { bytes[index] = generator.next() }
+        var bytes = SecureRandom.bytes(16)
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         for index in 0..<6 { bytes[index] = UInt8((millis >> (8 * UInt64(5 - index))) & 0xFF) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7

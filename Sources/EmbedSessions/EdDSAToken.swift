@@ -22,18 +22,12 @@ public enum EdDSAToken {
         }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     /// Signs `claims` with a raw 32-byte Ed25519 private key (base64url).
     public static func sign(claims: JSONValue, keyID: String, privateKey: String) throws -> String {
         guard let raw = Base64URL.decode(privateKey) else { throw Failure.malformed }
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         let header: JSONValue = .object(["alg": .string("EdDSA"), "typ": .string("JWT"), "kid": .string(keyID)])
-        let input = Base64URL.encode(try encoder.encode(header)) + "." + Base64URL.encode(try encoder.encode(claims))
+        let input = Base64URL.encode(header.serialized) + "." + Base64URL.encode(claims.serialized)
         let signature = try key.signature(for: Data(input.utf8))
         return input + "." + Base64URL.encode(signature)
     }

@@ -122,6 +122,8 @@ public struct SessionService: Sendable {
     /// Each partner's current signing key, unsealed, for a minute: mints skip a read and a decryption.
     /// A rotated key is picked up within that minute (the previous key stays valid for 24 h).
     let signingKeys = TTLCache<String, (keyID: String, privateKey: String)>(ttlMillis: 60_000)
+    /// Public keys by `kid` for verification, for a minute (a retired key stops verifying within it).
+    let publicKeys = TTLCache<String, (publicKey: String, partnerID: String)>(ttlMillis: 60_000)
     /// Sessions by id, when this process sees every change to them (the single-process SQLite
     /// deployment): revocation and refresh here drop the entry, so revocation stays immediate.
     let sessions: TTLCache<String, EmbedSession>?
@@ -172,14 +174,15 @@ public struct SessionService: Sendable {
         if let branding = request.branding ?? request.tenant.branding { ck["branding"] = branding }
         if let callbacks = request.callbacks { ck["callbacks"] = callbacks }
         if let form = request.form { ck["form"] = form }
-        let claimsText = String(decoding: try JSONEncoder().encode(JSONValue.object(ck)), as: UTF8.self)
+        let claimsText = JSONValue.object(ck).serializedString
         let session = EmbedSession(
             id: Identifier.make(), projectID: projectID, partnerID: partner.id, tenantID: "", actorID: "", mode: request.mode, claims: claimsText,
             expiresAt: now + lifetimeMillis, revokedAt: nil, createdAt: now
         )
         let renewToken = Self.newRenewToken()
         let stored = try await repository.create(session, tenant: request.tenant, actor: request.actor, renewTokenHash: Hex.sha256(renewToken))
-        return try await issue(stored, renewToken: renewToken)
+        sessions?.put(stored, for: stored.id)
+        return try await issue(stored, renewToken: renewToken, ck: .object(ck))
     }
 
     public func refresh(projectID: String, json: JSONValue) async throws -> Minted {
@@ -225,7 +228,10 @@ public struct SessionService: Sendable {
                 (claims, partnerID) = known
             } else {
                 let keyID = try EdDSAToken.keyID(of: token)
-                guard let key = try await repository.signingKey(keyID: keyID) else { throw EdDSAToken.Failure.unknownKey }
+                let key = try await publicKeys.value(for: keyID) {
+                    try await repository.signingKey(keyID: keyID).map { ($0.publicKey, $0.partnerID) }
+                }
+                guard let key else { throw EdDSAToken.Failure.unknownKey }
                 claims = try EdDSAToken.verify(token, publicKey: key.publicKey, audience: audience, now: clock.now())
                 partnerID = key.partnerID
                 verifiedSignatures.put(token, claims: claims, partnerID: partnerID)
@@ -285,7 +291,8 @@ public struct SessionService: Sendable {
         )
     }
 
-    func issue(_ session: EmbedSession, renewToken: String) async throws -> Minted {
+    /// - Parameter ck: the session's `ck` claims when the caller has them (a mint), else read from the row.
+    func issue(_ session: EmbedSession, renewToken: String, ck: JSONValue? = nil) async throws -> Minted {
         let key = try await signingKeys.value(for: session.partnerID) {
             guard let stored = try await repository.signingKey(partnerID: session.partnerID) else { return nil }
             return (stored.keyID, try secrets.open(stored.sealedPrivateKey, context: "signing_key:\(stored.id)"))
@@ -296,7 +303,7 @@ public struct SessionService: Sendable {
             "iss": .string(publicURL), "aud": .string(audience), "sub": .string(session.id), "iat": .number(issuedAt), "nbf": .number(issuedAt),
             "exp": .number(Double(session.expiresAt / 1000)), "jti": .string("ck_sess_" + Identifier.make()),
         ]
-        claims["ck"] = try JSONValue.parse(Data(session.claims.utf8))
+        claims["ck"] = try ck ?? JSONValue.parse(Data(session.claims.utf8))
         let token = try EdDSAToken.sign(claims: .object(claims), keyID: key.keyID, privateKey: key.privateKey)
         let page = session.mode == .fill ? "form" : "builder"
         return Minted(session: session, token: token, renewToken: renewToken, iframeURL: "\(publicURL)/embed/\(page)?session_token=\(token)")

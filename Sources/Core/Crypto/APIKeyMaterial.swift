@@ -16,13 +16,13 @@ public enum APIKeyMaterial {
     public static let randomLength = 32
 
     public static func generate(_ environment: Environment) -> String {
-        var generator = SystemRandomNumberGenerator()
         var characters: [UInt8] = []
         characters.reserveCapacity(randomLength)
         while characters.count < randomLength {
             // Rejection sampling: 62 * 4 = 248, so bytes ≥ 248 would bias the alphabet's first characters.
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            if byte < 248 { characters.append(alphabet[Int(byte % 62)]) }
+            for byte in SecureRandom.bytes(48) where byte < 248 && characters.count < randomLength {
+                characters.append(alphabet[Int(byte % 62)])
+            }
         }
         return environment.prefix + String(decoding: characters, as: UTF8.self)
     }

@@ -13,7 +13,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     /// Parses UTF-8 JSON. Throws `AppError.invalidJSON` for anything that is not a JSON document.
     public static func parse(_ data: Data) throws -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
+            return try JSONParser.parse(Array(data))
         } catch {
             throw AppError.invalidJSON()
         }

@@ -89,9 +89,11 @@ PY
 )
 rss_idle=$(rss)
 stop
+# Token verification in process (no HTTP): first sight of each token, then repeated checks.
+tokens=$(CRAFTKIT_DATA_DIR=$dir/tokens "$bin" bench tokens --sessions 4000 --seconds 3 2>/dev/null)
 
 cat <<MD
-## API (issue 4) — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), release build, SQLite
+## API (issues 4 and 5) — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), release build, SQLite
 Command: \`Benchmarks/api-bench.sh\` (wrk -t2 -c32 -d10s on the same machine; the load generator shares the 2 cores).
 
 | measurement | req/s | p50 | p99 |
@@ -105,4 +107,8 @@ Command: \`Benchmarks/api-bench.sh\` (wrk -t2 -c32 -d10s on the same machine; th
 |---|---|
 | server-side p50 / p95 (completedAt − createdAt), client-observed p50 (includes 2 ms polling) | $latency |
 | peak server RSS through the load run / the latency run | $rss_load / $rss_idle |
+
+| session-token verification (\`craftkit bench tokens\`, in process, 2 cores) | rate |
+|---|---|
+$tokens
 MD

@@ -143,14 +143,25 @@ def test_builder(stack, page):
     page.goto(stack.host + "/?mount=create")
     wait_event(page, "ready")
     frame = embed_frame(page, "/embed/builder")
-    frame.click('.ck-variable-item[data-key="customer.name"]')
-    frame.click('.ck-variable-item[data-key="invoice.number"]')
-    frame.click('.ck-variable-item[data-key="items"]')
-    frame.wait_for_selector('.ck-canvas .ck-variable-chip')
+    frame.fill(".ck-template-name", "Service invoice")
+    frame.press(".ck-template-name", "Enter")
+    # A heading and a paragraph typed by hand, each with a catalog variable inserted at the caret.
+    for block, text, variable in [("heading", "Invoice ", "invoice.number"), ("paragraph", "Bill to: ", "customer.name")]:
+        frame.click('.ck-add-block[data-type="%s"]' % block)
+        frame.locator(".ck-block-selected .ck-editable").first.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+        frame.click('.ck-variable-item[data-key="%s"]' % variable)
+    frame.click('.ck-variable-item[data-key="items"]')  # a loop: becomes a table bound to it
+    assert frame.locator(".ck-canvas .ck-variable-chip").count() >= 2
     frame.wait_for_selector('.ck-preview img', state="attached")
     frame.click(".ck-save-button")
     wait_event(page, "template.saved")
     page.screenshot(path=os.path.join(SHOTS, "builder.png"))
+    # The live preview is the server's render of the draft, with the catalog's preview data.
+    frame.click('.ck-segmented button[data-view="split"]')
+    frame.wait_for_function("() => [...document.querySelectorAll('.ck-preview img')].some(i => i.complete && i.naturalWidth > 0)")
+    page.screenshot(path=os.path.join(SHOTS, "builder-preview.png"))
     frame.click(".ck-publish-button")
     frame.click(".ck-confirm-publish")
     published = wait_event(page, "template.published")["payload"]
@@ -197,6 +208,11 @@ def test_form(stack, page):
     succeeded = wait_event(page, "render.succeeded", timeout_ms=60_000)["payload"]
     frame.wait_for_selector(".ck-result", timeout=TIMEOUT_MS)
     frame.wait_for_selector("a.ck-download", timeout=TIMEOUT_MS)
+    try:
+        frame.wait_for_selector(".ck-loaded", timeout=5_000)  # the PDF viewer, when the browser has one
+        time.sleep(0.5)
+    except Exception:
+        pass
     page.screenshot(path=os.path.join(SHOTS, "form-result.png"))
     text, images = pdf_text(get_bytes(stack.host + "/api/renders/%s/pdf" % succeeded["renderId"]))
     for expected in ["Margaret Hamilton", "INV-7731"] + [row[0] for row in rows]:

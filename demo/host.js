@@ -1,6 +1,6 @@
 // The demo partner's front end: mints sessions on its own backend (host.py), loads the Craftkit SDK
-// from the Craftkit server and mounts the builder or the form. Every SDK event is logged on the page
-// and pushed to window.ckEvents ({name, payload}) for automated tests.
+// from the Craftkit server and mounts the builder or the form. Every SDK event is logged in the
+// Events drawer (#events) and pushed to window.ckEvents ({name, payload}) for automated tests.
 //
 // URL parameters: ?mount=builder|create|form|view  mounts at load
 //                 &revokeFirst=1                   revokes the minted session before mounting
@@ -56,6 +56,8 @@
     body.textContent = short(payload);
     li.append(head, body);
     $('events').prepend(li);
+    $('event-count').textContent = String($('events').children.length);
+    if (name === 'error' || name === 'host.error') $('toggle-events').classList.add('has-error');
     if (name === 'error') setStatus('Error: ' + (payload && (payload.code || payload.message)), true);
     if (name === 'ready') setStatus(current ? current.label + ' is ready.' : 'Ready.');
     if (name === 'render.succeeded') setStatus('Document rendered (' + payload.renderId + ').');
@@ -143,6 +145,22 @@
     }
   }
 
+  function toggleEvents(open) {
+    var drawer = $('event-drawer');
+    if (open === undefined) open = drawer.hidden;
+    drawer.hidden = !open;
+    $('toggle-events').setAttribute('aria-expanded', String(open));
+    if (open) $('close-events').focus();
+  }
+
+  // The builder fills the viewport below the header (host.css reads --topbar-height).
+  function trackTopbar() {
+    var bar = $('topbar');
+    var set = function () { document.documentElement.style.setProperty('--topbar-height', bar.offsetHeight + 'px'); };
+    set();
+    if (window.ResizeObserver) new ResizeObserver(set).observe(bar);
+  }
+
   function snippet() {
     return [
       '<script src="' + apiBase + '/sdk/craftkit-embed.js"></script>',
@@ -165,7 +183,17 @@
       $('mount-' + kind).addEventListener('click', function () { mount(kind); });
     });
     $('unmount').addEventListener('click', function () { unmount(); setStatus('Closed.'); });
-    $('clear-events').addEventListener('click', function () { $('events').replaceChildren(); });
+    $('clear-events').addEventListener('click', function () {
+      $('events').replaceChildren();
+      $('event-count').textContent = '0';
+      $('toggle-events').classList.remove('has-error');
+    });
+    $('toggle-events').addEventListener('click', function () { toggleEvents(); });
+    $('close-events').addEventListener('click', function () { toggleEvents(false); $('toggle-events').focus(); });
+    document.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && !$('event-drawer').hidden) { toggleEvents(false); $('toggle-events').focus(); }
+    });
+    trackTopbar();
     $('copy-snippet').addEventListener('click', function () {
       navigator.clipboard && navigator.clipboard.writeText($('snippet').textContent).then(function () { setStatus('Snippet copied.'); });
     });

@@ -1,8 +1,8 @@
-// The page canvas: blocks at fit-width zoom, inline text editing with variable chips, the `{{` inline
-// variable menu, and drag and drop (reorder, variables, new blocks).
+// The page canvas: blocks at fit-width zoom, inline text editing with variable chips, and drag and
+// drop (reorder, variables, new blocks). The menus it opens are in builder-menus.js.
 import { h, clear } from './ck-dom.js';
 import { t } from './ck-i18n.js';
-import { splitText, parseToken, blockText, pageGeometry, firstToken, tokenFor } from './builder-model.js';
+import { splitText, parseToken, blockText, pageGeometry, firstToken } from './builder-model.js';
 import { icon, button, iconButton } from './builder-icons.js';
 
 const PX = 96 / 72;
@@ -85,7 +85,7 @@ export function editable(app, { get, set, loop = null, multiline = false, placeh
   return el;
 }
 
-function placeCaret(field, range) {
+export function placeCaret(field, range) {
   field.focus();
   const selection = window.getSelection();
   selection.removeAllRanges();
@@ -105,76 +105,18 @@ export function insertChipAt(app, field, range, inner) {
   field._ck.commit();
 }
 
-// The `{{` inline variable menu.
-
-let menu = null;
-
-export function closeInlineMenu() { menu?.remove(); menu = null; }
+// The `{{` inline variable menu (builder-menus.js, loaded on first use): the two braces stay typed
+// text until the menu opens and replaces them.
 
 function maybeOpenInlineMenu(app, field) {
   const selection = window.getSelection();
   const range = selection.rangeCount ? selection.getRangeAt(0) : null;
   const node = range?.startContainer;
   if (node?.nodeType !== Node.TEXT_NODE || node.nodeValue.slice(range.startOffset - 2, range.startOffset) !== '{{') return;
-  const at = document.createRange();
-  at.setStart(node, range.startOffset - 2);
-  at.setEnd(node, range.startOffset);
-  const rect = at.getBoundingClientRect();
-  at.deleteContents();
-  field._ck.commit();
-  openInlineMenu(app, field, at, rect);
-}
-
-function menuEntries(app, loop) {
-  const def = loop ? app.index.loops.get(loop) : null;
-  return [
-    ...(def?.itemFields || []).map((f) => ({ inner: f.key, label: f.label || f.key, key: f.key })),
-    ...[...app.index.variables.values()].filter((f) => f.dataType !== 'image').map((f) => ({ inner: tokenFor(f), label: f.label || f.key, key: f.key })),
-  ];
-}
-
-function openInlineMenu(app, field, range, rect) {
-  closeInlineMenu();
-  const entries = menuEntries(app, field._ck.loop);
-  let active = 0;
-  let shown = entries;
-  const list = h('ul', { class: 'ck-inline-menu-list', role: 'listbox', id: 'ck-inline-menu-list' });
-  const input = h('input', {
-    class: 'ck-input', type: 'search', placeholder: t('inline.search'),
-    'aria-label': t('inline.search'), 'aria-controls': 'ck-inline-menu-list', autocomplete: 'off',
-  });
-  const finish = (entry) => {
-    closeInlineMenu();
-    placeCaret(field, range);
-    if (entry) insertChipAt(app, field, range, entry.inner);
-    else document.execCommand('insertText', false, '{{');
-  };
-  const draw = () => {
-    const q = input.value.trim().toLowerCase();
-    shown = entries.filter((e) => !q || e.label.toLowerCase().includes(q) || e.key.toLowerCase().includes(q));
-    active = Math.min(active, Math.max(0, shown.length - 1));
-    list.replaceChildren(...(shown.length ? [] : [h('li', { class: 'ck-inline-menu-empty' }, t('picker.noResults'))]),
-      ...shown.map((entry, i) => h('li', {
-        class: `ck-inline-menu-item${i === active ? ' ck-active' : ''}`, role: 'option', 'aria-selected': String(i === active),
-        onmousedown: (event) => { event.preventDefault(); finish(entry); },
-      }, h('span', {}, entry.label), h('span', { class: 'ck-inline-menu-key' }, entry.key))));
-    list.querySelector('.ck-active')?.scrollIntoView({ block: 'nearest' });
-  };
-  input.addEventListener('input', () => { active = 0; draw(); });
-  input.addEventListener('keydown', (event) => {
-    const step = { ArrowDown: 1, ArrowUp: -1 }[event.key];
-    if (step) { event.preventDefault(); active = Math.max(0, Math.min(active + step, shown.length - 1)); draw(); }
-    else if (event.key === 'Enter') { event.preventDefault(); finish(shown[active]); }
-    else if (event.key === 'Escape') { event.preventDefault(); event.stopPropagation(); finish(null); }
-  });
-  input.addEventListener('blur', () => setTimeout(() => { if (menu && !menu.contains(document.activeElement)) closeInlineMenu(); }, 100));
-  menu = h('div', { class: 'ck-inline-menu', role: 'dialog', 'aria-label': t('inline.title') },
-    h('div', { class: 'ck-inline-menu-title' }, t('inline.title')), input, list);
-  document.body.append(menu);
-  menu.style.left = `${Math.max(8, Math.min(rect.left, window.innerWidth - 300))}px`;
-  menu.style.top = `${Math.max(8, Math.min(rect.bottom + 6, window.innerHeight - 300))}px`;
-  draw();
-  input.focus();
+  const braces = document.createRange();
+  braces.setStart(node, range.startOffset - 2);
+  braces.setEnd(node, range.startOffset);
+  app.openInlineMenu(field, braces);
 }
 
 // Blocks.

@@ -1,4 +1,5 @@
-// Document-model helpers: tokens, block defaults, page geometry, the manifest and its diff.
+// Document-model helpers: tokens, block defaults, page geometry, the manifest (its diff against the
+// last version is in builder-publish.js).
 // The builder edits the native document model (docs/document-model.md) directly.
 
 const TOKEN_RE = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -7,6 +8,14 @@ export const BLOCK_TYPES = ['heading', 'paragraph', 'table', 'image', 'keyValue'
 export const TEXT_TYPES = ['heading', 'paragraph', 'text'];
 
 export const clone = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
+/** A copy of a stored layout ready to edit (a default page), or null if it is not a native layout. */
+export function normalizeLayout(layout) {
+  if (!Array.isArray(layout?.blocks)) return null;
+  const doc = clone(layout);
+  doc.page ||= { size: 'A4', orientation: 'portrait', margins: '20mm' };
+  return doc;
+}
 
 /** "customer.name | money:EUR" → {path, formatters} */
 export function parseToken(inner) {
@@ -164,27 +173,4 @@ export function buildManifest(doc, index) {
     loops.push({ key: loop.key, label: loop.label || loop.key, itemFields: (fields.length ? fields : loop.itemFields || []).map(definition) });
   }
   return { variables, loops };
-}
-
-/** Added / removed / changed variables and loop fields between two manifests. */
-export function diffManifests(before, after) {
-  const flatten = (manifest) => {
-    const map = new Map((manifest?.variables || []).map((v) => [v.key, v]));
-    for (const loop of manifest?.loops || []) {
-      map.set(`${loop.key}[]`, { key: `${loop.key}[]`, label: loop.label, dataType: 'list' });
-      for (const f of loop.itemFields || []) map.set(`${loop.key}[].${f.key}`, { ...f, key: `${loop.key}[].${f.key}` });
-    }
-    return map;
-  };
-  const a = flatten(before);
-  const b = flatten(after);
-  const diff = { added: [], removed: [...a.values()].filter((v) => !b.has(v.key)), changed: [] };
-  for (const [key, v] of b) {
-    const old = a.get(key);
-    if (!old) diff.added.push(v);
-    else if ((old.dataType || 'text') !== (v.dataType || 'text') || (old.label || '') !== (v.label || '') || !!old.required !== !!v.required) {
-      diff.changed.push({ before: old, after: v });
-    }
-  }
-  return diff;
 }

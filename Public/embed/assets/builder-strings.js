@@ -1,6 +1,10 @@
-// Builder strings, English (always loaded; the fallback for every locale). German lives in
-// builder-strings-de.js and is loaded only when the session's locale is German.
-import { register } from './ck-i18n.js';
+// Builder strings, English (always loaded; the fallback for every locale). The strings of the lazily
+// loaded parts are in builder-more.js. German (all of it) lives in builder-strings-de.js and is loaded
+// only when the session's locale is German.
+import { register, t } from './ck-i18n.js';
+
+/** The label of a catalog data type ("currency" → "Amount"); unknown types show as they are. */
+export const typeName = (dataType) => { const key = `type.${dataType || 'text'}`; const s = t(key); return s === key ? String(dataType) : s; };
 
 register({
   en: {
@@ -69,13 +73,6 @@ register({
     'save.sessionLost': 'Your session ended — changes stay on this page but cannot be saved.',
     'save.limit': 'Draft limit reached: this session can save {max} drafts.',
 
-    'publish.title': 'Publish this template?',
-    'publish.intro': 'Version {version} replaces version {current} for new documents. Documents already created keep their version.',
-    'publish.introFirst': 'This creates the first version. These fields will be requested when documents are made from it.',
-    'publish.noChanges': 'No variable changes since the last version.',
-    'publish.removedWarning': 'Systems that still send removed fields are not affected; the values are ignored.',
-    'publish.quotaAfter': '{left} of {max} publishes left after this one.',
-    'publish.confirm': 'Publish',
     'publish.done': 'Published version {version}',
     'publish.invalid': 'The template cannot be published yet:',
     'publish.warnings': 'Published, with notes:',
@@ -85,24 +82,7 @@ register({
     'publish.readOnly': 'This template is open read-only.',
     'publish.limit': 'Publish limit reached ({max})',
     'publish.needsSave': 'Save the template before publishing.',
-    'diff.added': 'Added',
-    'diff.removed': 'Removed',
-    'diff.changed': 'Changed',
-    'diff.required': 'required',
-    'diff.typeChanged': 'type {from} → {to}',
-    'diff.labelChanged': 'label “{from}” → “{to}”',
-    'diff.nowRequired': 'now required',
-    'diff.nowOptional': 'now optional',
 
-    'rollback.title': 'Restore version {version}?',
-    'rollback.body': 'Version {version} is published again as a new version, and the editor loads it. Your current draft stays in the undo history.',
-    'rollback.confirm': 'Restore',
-    'rollback.done': 'Version {version} restored as version {newVersion}',
-    'delete.title': 'Delete this template?',
-    'delete.body': '“{name}” and its versions will no longer be available for new documents.',
-    'delete.confirm': 'Delete',
-    'delete.doneTitle': 'Template deleted',
-    'delete.doneBody': 'You can close this window.',
     'rename.done': 'Renamed to {name}',
 
     'picker.title': 'Variables',
@@ -116,16 +96,6 @@ register({
     'picker.noResults': 'No variables match',
     'picker.noCatalog': 'No variables are available for this template.',
     'palette.title': 'Blocks',
-
-    'custom.title': 'New custom variable',
-    'custom.label': 'Label',
-    'custom.labelPlaceholder': 'VAT ID',
-    'custom.key': 'Key',
-    'custom.keyHelp': 'Letters, digits and dots, e.g. customer.vatId. Sent by your system when documents are made.',
-    'custom.type': 'Type',
-    'custom.add': 'Add variable',
-    'custom.invalidKey': 'Use letters, digits, _ and dots for the key (e.g. customer.vatId).',
-    'custom.exists': '“{key}” already exists.',
 
     'type.text': 'Text', 'type.longtext': 'Long text', 'type.number': 'Number', 'type.integer': 'Number', 'type.currency': 'Amount',
     'type.date': 'Date', 'type.datetime': 'Date & time', 'type.boolean': 'Yes/No', 'type.email': 'Email', 'type.url': 'Link',
@@ -152,32 +122,14 @@ register({
     'token.page': 'Page no.', 'token.pages': 'Page count', 'token.index': 'Row index', 'token.number': 'Row no.', 'token.this': 'Item',
     'chip.unknown': 'Unknown variable “{key}” — not in the catalog. It will print empty.',
     'chip.loopOutside': '“{key}” is a list. Lists can only be used in a table.',
-    'inline.title': 'Insert variable',
-    'inline.search': 'Type to filter…',
-    'loop.onlyInTable': '“{label}” is a list with one entry per item, so it can only go into a table that repeats for each item.',
-    'loop.insertTable': 'Insert table',
     'table.repeats': 'Repeats for each {loop}',
     'table.noColumns': 'Add columns in the inspector.',
-    'table.header': 'Header', 'table.cell': 'Cell', 'table.loop': 'Rows',
-    'table.static': 'Fixed rows (no list)',
-    'table.loopHelp': 'One row per item. Cells use the item’s fields, e.g. {{description}}.',
-    'table.staticHelp': 'Choose a list to repeat a row for each item.',
-    'table.columns': 'Columns', 'table.pickField': 'Field…', 'table.addColumn': 'Add column', 'table.removeColumn': 'Remove column',
-    'table.width': 'Width', 'table.widthAuto': 'Width: auto', 'table.widthHelp': 'auto, points (80) or a percentage (20%)',
-    'table.rows': 'Rows', 'table.addRow': 'Add row', 'table.removeRow': 'Remove last row',
-    'table.borders': 'Lines', 'table.showHeader': 'Show header row', 'table.repeatHeader': 'Repeat header on each page',
-    'table.emptyText': 'Text when the list is empty', 'table.emptyTextPlaceholder': 'No items',
-    'borders.horizontal': 'Between rows', 'borders.all': 'All cells', 'borders.outer': 'Outline only', 'borders.none': 'None',
+    'table.header': 'Header', 'table.cell': 'Cell',
     'kv.label': 'Label', 'kv.value': 'Value', 'kv.rows': 'Rows', 'kv.add': 'Add row', 'kv.remove': 'Remove row',
     'kv.empty': 'No rows yet.', 'kv.labelWidth': 'Label width', 'kv.boldLabels': 'Bold labels',
     'image.empty': 'Choose an image in the inspector',
-    'image.source': 'Image', 'image.upload': 'Upload image', 'image.uploaded': 'Uploaded image',
-    'image.bind': 'Or use an image variable', 'image.noVariable': 'None',
-    'image.width': 'Width (pt)', 'image.height': 'Height (pt)', 'image.auto': 'auto', 'image.fit': 'Fit', 'image.alt': 'Alternative text',
     'image.uploading': 'Uploading {name}…', 'image.uploadedAnnounce': 'Image uploaded',
-    'fit.contain': 'Fit inside', 'fit.cover': 'Fill and crop', 'fit.fixed': 'Stretch to size',
-    'signature.caption': 'Caption', 'signature.detail': 'Detail line', 'signature.image': 'Signature image',
-    'signature.imageHeight': 'Image height (pt)', 'signature.showDetail': 'Show a detail line (name, date)',
+    'signature.caption': 'Caption', 'signature.detail': 'Detail line',
     'spacer.label': 'Space · {height} pt', 'spacer.height': 'Height (pt)',
     'divider.thickness': 'Thickness (pt)',
     'pageBreak.help': 'Everything after this block starts on a new page.',
@@ -193,9 +145,6 @@ register({
     'page.portrait': 'Portrait', 'page.landscape': 'Landscape', 'page.marginsMm': 'Margins (mm)',
     'margin.top': 'Top', 'margin.right': 'Right', 'margin.bottom': 'Bottom', 'margin.left': 'Left',
     'size.A4': 'A4', 'size.Letter': 'US Letter', 'size.Legal': 'US Legal', 'size.A3': 'A3', 'size.A5': 'A5', 'size.custom': 'Custom',
-    'versions.title': 'Versions', 'versions.label': 'Version {version}', 'versions.live': 'Live',
-    'versions.rollback': 'Roll back', 'versions.rollbackHint': 'Publish version {version} again',
-    'versions.empty': 'Not published yet.', 'versions.error': 'The version history could not be loaded.',
 
     'preview.title': 'Preview', 'preview.label': 'PDF preview with sample data',
     'preview.rendering': 'Rendering…', 'preview.onePage': 'Sample data · 1 page', 'preview.pages': 'Sample data · {count} pages',

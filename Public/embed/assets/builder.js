@@ -5,9 +5,9 @@ import { h, announce, toast, modal, errorState, debounce } from './ck-dom.js';
 import { takeTokenFromURL, api, ApiError, failureCode, loadSession, onTokenChange } from './ck-session.js';
 import * as bridge from './ck-bridge.js';
 import { applyAppearance } from './ck-theme.js';
-import './builder-strings.js';
-import { clone, newBlock, loopTable, indexCatalog, buildManifest, diffManifests, pageGeometry, BLOCK_TYPES, TEXT_TYPES, blockText, tokenFor } from './builder-model.js';
-import { renderCanvas, fitZoom, wireDrops, insertChipAt, closeInlineMenu, MIME_VAR, MIME_NEW } from './builder-canvas.js';
+import { typeName } from './builder-strings.js';
+import { clone, newBlock, loopTable, indexCatalog, buildManifest, normalizeLayout, pageGeometry, BLOCK_TYPES, TEXT_TYPES, blockText, tokenFor } from './builder-model.js';
+import { renderCanvas, fitZoom, wireDrops, insertChipAt, MIME_VAR, MIME_NEW } from './builder-canvas.js';
 import { renderInspector } from './builder-inspector.js';
 import { icon, button, iconButton } from './builder-icons.js';
 
@@ -23,12 +23,8 @@ const app = {
   lastField: null, lastRange: null, lastTextEl: null, lastTextAt: 0, els: {},
 };
 
-app.formatDate = (iso) => {
-  try { return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)); } catch { return String(iso || ''); }
-};
-const typeName = (dataType) => { const key = `type.${dataType || 'text'}`; const s = t(key); return s === key ? String(dataType) : s; };
 const shortcut = (key) => `${isMac ? '⌘' : 'Ctrl+'}${key}`;
-const templatePath = (suffix = '') => `/v1/embed/builder/templates/${encodeURIComponent(app.templateId)}${suffix}`;
+const templatePath = (app.templatePath = (suffix = '') => `/v1/embed/builder/templates/${encodeURIComponent(app.templateId)}${suffix}`);
 const brand = () => app.brand || t('common.brand');
 const emit = (name, payload) => bridge.emit(name, payload);
 
@@ -90,6 +86,17 @@ function handleError(error, action, retry) {
   } else {
     banner(`failed-${action}`, { kind: 'danger', text: t(`failed.${action}`), detail: [message], action: retryAction(retry) });
   }
+}
+
+Object.assign(app, { handleError, banner, clearBanner });
+
+/**
+ * Rarely used parts load on first use (the page budget in UI.md): builder-publish.js (the publish
+ * dialog), builder-versions.js (history, rollback), builder-dialogs.js (custom variable, delete), and,
+ * from the inspector, builder-editors.js. A failed load is reported like a failed request.
+ */
+async function part(load, action, retry) {
+  try { return await load(); } catch { handleError(new ApiError(0, 'network_offline', t('banner.offline')), action, retry); return null; }
 }
 
 /** Explains why save/publish cannot run (banner + host event). */
@@ -289,43 +296,19 @@ function insertLoop(key) {
   else app.insertLoopTable(key);
 }
 
+// Menus and notices opened from the canvas load on first use (builder-menus.js).
+
+let menus = null;
+async function withMenus(fn) {
+  menus ||= await part(() => import('./builder-menus.js'), 'menu');
+  return menus ? fn(menus) : undefined;
+}
+app.openInlineMenu = (field, braces) => withMenus((m) => m.openInlineMenu(app, field, braces));
+app.openBlockMenu = (anchor, index) => withMenus((m) => m.openBlockMenu(app, anchor, index));
 /** A loop dropped on a non-table block: say why, and offer a table instead. */
-app.explainLoopDrop = (key, targetIndex) => {
-  const text = t('loop.onlyInTable', { label: app.index.loops.get(key)?.label || key });
-  const notice = h('div', { class: 'ck-banner ck-banner-info ck-canvas-notice', role: 'alert' }, icon('loop'),
-    h('span', { class: 'ck-banner-text' }, text),
-    button('ck-button ck-button-small', t('loop.insertTable'), () => { notice.remove(); app.insertLoopTable(key, targetIndex + 1); }),
-    iconButton('close', t('common.close'), () => notice.remove()));
-  app.els.center.querySelector('.ck-canvas-notice')?.remove();
-  app.els.center.append(notice);
-  announce(text, true);
-  setTimeout(() => notice.remove(), 9000);
-};
+app.explainLoopDrop = (key, targetIndex) => withMenus((m) => m.explainLoopDrop(app, key, targetIndex));
 
-// The block menu (the "+" between blocks).
-
-let closePopover = () => {};
-app.openBlockMenu = (anchor, index) => {
-  closePopover();
-  const pop = h('div', { class: 'ck-popover', role: 'menu', 'aria-label': t('palette.title') }, BLOCK_TYPES.map((type) =>
-    button('ck-popover-item', t(`block.${type}`), () => { closePopover(); app.addBlock(type, index); }, { icon: type, role: 'menuitem' })));
-  document.body.append(pop);
-  const rect = anchor.getBoundingClientRect();
-  pop.style.left = `${Math.min(rect.left, window.innerWidth - 220)}px`;
-  pop.style.top = `${Math.min(rect.bottom + 4, window.innerHeight - pop.offsetHeight - 8)}px`;
-  pop.querySelector('button').focus();
-  pop.addEventListener('keydown', (event) => {
-    const items = [...pop.querySelectorAll('button')];
-    const step = { ArrowDown: 1, ArrowUp: -1 }[event.key];
-    if (event.key === 'Escape') { closePopover(); anchor.focus(); }
-    if (step) { event.preventDefault(); items[(items.indexOf(document.activeElement) + step + items.length) % items.length].focus(); }
-  });
-  const outside = (event) => { if (!pop.contains(event.target)) closePopover(); };
-  setTimeout(() => document.addEventListener('mousedown', outside), 0);
-  closePopover = () => { pop.remove(); document.removeEventListener('mousedown', outside); closePopover = () => {}; };
-};
-
-// Save, publish, rollback, rename, delete, upload.
+// Save, publish, rename (rollback and delete are in the lazily loaded parts).
 
 function prepareLayout() {
   const layout = clone(app.doc);
@@ -377,45 +360,24 @@ async function save({ manual = false } = {}) {
   return app.saving;
 }
 
-function diffList(kind, items, describe) {
-  if (!items.length) return null;
-  return h('div', { class: `ck-diff-group ck-diff-${kind}` },
-    h('h3', {}, t(`diff.${kind}`), h('span', { class: 'ck-badge' }, String(items.length))),
-    h('ul', {}, items.map((item) => h('li', {}, h('span', { class: 'ck-diff-mark', 'aria-hidden': 'true' }, { added: '+', removed: '−', changed: '~' }[kind]), describe(item)))));
-}
-
-function confirmPublish(manifest) {
-  const diff = diffManifests(app.publishedManifest, manifest);
-  const name = (v) => [h('strong', {}, v.label || v.key), ' ', h('code', {}, v.key), ' '];
-  const describe = (v) => h('span', {}, name(v), h('span', { class: 'ck-diff-type' }, typeName(v.dataType)), v.required ? h('span', { class: 'ck-diff-type' }, t('diff.required')) : null);
-  const describeChange = ({ before, after }) => {
-    const notes = [];
-    if ((before.dataType || 'text') !== (after.dataType || 'text')) notes.push(t('diff.typeChanged', { from: typeName(before.dataType), to: typeName(after.dataType) }));
-    if ((before.label || '') !== (after.label || '')) notes.push(t('diff.labelChanged', { from: before.label || '–', to: after.label || '–' }));
-    if (!!before.required !== !!after.required) notes.push(t(after.required ? 'diff.nowRequired' : 'diff.nowOptional'));
-    return h('span', {}, name(after), h('span', { class: 'ck-diff-note' }, notes.join(' · ')));
-  };
-  const none = !diff.added.length && !diff.removed.length && !diff.changed.length;
-  const body = h('div', { class: 'ck-publish-diff' },
-    h('p', { class: 'ck-help' }, app.currentVersion ? t('publish.intro', { version: app.currentVersion + 1, current: app.currentVersion }) : t('publish.introFirst')),
-    none ? h('p', { class: 'ck-diff-none' }, icon('check'), t('publish.noChanges')) : null,
-    diffList('added', diff.added, describe),
-    diffList('removed', diff.removed, describe),
-    diffList('changed', diff.changed, describeChange),
-    diff.removed.length ? h('p', { class: 'ck-help' }, t('publish.removedWarning')) : null,
-    Number.isFinite(publishesLeft()) ? h('p', { class: 'ck-help' }, t('publish.quotaAfter', { left: publishesLeft() - 1, max: app.limits.maxPublishes })) : null);
-  const result = modal({ title: t('publish.title'), body, buttons: [{ label: t('common.cancel'), value: false }, { label: t('publish.confirm'), value: true, primary: true }] });
-  body.closest('.ck-modal')?.querySelector('.ck-button-primary')?.classList.add('ck-confirm-publish');
-  return result;
-}
-
 /** After publish or rollback: remember the version and tell the host. */
-function published(res, extra = {}) {
+app.published = (res, extra = {}) => {
   app.currentVersion = res.version;
   app.publishedManifest = res.manifest;
   app.usage.publishes = (app.usage.publishes || 0) + 1;
   emit('template.published', { templateId: res.templateId || app.templateId, version: res.version, manifest: res.manifest, ...extra });
   loadVersions();
+};
+
+/** The publish dialog with the manifest diff; resolves true when the user confirms. */
+let confirming = false;
+async function confirmPublish() {
+  if (confirming) return false;
+  confirming = true;
+  try {
+    const dialog = await part(() => import('./builder-publish.js'), 'publish', () => publish());
+    return !!dialog && !!(await dialog.confirmPublish(app, buildManifest(app.doc, app.index), publishesLeft()));
+  } finally { confirming = false; }
 }
 
 async function publish({ confirm = true } = {}) {
@@ -423,7 +385,7 @@ async function publish({ confirm = true } = {}) {
     const why = app.readOnly ? 'publish.readOnly' : !app.perms.publish ? 'publish.noPermission' : app.sessionLost ? 'save.sessionLost' : publishesLeft() <= 0 ? 'publish.limit' : 'publish.needsSave';
     return blocked('publish', why, app.limits.maxPublishes);
   }
-  if (app.publishing || (confirm && !(await confirmPublish(buildManifest(app.doc, app.index))))) return false;
+  if (app.publishing || (confirm && !(await confirmPublish()))) return false;
   app.publishing = true;
   updateToolbar();
   try {
@@ -431,7 +393,7 @@ async function publish({ confirm = true } = {}) {
     if ((app.dirty || !app.templateId || app.saving) && canSave() && !(await save({ manual: true }))) return false;
     if (!app.templateId) return false;
     const res = await api('POST', templatePath('/publish'), { layout: prepareLayout() });
-    published(res);
+    app.published(res);
     clearBanner('invalid');
     clearBanner('failed-publish');
     toast(t('publish.done', { version: res.version }));
@@ -448,41 +410,7 @@ async function publish({ confirm = true } = {}) {
   }
 }
 
-const confirmModal = (title, text, confirm, danger = false) => modal({
-  title, body: h('p', {}, text), buttons: [{ label: t('common.cancel'), value: false }, { label: confirm, value: true, primary: true, danger }],
-});
-
-app.rollback = async (version) => {
-  if (!(await confirmModal(t('rollback.title', { version }), t('rollback.body', { version }), t('rollback.confirm')))) return;
-  try {
-    const res = await api('POST', templatePath('/rollback'), { versionNumber: version });
-    published(res, { rolledBackFrom: version });
-    toast(t('rollback.done', { version, newVersion: res.version }));
-    const layout = (await api('GET', templatePath()))?.published?.layout;
-    if (Array.isArray(layout?.blocks)) {
-      snapshot();
-      app.doc = normalize(layout);
-      app.selected = -1;
-      changed();
-      drawCanvas();
-      drawInspector();
-    }
-  } catch (error) { handleError(error, 'rollback', () => app.rollback(version)); }
-};
-
-app.deleteTemplate = async () => {
-  if (!(await confirmModal(t('delete.title'), t('delete.body', { name: app.name }), t('delete.confirm'), true))) return;
-  try {
-    await api('DELETE', templatePath());
-    emit('template.deleted', { templateId: app.templateId });
-    autosave.cancel();
-    app.readOnly = true;
-    document.body.replaceChildren(h('main', { class: 'ck-root ck-error' }, h('div', { class: 'ck-error-card', role: 'status' },
-      h('div', { class: 'ck-error-icon', 'aria-hidden': 'true' }, icon('trash', 22)),
-      h('h1', {}, t('delete.doneTitle')), h('p', {}, t('delete.doneBody')),
-      button('ck-button ck-button-primary', t('common.close'), () => emit('close.requested', { reason: 'deleted' })))));
-  } catch (error) { handleError(error, 'delete'); }
-};
+app.deleteTemplate = async () => (await part(() => import('./builder-dialogs.js'), 'delete'))?.deleteTemplate(app);
 
 async function rename(next) {
   const name = next.trim() || app.name;
@@ -502,24 +430,13 @@ async function rename(next) {
   }
 }
 
-app.uploadImage = async (index, file) => {
-  if (file.size > left(app.limits.maxUploadsBytes, app.usage.uploadBytes)) {
-    return handleError(new ApiError(413, 'limit_reached', t('limit.upload', { max: limitMax('upload') })), 'upload');
-  }
-  const form = new FormData();
-  form.append('file', file, file.name);
-  banner('uploading', { kind: 'info', text: t('image.uploading', { name: file.name }), dismissible: false });
-  try {
-    const res = await api('POST', '/v1/embed/builder/uploads', form);
-    app.usage.uploadBytes = (app.usage.uploadBytes || 0) + file.size;
-    app.commit(() => { const b = app.doc.blocks[index]; b.src = res.url; b.alt ||= file.name.replace(/\.[^.]+$/, ''); });
-    announce(t('image.uploadedAnnounce'));
-  } catch (error) { handleError(error, 'upload', () => app.uploadImage(index, file)); }
-  finally { clearBanner('uploading'); }
-};
-
 async function loadVersions() {
   if (!app.perms.viewVersionHistory || !app.templateId) return;
+  if (!app.versionsPanel) {
+    const history = await part(() => import('./builder-versions.js'), 'versions', loadVersions);
+    if (!history) return;
+    app.versionsPanel = history.versionsSection;
+  }
   if (!Array.isArray(app.versions)) { app.versions = 'loading'; drawInspector(); }
   try {
     const res = await api('GET', templatePath('/versions'));
@@ -599,7 +516,7 @@ function setView(view) {
 // Rendering.
 
 function drawCanvas() {
-  closeInlineMenu();
+  menus?.closeInlineMenu();
   renderCanvas(app, app.els.canvas);
 }
 function drawInspector() { if (app.els.inspectorBody) renderInspector(app, app.els.inspectorBody); }
@@ -704,32 +621,9 @@ function filterPicker() {
   if (none) none.hidden = any || !q;
 }
 
-const CUSTOM_TYPES = ['text', 'longtext', 'number', 'currency', 'date', 'boolean', 'email', 'url', 'image'];
-
 async function addCustomVariable() {
-  let values = { key: '', label: '', type: 'text' };
-  for (;;) {
-    const keyInput = h('input', { class: 'ck-input', id: 'ck-custom-key', value: values.key, placeholder: 'customer.vatId', autocomplete: 'off', spellcheck: 'false' });
-    const labelInput = h('input', { class: 'ck-input', id: 'ck-custom-label', value: values.label, placeholder: t('custom.labelPlaceholder') });
-    const typeSelect = h('select', { class: 'ck-select', id: 'ck-custom-type' }, CUSTOM_TYPES.map((v) => h('option', { value: v, selected: v === values.type }, typeName(v))));
-    const row = (id, control, help) => h('div', { class: 'ck-field' }, h('label', { class: 'ck-field-label', for: `ck-custom-${id}` }, t(`custom.${id}`)), control, help);
-    // The key follows the label (camelCase) until the user edits it.
-    labelInput.addEventListener('input', () => {
-      if (!keyInput.dataset.touched) keyInput.value = labelInput.value.trim().toLowerCase().replace(/[^a-z0-9]+(.)?/g, (_, c) => (c ? c.toUpperCase() : '')).replace(/^[^a-z_]+/, '');
-    });
-    keyInput.addEventListener('input', () => { keyInput.dataset.touched = '1'; });
-    const pending = modal({
-      title: t('custom.title'),
-      body: h('div', { class: 'ck-form-grid' }, row('label', labelInput), row('key', keyInput, h('div', { class: 'ck-help' }, t('custom.keyHelp'))), row('type', typeSelect)),
-      buttons: [{ label: t('common.cancel'), value: false }, { label: t('custom.add'), value: true, primary: true }],
-    });
-    labelInput.focus();
-    if (!(await pending)) return;
-    values = { key: keyInput.value.trim(), label: labelInput.value.trim(), type: typeSelect.value };
-    if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(values.key)) toast(t('custom.invalidKey'), { danger: true });
-    else if (app.index.variables.has(values.key) || app.index.loops.has(values.key.split('.')[0])) toast(t('custom.exists', { key: values.key }), { danger: true });
-    else break;
-  }
+  const values = await (await part(() => import('./builder-dialogs.js'), 'customVariable'))?.askCustomVariable(app);
+  if (!values) return;
   app.customVars.push({ key: values.key, label: values.label || values.key, dataType: values.type, required: false });
   app.index = indexCatalog(app.catalog, app.customVars);
   drawPicker();
@@ -840,7 +734,7 @@ function wireKeyboard() {
       if ((key === 'delete' || key === 'backspace') && !target.isContentEditable && target.closest('.ck-canvas')) return run(() => app.deleteBlock(app.selected));
     }
     if (key === 'escape') {
-      if (document.querySelector('.ck-popover')) closePopover();
+      if (document.querySelector('.ck-popover')) menus?.closePopover();
       else if (target.isContentEditable) target.closest('.ck-block')?.focus();
       else if (app.selected >= 0) app.select(-1);
     }
@@ -859,13 +753,6 @@ function skeleton() {
         h('div', { class: 'ck-page ck-sk-page' }, h('div', { class: 'ck-skeleton ck-sk-heading' }), lines(5))))),
       h('div', { class: 'ck-pane ck-sk-pane' }, lines(5))),
     h('span', { class: 'ck-visually-hidden', role: 'status' }, t('common.loading'))));
-}
-
-function normalize(layout) {
-  if (!Array.isArray(layout?.blocks)) return null;
-  const doc = clone(layout);
-  doc.page ||= { size: 'A4', orientation: 'portrait', margins: '20mm' };
-  return doc;
 }
 
 /** Applies the session's appearance plus the host's overrides; reports whether the locale changed. */
@@ -914,7 +801,7 @@ async function start() {
       app.currentVersion = tpl.currentVersionNumber ?? session.template.currentVersionNumber ?? 0;
       app.publishedManifest = tpl.published?.manifest || session.template.manifest || null;
       const source = tpl.draft?.layout || tpl.published?.layout || null;
-      doc = normalize(source);
+      doc = normalizeLayout(source);
       app.foreign = !!source && !doc;
     } catch (error) { return fail(error, ['network_offline']); }
   }

@@ -18,6 +18,8 @@ const icon = (name) => {
     down: 'M10 15l-5-6h3.5V5h3v4H15z',
     remove: 'M6 6l8 8M14 6l-8 8',
     plus: 'M10 4v12M4 10h12',
+    download: 'M10 3v9.5M6 8.5l4 4 4-4M4 16.5h12',
+    external: 'M11.5 3.5h5v5M16.5 3.5 9 11M14.5 12v4.5h-11v-11H8',
   };
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 20 20');

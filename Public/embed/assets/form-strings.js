@@ -95,6 +95,11 @@ register({
     'form.result.continue': 'Continue',
     'form.result.back': 'Back to the form',
     'form.result.pdf_failed': 'The document is ready, but it could not be shown here.',
+    'form.result.open': 'Open in new tab',
+    'form.result.pdf': 'PDF',
+    'form.result.one_page': '1 page',
+    'form.result.pages': '{count} pages',
+    'form.result.no_viewer': 'Download the PDF to view or print it.',
 
     'form.preview.title': 'Live preview',
     'form.preview.alt': 'Preview of the first page of the document',
@@ -198,6 +203,11 @@ register({
     'form.result.continue': 'Weiter',
     'form.result.back': 'Zurück zum Formular',
     'form.result.pdf_failed': 'Das Dokument ist fertig, kann hier aber nicht angezeigt werden.',
+    'form.result.open': 'In neuem Tab öffnen',
+    'form.result.pdf': 'PDF',
+    'form.result.one_page': '1 Seite',
+    'form.result.pages': '{count} Seiten',
+    'form.result.no_viewer': 'Laden Sie das PDF herunter, um es anzusehen oder zu drucken.',
 
     'form.preview.title': 'Live-Vorschau',
     'form.preview.alt': 'Vorschau der ersten Seite des Dokuments',

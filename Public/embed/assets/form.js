@@ -477,17 +477,51 @@ async function follow(render) {
     state.blobUrls.push(url);
     const filename = `${state.session.template.slug || 'document'}-${String(id).slice(-8)}.pdf`;
     status.set('succeeded');
-    replace(result, h('div', { class: 'ck-result' },
-      h('div', { class: 'ck-result-toolbar' },
-        h('a', { class: 'ck-button ck-button-primary ck-download', href: url, download: filename }, t('form.result.download')),
-        actions({ again: true, edit: true, redirectUrl })),
-      h('iframe', { class: 'ck-result-viewer', src: url, title: t('form.result.viewer') })));
+    const download = h('a', { class: 'ck-button ck-button-primary ck-download', href: url, download: filename }, icon('download'), t('form.result.download'));
+    const open = h('a', { class: 'ck-button ck-button-ghost ck-open-tab', href: url, target: '_blank', rel: 'noopener' }, icon('external'), t('form.result.open'));
+    const file = { filename, size: pdf.size, pages: current.pageCount, download, open };
+    // Without a built-in PDF viewer (navigator.pdfViewerEnabled === false: some headless, embedded or
+    // mobile browsers) an iframe would stay an empty box, so the file is offered as a card instead.
+    if (navigator.pdfViewerEnabled === false) {
+      replace(result, h('div', { class: 'ck-result ck-result-file' }, fileCard(file), actions({ again: true, edit: true, redirectUrl })));
+    } else {
+      // The viewer fades in shortly after it loads (its own chrome paints a moment later); until then a
+      // light placeholder, never a dark empty box.
+      const frame = h('div', { class: 'ck-result-frame' }, h('div', { class: 'ck-result-loading', role: 'status' }, h('span', { class: 'ck-spinner' }), t('form.status.loading_pdf')));
+      const shown = () => frame.classList.add('ck-loaded');
+      frame.append(h('iframe', { class: 'ck-result-viewer', src: url, title: t('form.result.viewer'), onload: () => setTimeout(shown, 400) }));
+      setTimeout(shown, 5000);
+      replace(result, h('div', { class: 'ck-result' }, fileCard(file, true), frame, actions({ again: true, edit: true, redirectUrl })));
+    }
   } catch (error) {
     if (error.status === 401) sessionLost(error);
     status.set('succeeded', t('form.result.pdf_failed'));
     bridge.emit('error', { code: error.code || 'pdf_failed', message: error.message || '' });
     replace(result, actions({ again: true, edit: true, redirectUrl }));
   }
+}
+
+/** The rendered file: icon, name, "PDF · 2 pages · 34 KB", Download and Open (compact: a bar above the viewer). */
+function fileCard({ filename, size, pages, download, open }, compact = false) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 40 48');
+  for (const d of ['M7 1.5h18.5L37 13v31.5a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2v-41a2 2 0 0 1 2-2Z', 'M25.5 1.5V11a2 2 0 0 0 2 2H37']) {
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('d', d);
+    svg.append(path);
+  }
+  const kb = size / 1024;
+  const sizeText = new Intl.NumberFormat(locale(), kb < 1024
+    ? { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }
+    : { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }).format(kb < 1024 ? Math.max(1, kb) : kb / 1024);
+  const pageText = Number.isInteger(pages) && pages > 0 ? t(pages === 1 ? 'form.result.one_page' : 'form.result.pages', { count: pages }) : null;
+  return h('div', { class: `ck-result-card${compact ? ' ck-result-card-compact' : ''}` },
+    h('div', { class: 'ck-file-icon', 'aria-hidden': 'true' }, svg, h('span', {}, t('form.result.pdf'))),
+    h('div', { class: 'ck-file-meta' },
+      h('strong', { class: 'ck-file-name', title: filename }, filename),
+      h('span', { class: 'ck-file-details' }, [t('form.result.pdf'), pageText, sizeText].filter(Boolean).join(' · '))),
+    h('div', { class: 'ck-file-actions' }, compact ? [open, download] : [download, open]),
+    compact ? null : h('p', { class: 'ck-file-note' }, t('form.result.no_viewer')));
 }
 
 function safeUrl(value) {

@@ -214,11 +214,11 @@ def main():
     parser.add_argument("--org", default="demo-partner")
     parser.add_argument("--allow-origin", help="the origin to allow (default: this host page's own)")
     args = parser.parse_args()
+    wait_for(args.api)  # first: a fresh `craftkit serve` writes its admin key file as it starts
     admin_key = args.admin_key
     if not admin_key:
         with open(args.admin_key_file) as f:
             admin_key = f.read().strip()
-    wait_for(args.api)
     host_origin = args.allow_origin or "http://%s:%d" % ("localhost" if args.host in ("0.0.0.0", "127.0.0.1") else args.host, args.port)
     project = setup(args.api, admin_key, host_origin, args.org)
     server = ThreadingHTTPServer((args.host, args.port), handler_for(Partner(project), args.api))

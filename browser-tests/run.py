@@ -10,6 +10,8 @@ partner app (demo/host.py) on another port, i.e. another origin, then runs each 
   keyboard  the form filled and submitted with the keyboard only
   revoked   a revoked token -> the designed error state and an `error` event on the host
   origin    a host origin not on the allow-list -> the browser refuses the frame
+  refresh   session.expiring -> the SDK renews the token through the host's refresh(); work goes on
+  appearance mint-time appearance (accent colour, German) applied in the frame
 
 Screenshots (1280x800) go to browser-tests/screenshots/. Usage: python3 browser-tests/run.py [name ...]
 """
@@ -97,7 +99,10 @@ class Stack:
         self.foreign = "http://127.0.0.1:%d" % self.host_port       # same app, an origin not on the list
         binary = os.environ.get("CRAFTKIT_BIN", os.path.join(ROOT, ".build", "debug", "craftkit"))
         env = dict(os.environ, CRAFTKIT_DATA_DIR=self.data, CRAFTKIT_PORT=str(self.api_port), CRAFTKIT_HOST="127.0.0.1",
-                   CRAFTKIT_PUBLIC_DIR=os.path.join(ROOT, "Public"), CRAFTKIT_LOG_LEVEL="warning", CRAFTKIT_WORKERS="2")
+                   CRAFTKIT_PUBLIC_DIR=os.path.join(ROOT, "Public"), CRAFTKIT_LOG_LEVEL="warning", CRAFTKIT_WORKERS="2",
+                   # Tokens live 5 minutes and 6 seconds: `session.expiring` (5 minutes before expiry) fires
+                   # 6 s after a mount, so the refresh test sees the SDK renew a token.
+                   CRAFTKIT_SESSION_TTL_SECONDS="306")
         self.server_log = open(os.path.join(self.data, "server.log"), "w")
         self.server = subprocess.Popen([binary, "serve"], env=env, stdout=self.server_log, stderr=subprocess.STDOUT)
         wait_http(self.api + "/health")
@@ -268,7 +273,36 @@ def test_origin(stack, page):
         assert not served, "the builder rendered inside a host that is not on the allow-list"
 
 
-TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin}
+def test_refresh(stack, page):
+    """session.expiring -> the SDK calls the host's refresh() -> the iframe gets the new token and works on."""
+    page.goto(stack.host + "/?mount=builder")
+    wait_event(page, "ready")
+    frame = embed_frame(page, "/embed/builder")
+    wait_event(page, "session.expiring", timeout_ms=30_000)
+    renewed = wait_event(page, "session.renewed", timeout_ms=30_000)["payload"]
+    assert renewed.get("expiresAt"), renewed
+    frame.click('.ck-add-block[data-type="paragraph"]')
+    frame.click(".ck-save-button")
+    wait_event(page, "template.saved")
+    assert not events(page, "error"), events(page, "error")
+
+
+def test_appearance(stack, page):
+    """Mint-time appearance: the accent colour and German strings are applied before the page shows."""
+    appearance = {"variables": {"colorPrimary": "#0f766e"}, "layout": {"locale": "de"}}
+    page.goto(stack.host + "/?mount=form&appearance=" + urllib.request.quote(json.dumps(appearance)))
+    wait_event(page, "ready")
+    frame = embed_frame(page, "/embed/form")
+    primary = frame.evaluate("() => getComputedStyle(document.documentElement).getPropertyValue('--ck-primary').trim()")
+    assert primary == "#0f766e", primary
+    assert frame.evaluate("() => document.documentElement.lang") == "de"
+    label = frame.locator("button.ck-submit-button").inner_text()
+    assert label and label != "Submit" and "Create" not in label, label
+    page.screenshot(path=os.path.join(SHOTS, "form-de.png"))
+
+
+TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin,
+         "refresh": test_refresh, "appearance": test_appearance}
 
 
 def main():

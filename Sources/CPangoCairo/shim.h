@@ -4,4 +4,5 @@
 #include <pango/pangofc-fontmap.h>
 #include <fontconfig/fontconfig.h>
 #include <webp/decode.h>
+#include <zlib.h>
 #include "ck_image.h"

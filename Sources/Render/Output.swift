@@ -155,7 +155,7 @@ struct LaidOutDocument {
             throw RenderError.outputFailed(String(cString: cairo_status_to_string(status != CAIRO_STATUS_SUCCESS ? status : s2)))
         }
         PDFRepair.fixDanglingXrefEntries(&sink.bytes)
-        return RenderedPDF(bytes: Data(sink.bytes), pageCount: pages.count)
+        return RenderedPDF(bytes: Data(PDFFontSlimmer.slim(sink.bytes)), pageCount: pages.count)
     }
 
     func writePNG(page: Int, dpi: Double) throws -> RenderedPNG {

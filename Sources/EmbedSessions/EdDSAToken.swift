@@ -34,7 +34,7 @@ public enum EdDSAToken {
 
     /// The header's `kid`, read without verifying anything (to pick the key).
     public static func keyID(of token: String) throws -> String {
-        let header = try part(token, 0)
+        let header = try part(pieces(token)[0])
         guard case .string(let alg)? = header["alg"] else { throw Failure.malformed }
         guard alg == "EdDSA" else { throw Failure.algorithm(alg) }
         guard case .string(let kid)? = header["kid"] else { throw Failure.unknownKey }
@@ -51,13 +51,12 @@ public enum EdDSAToken {
     /// Verifies only the algorithm and the signature; returns the claims whatever their times say.
     public static func verifySignature(_ token: String, publicKey: String) throws -> JSONValue {
         _ = try keyID(of: token)
-        let pieces = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard pieces.count == 3, let signature = Base64URL.decode(String(pieces[2])), let raw = Base64URL.decode(publicKey) else {
-            throw Failure.malformed
-        }
+        let parts = try pieces(token)
+        guard let signature = Base64URL.decode(bytes: parts[2]), let raw = Base64URL.decode(publicKey) else { throw Failure.malformed }
         let key = try Curve25519.Signing.PublicKey(rawRepresentation: raw)
-        guard key.isValidSignature(signature, for: Data("\(pieces[0]).\(pieces[1])".utf8)) else { throw Failure.badSignature }
-        return try part(token, 1)
+        let bytes = Array(token.utf8)
+        guard key.isValidSignature(signature, for: bytes[0..<parts[2].startIndex - 1]) else { throw Failure.badSignature }
+        return try part(parts[1])
     }
 
     /// `exp`/`nbf` within `skew` seconds and `aud` equal to `audience`.
@@ -69,11 +68,17 @@ public enum EdDSAToken {
         guard claims["aud"] == .string(audience) else { throw Failure.wrongAudience }
     }
 
-    static func part(_ token: String, _ index: Int) throws -> JSONValue {
-        let pieces = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard pieces.count == 3, let data = Base64URL.decode(String(pieces[index])), let value = try? JSONValue.parse(data),
-            case .object = value
-        else { throw Failure.malformed }
+    /// The three dot-separated parts of a compact JWS, as byte ranges of the token's UTF-8.
+    static func pieces(_ token: String) throws -> [ArraySlice<UInt8>] {
+        let parts = Array(token.utf8).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw Failure.malformed }
+        return parts
+    }
+
+    static func part(_ piece: ArraySlice<UInt8>) throws -> JSONValue {
+        guard let data = Base64URL.decode(bytes: piece), let value = try? JSONValue.parse(data), case .object = value else {
+            throw Failure.malformed
+        }
         return value
     }
 }

@@ -35,8 +35,10 @@ public enum Base64URL {
     }
 
     /// Accepts unpadded or padded input; nil for any character outside the alphabet.
-    public static func decode(_ string: String) -> Data? {
-        var input = Array(string.utf8)
+    public static func decode(_ string: String) -> Data? { decode(bytes: string.utf8) }
+
+    public static func decode(bytes: some Collection<UInt8>) -> Data? {
+        var input = Array(bytes)
         while input.last == UInt8(ascii: "=") { input.removeLast() }
         guard input.count % 4 != 1 else { return nil }
         var output = Data(capacity: input.count * 3 / 4)

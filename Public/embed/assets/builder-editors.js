@@ -1,9 +1,10 @@
-// The inspector's table column editor and image editor. Loaded when a table, image or signature
-// block is first selected (builder-inspector.js).
+// The inspector's table column editor, image editor and page header/footer editor. Loaded when a
+// table, image or signature block is first selected, or the header/footer editor first opened
+// (builder-inspector.js).
 import { h, announce } from './ck-dom.js';
 import { t } from './ck-i18n.js';
 import { api, ApiError } from './ck-session.js';
-import { loopTable, firstToken } from './builder-model.js';
+import { loopTable, firstToken, tokenFor } from './builder-model.js';
 import { button, iconButton } from './builder-icons.js';
 import { field, group, pair, segmented, number, text, select, options, checkbox, setOrDelete, alignOptions } from './builder-inspector.js';
 import './builder-more.js';
@@ -106,4 +107,63 @@ async function uploadImage(app, index, file) {
     announce(t('image.uploadedAnnounce'));
   } catch (error) { app.handleError(error, 'upload', () => uploadImage(app, index, file)); }
   finally { app.clearBanner('uploading'); }
+}
+
+// Header and footer: one small grey paragraph each; `{{page}}` and `{{pages}}` work there. Anything
+// else (several blocks, other block types, styled runs, first/last-page variants) is kept as it is.
+
+const alignFor = { header: 'left', footer: 'center' };
+
+export function headerFooterEditor(app) {
+  return ['header', 'footer'].map((which) => decorationEditor(app, which));
+}
+
+function decorationEditor(app, which) {
+  const part = app.doc[which];
+  const blocks = Array.isArray(part?.blocks) ? part.blocks : [];
+  const label = t(`page.${which}`);
+  const simple = !part?.firstPage && !part?.lastPage
+    && (!blocks.length || (blocks.length === 1 && blocks[0]?.type === 'paragraph' && !blocks[0].runs && typeof (blocks[0].text ?? '') === 'string'));
+  if (!simple) return group(label, h('p', { class: 'ck-help' }, t(`hf.custom.${which}`)));
+  const block = blocks[0];
+  const align = block?.align || alignFor[which];
+  /** Writes the text (empty removes the header or footer), keeping the block's other properties. */
+  const write = (value, { inspector = false, newAlign = align } = {}) => app.commit(() => {
+    if (!value.trim()) { delete app.doc[which]; return; }
+    const current = app.doc[which]?.blocks?.[0];
+    const next = current ? { ...current, text: value } : { type: 'paragraph', text: value, fontSize: 8, color: '#6b6b75' };
+    next.align = newAlign;
+    app.doc[which] = { ...app.doc[which], blocks: [next] };
+  }, { inspector });
+  const area = h('textarea', {
+    class: 'ck-textarea ck-hf-text', rows: 2, value: block?.text ?? '', placeholder: t(`hf.placeholder.${which}`),
+    onchange: () => write(area.value),
+  });
+  /** Inserts `token` at the caret and applies it straight away. */
+  const insert = (token) => {
+    const { selectionStart: a = area.value.length, selectionEnd: b = a, value } = area;
+    const pad = a > 0 && !/\s$/.test(value.slice(0, a)) ? ' ' : '';
+    area.value = `${value.slice(0, a)}${pad}${token}${value.slice(b)}`;
+    const caret = a + pad.length + token.length;
+    write(area.value);
+    area.focus();
+    area.setSelectionRange(caret, caret);
+    announce(t('hf.inserted'));
+  };
+  const vars = [...app.index.variables.values()].filter((v) => v.dataType !== 'image');
+  const varSelect = vars.length ? select([{ value: '', label: t('hf.insertVariable') }, ...vars.map((v) => ({ value: v.key, label: v.label || v.key }))], '', (key) => {
+    varSelect.value = '';
+    if (key) insert(`{{${tokenFor(app.index.variables.get(key))}}}`);
+  }) : null;
+  if (varSelect) { varSelect.classList.add('ck-hf-vars'); varSelect.setAttribute('aria-label', t('hf.insertVariable')); }
+  const el = h('div', { class: `ck-hf ck-hf-${which}` },
+    field(label, area),
+    h('div', { class: 'ck-inline-actions ck-hf-actions' },
+      button('ck-button ck-button-small', t('hf.pageNumber'), () => insert(t('hf.pageText', { page: '{{page}}', pages: '{{pages}}' }))),
+      varSelect),
+    segmented(t('prop.align'), alignOptions(false), align, (v) => {
+      if (area.value.trim()) write(area.value, { inspector: true, newAlign: v });
+      else { alignFor[which] = v; el.replaceWith(decorationEditor(app, which)); }
+    }));
+  return el;
 }

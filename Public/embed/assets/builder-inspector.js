@@ -1,6 +1,6 @@
 // The inspector: the selected block's properties, page settings, versions, template actions.
-// The table and image editors (builder-editors.js) load when such a block is first selected; the
-// version history (builder-versions.js) is plugged in by builder.js as app.versionsPanel.
+// The table, image and header/footer editors (builder-editors.js) load on first use; the version
+// history (builder-versions.js) is plugged in by builder.js as app.versionsPanel.
 // The form helpers below are exported for those lazily loaded parts.
 import { h } from './ck-dom.js';
 import { t } from './ck-i18n.js';
@@ -108,6 +108,8 @@ function pageSettings(app) {
     field(t('page.size'), select(sizes, current, (v) => update((p) => { if (v !== 'custom') p.size = v; }))),
     segmented(t('page.orientation'), options(['portrait', 'landscape'], 'page.'), page.orientation || 'portrait', (v) => update((p) => { p.orientation = v; })),
     group(t('page.marginsMm'), margins),
+    group(t('page.headerFooter'), ...(app.hfOpen ? lazyEditor((m) => m.headerFooterEditor(app))
+      : [button('ck-button ck-button-small', t('page.editHeaderFooter'), () => { app.hfOpen = true; redraw(); })])),
   ]);
 }
 

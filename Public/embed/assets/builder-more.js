@@ -68,6 +68,12 @@ register({
     'fit.contain': 'Fit inside', 'fit.cover': 'Fill and crop', 'fit.fixed': 'Stretch to size',
     'signature.image': 'Signature image',
     'signature.imageHeight': 'Image height (pt)', 'signature.showDetail': 'Show a detail line (name, date)',
+
+    'hf.placeholder.header': 'No header', 'hf.placeholder.footer': 'No footer',
+    'hf.pageNumber': 'Page number', 'hf.pageText': 'Page {page} of {pages}',
+    'hf.insertVariable': 'Insert variable…', 'hf.inserted': 'Inserted',
+    'hf.custom.header': 'This header has a custom layout. It is kept as it is.',
+    'hf.custom.footer': 'This footer has a custom layout. It is kept as it is.',
   },
 });
 

@@ -40,4 +40,7 @@ public final class TTLCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     public func remove(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
 
     public func removeAll() { entries.withLock { $0.removeAll() } }
+
+    /// Drops every entry whose value matches.
+    public func removeAll(where matches: (Value) -> Bool) { entries.withLock { $0 = $0.filter { !matches($0.value.value) } } }
 }

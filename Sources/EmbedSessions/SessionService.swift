@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import Synchronization
 
 /// A minted embed session as stored.
 /// What a session has used of its limits, for the embed pages' "3 of 10 publishes left".
@@ -118,7 +117,7 @@ public struct SessionService: Sendable {
     let lifetimeMillis: Int64
     /// Tokens whose signature has been checked: a token's bytes never change, so the Ed25519 check is
     /// done once per token; expiry, audience and revocation are still checked on every request.
-    let verifiedSignatures = VerifiedSignatures()
+    let verifiedSignatures = TTLCache<String, (claims: JSONValue, partnerID: String)>(ttlMillis: 24 * 3600 * 1000, capacity: 20_000)
     /// Each partner's current signing key, unsealed, for a minute: mints skip a read and a decryption.
     /// A rotated key is picked up within that minute (the previous key stays valid for 24 h).
     let signingKeys = TTLCache<String, (keyID: String, privateKey: String)>(ttlMillis: 60_000)
@@ -227,14 +226,10 @@ public struct SessionService: Sendable {
                 try EdDSAToken.checkTimesAndAudience(known.claims, audience: audience, now: clock.now())
                 (claims, partnerID) = known
             } else {
-                let keyID = try EdDSAToken.keyID(of: token)
-                let key = try await publicKeys.value(for: keyID) {
-                    try await repository.signingKey(keyID: keyID).map { ($0.publicKey, $0.partnerID) }
-                }
-                guard let key else { throw EdDSAToken.Failure.unknownKey }
+                guard let key = try await publicKey(of: token) else { throw EdDSAToken.Failure.unknownKey }
                 claims = try EdDSAToken.verify(token, publicKey: key.publicKey, audience: audience, now: clock.now())
                 partnerID = key.partnerID
-                verifiedSignatures.put(token, claims: claims, partnerID: partnerID)
+                verifiedSignatures.put((claims, partnerID), for: token)
             }
             guard case .string(let id)? = claims["sub"], let session = try await session(id: id), session.partnerID == partnerID else {
                 throw failure("unknown session", "session_invalid")
@@ -250,11 +245,16 @@ public struct SessionService: Sendable {
     /// expired or revoked it is: the embed pages use it to let the partner's origins frame the page that
     /// explains the token's state (never a blank frame).
     public func signedProjectID(of token: String) async -> String? {
-        guard let keyID = try? EdDSAToken.keyID(of: token), let key = try? await repository.signingKey(keyID: keyID),
-            let claims = try? EdDSAToken.verifySignature(token, publicKey: key.publicKey),
+        guard let key = try? await publicKey(of: token), let claims = try? EdDSAToken.verifySignature(token, publicKey: key.publicKey),
             claims["ck"]?["partner"]?["id"] == .string(key.partnerID), case .string(let projectID)? = claims["ck"]?["partner"]?["project_id"]
         else { return nil }
         return projectID
+    }
+
+    /// The partner key the token's `kid` names (cached), nil for an unknown `kid`.
+    func publicKey(of token: String) async throws -> (publicKey: String, partnerID: String)? {
+        let keyID = try EdDSAToken.keyID(of: token)
+        return try await publicKeys.value(for: keyID) { try await repository.signingKey(keyID: keyID).map { ($0.publicKey, $0.partnerID) } }
     }
 
     func session(id: String) async throws -> EmbedSession? {
@@ -311,19 +311,4 @@ public struct SessionService: Sendable {
 
     /// `ert_` + 32 base62 characters.
     static func newRenewToken() -> String { "ert_" + APIKeyMaterial.generate(.live).dropFirst(APIKeyMaterial.Environment.live.prefix.count) }
-}
-
-/// Claims of tokens whose signature verified, bounded (cleared when full).
-final class VerifiedSignatures: Sendable {
-    private let entries = Mutex<[String: (claims: JSONValue, partnerID: String)]>([:])
-    static let capacity = 20_000
-
-    func get(_ token: String) -> (claims: JSONValue, partnerID: String)? { entries.withLock { $0[token] } }
-
-    func put(_ token: String, claims: JSONValue, partnerID: String) {
-        entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll() }
-            entries[token] = (claims, partnerID)
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import CPangoCairo
+import Core
 import Foundation
 
 /// Rewrites Cairo's PDF so that every embedded TrueType subset (`FontFile2`) loses its hinting
@@ -8,38 +9,18 @@ import Foundation
 enum PDFFontSlimmer {
     /// Slimmed subsets by the original compressed stream: documents rendered again with the same
     /// glyphs (a template's static text, repeated renders) skip the work.
-    static let cache = SubsetCache()
-
-    final class SubsetCache: @unchecked Sendable {
-        private let lock = NSLock()
-        private var entries: [[UInt8]: (compressed: [UInt8], length: Int)] = [:]
-
-        func get(_ key: [UInt8]) -> (compressed: [UInt8], length: Int)? { lock.withLock { entries[key] } }
-
-        func put(_ key: [UInt8], _ value: (compressed: [UInt8], length: Int)) {
-            lock.withLock {
-                if entries.count >= 512 { entries.removeAll(keepingCapacity: true) }
-                entries[key] = value
-            }
-        }
-    }
-
-    struct Entry {
-        var offset: Int
-        var generation: String
-        var inUse: Bool
-    }
+    static let cache = TTLCache<[UInt8], (compressed: [UInt8], length: Int)>(ttlMillis: 3_600_000, capacity: 512)
 
     static func slim(_ pdf: [UInt8]) -> [UInt8] {
-        guard let xrefStart = xrefOffset(pdf), let (entries, trailerStart) = readXref(pdf, at: xrefStart),
-            let trailerEnd = PDFRepair.lastIndex(of: Array("startxref".utf8), in: pdf), trailerStart < trailerEnd
+        guard let xref = PDFXref.read(pdf), let trailerEnd = PDFXref.lastIndex(of: Array("startxref".utf8), in: pdf),
+            xref.trailerStart < trailerEnd
         else { return pdf }
         // Object number → byte range, in file order.
-        let live = entries.enumerated().filter { $0.element.inUse }.sorted { $0.element.offset < $1.element.offset }
+        let live = xref.entries.enumerated().filter { $0.element.inUse }.sorted { $0.element.offset < $1.element.offset }
         guard let first = live.first?.element.offset, first > 0 else { return pdf }
         var ranges: [Int: Range<Int>] = [:]
         for (index, item) in live.enumerated() {
-            let end = index + 1 < live.count ? live[index + 1].element.offset : xrefStart
+            let end = index + 1 < live.count ? live[index + 1].element.offset : xref.start
             guard item.element.offset < end, end <= pdf.count else { return pdf }
             ranges[item.offset] = item.element.offset..<end
         }
@@ -55,13 +36,12 @@ enum PDFFontSlimmer {
             output += replaced[item.offset] ?? Array(pdf[ranges[item.offset]!])
         }
         let newXref = output.count
-        output += Array("xref\n0 \(entries.count)\n".utf8)
-        for (number, entry) in entries.enumerated() {
+        output += Array("xref\n0 \(xref.entries.count)\n".utf8)
+        for (number, entry) in xref.entries.enumerated() {
             let offset = entry.inUse ? newOffsets[number]! : entry.offset
-            let line = pad(offset, 10) + " " + entry.generation + (entry.inUse ? " n \n" : " f \n")
-            output += Array(line.utf8)
+            output += Array((pad(offset, 10) + " " + entry.generation + (entry.inUse ? " n \n" : " f \n")).utf8)
         }
-        output += Array(pdf[trailerStart..<trailerEnd])
+        output += Array(pdf[xref.trailerStart..<trailerEnd])
         output += Array("startxref\n\(newXref)\n%%EOF\n".utf8)
         return output
     }
@@ -69,7 +49,7 @@ enum PDFFontSlimmer {
     /// `N 0 obj << … /Length1 … >> stream … endstream endobj` with a dehinted font, or nil.
     static func slimmedFontObject(_ pdf: [UInt8], range: Range<Int>, number: Int, ranges: [Int: Range<Int>]) -> [UInt8]? {
         let object = Array(pdf[range])
-        guard let streamAt = find(Array(">>\nstream\n".utf8), in: object) else { return nil }
+        guard let streamAt = PDFXref.find(Array(">>\nstream\n".utf8), in: object) else { return nil }
         let dictionary = String(decoding: object[0..<streamAt], as: UTF8.self)
         guard dictionary.contains("/Length1"), dictionary.contains("/FlateDecode"), !dictionary.contains("/Subtype"),
             let length = streamLength(dictionary, pdf: pdf, ranges: ranges)
@@ -83,7 +63,7 @@ enum PDFFontSlimmer {
         } else {
             guard let font = inflate(original), let dehinted = TrueTypeDehinter.dehint(font), let compressed = deflate(dehinted) else { return nil }
             slimmed = (compressed, dehinted.count)
-            cache.put(original, slimmed)
+            cache.put(slimmed, for: original)
         }
         let (compressed, rawLength) = slimmed
         var rebuilt = Array("\(number) 0 obj\n<< /Length \(compressed.count)\n   /Filter /FlateDecode\n   /Length1 \(rawLength)\n>>\nstream\n".utf8)
@@ -105,46 +85,9 @@ enum PDFFontSlimmer {
         return Int(parts[3])
     }
 
-    static func xrefOffset(_ pdf: [UInt8]) -> Int? {
-        guard let at = PDFRepair.lastIndex(of: Array("startxref".utf8), in: pdf) else { return nil }
-        let text = String(decoding: pdf[(at + 9)...], as: UTF8.self)
-        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == " " }).first.flatMap { Int($0) }
-    }
-
-    /// One subsection starting at object 0 (Cairo's shape); returns the entries and where `trailer` starts.
-    static func readXref(_ pdf: [UInt8], at start: Int) -> ([Entry], Int)? {
-        guard start + 5 < pdf.count, Array(pdf[start..<(start + 4)]) == Array("xref".utf8) else { return nil }
-        var position = start + 4
-        while position < pdf.count, pdf[position] == 0x0A || pdf[position] == 0x0D || pdf[position] == 0x20 { position += 1 }
-        guard let lineEnd = pdf[position...].firstIndex(of: 0x0A) else { return nil }
-        let header = String(decoding: pdf[position..<lineEnd], as: UTF8.self).split(separator: " ")
-        guard header.count == 2, header[0] == "0", let count = Int(header[1].trimmingCharacters(in: .whitespaces)) else { return nil }
-        position = lineEnd + 1
-        var entries: [Entry] = []
-        for index in 0..<count {
-            let line = position + index * 20
-            guard line + 20 <= pdf.count else { return nil }
-            let text = String(decoding: pdf[line..<(line + 18)], as: UTF8.self)
-            let parts = text.split(separator: " ")
-            guard parts.count == 3, let offset = Int(parts[0]) else { return nil }
-            entries.append(Entry(offset: offset, generation: String(parts[1]), inUse: parts[2] == "n"))
-        }
-        let after = position + count * 20
-        guard let trailer = find(Array("trailer".utf8), in: Array(pdf[after...])) else { return nil }
-        return (entries, after + trailer)
-    }
-
     static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-
-    static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
-        guard hay.count >= needle.count else { return nil }
-        for index in 0...(hay.count - needle.count) where hay[index] == needle[0] {
-            if Array(hay[index..<(index + needle.count)]) == needle { return index }
-        }
-        return nil
     }
 
     static func inflate(_ data: [UInt8]) -> [UInt8]? {

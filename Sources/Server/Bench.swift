@@ -93,18 +93,17 @@ struct BenchTokens: AsyncParsableCommand {
                     try await services.sessions.mint(projectID: org.stack.projectID, partner: partner, request: request, catalog: nil).token)
             }
             let all = tokens
-            let cold = try await Self.measure(concurrency: concurrency) { worker, next in
+            let cold = try await Self.measure(concurrency: concurrency) { worker in
+                // Worker w takes tokens w, w + concurrency, …: each token is seen exactly once.
                 var count = 0
-                var index = worker
-                while index < all.count {
+                for index in stride(from: worker, to: all.count, by: concurrency) {
                     _ = try await services.sessions.verify(all[index])
                     count += 1
-                    index = next(index)
                 }
                 return count
             }
             let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-            let warm = try await Self.measure(concurrency: concurrency) { worker, _ in
+            let warm = try await Self.measure(concurrency: concurrency) { worker in
                 var count = 0
                 var index = worker
                 while ContinuousClock.now < deadline {
@@ -119,14 +118,11 @@ struct BenchTokens: AsyncParsableCommand {
         }
     }
 
-    /// Runs `concurrency` workers; returns operations per second. Worker `w` handles indices
-    /// `w, w + concurrency, …` through `next`.
-    static func measure(
-        concurrency: Int, _ worker: @escaping @Sendable (Int, @Sendable (Int) -> Int) async throws -> Int
-    ) async throws -> Double {
+    /// Runs `concurrency` workers (each returns how many operations it did); returns operations per second.
+    static func measure(concurrency: Int, _ worker: @escaping @Sendable (Int) async throws -> Int) async throws -> Double {
         let started = ContinuousClock.now
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<concurrency { group.addTask { try await worker(index) { $0 + concurrency } } }
+            for index in 0..<concurrency { group.addTask { try await worker(index) } }
             return try await group.reduce(0, +)
         }
         let elapsed = ContinuousClock.now - started

@@ -31,9 +31,9 @@ struct FontSlimmingTests {
         var fonts = 0
         var search = 0
         let marker = Array("/Length1 ".utf8)
-        while let found = PDFFontSlimmer.find(marker, in: Array(bytes[search...])) {
+        while let found = PDFXref.find(marker, in: Array(bytes[search...])) {
             let at = search + found
-            let streamAt = try #require(PDFFontSlimmer.find(Array("stream\n".utf8), in: Array(bytes[at...]))) + at + 7
+            let streamAt = try #require(PDFXref.find(Array("stream\n".utf8), in: Array(bytes[at...]))) + at + 7
             let dictionary = String(decoding: bytes[max(0, at - 80)..<at], as: UTF8.self)
             let length = try #require(dictionary.components(separatedBy: "/Length ").last?.split(separator: "\n").first.flatMap { Int($0) })
             let font = try #require(PDFFontSlimmer.inflate(Array(bytes[streamAt..<(streamAt + length)])))

@@ -40,7 +40,7 @@ struct EmbedSessionRoutes {
             guard verified.permission("save_draft") else {
                 throw AppError(status: 403, code: "permission_denied", message: "This session may not change templates (saveDraft is off).")
             }
-            let url = try await EmbedFormRoutes(services: services).upload(request, verified)
+            let url = try await ImageUpload(services: services).store(request, verified)
             return JSONBody.response(status: .ok, JSONValue.object(["url": .string(url)]))
         }
         routes.add(router, .get, "/v1/embed/renders/:id/pdf") { request, context in

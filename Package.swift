@@ -36,8 +36,10 @@ let package = Package(
             pkgConfig: "pangocairo",
             providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
         ),
+        // C helper of the render engine: huge CFF fonts (Noto CJK) embedded from outlines (see its .c file).
+        .target(name: "CRenderSupport"),
         // The pure render engine: document + data + fonts + images in, PDF/PNG bytes out.
-        .target(name: "Render", dependencies: ["Core", "CPangoCairo"], swiftSettings: swiftSettings),
+        .target(name: "Render", dependencies: ["Core", "CPangoCairo", "CRenderSupport"], swiftSettings: swiftSettings),
         // Feature modules: domain types, services and repository protocols. They never import each other
         // nor the web framework.
         .target(name: "AdminProvisioning", dependencies: ["Core"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import CRenderSupport
 import CPangoCairo
 import Core
 import Foundation
@@ -46,8 +47,15 @@ public final class RenderEngine: @unchecked Sendable {
     private var fontConfig: OpaquePointer?
     private var generation = 0
 
+    /// Fonts with a CFF table of this size or more (Noto CJK's is 16 MB) are embedded from the outlines of
+    /// the glyphs used rather than through Cairo's CFF subsetter, which copies and parses the whole table
+    /// for every PDF (CRenderSupport/font_outline_embedding.c explains the trade). Smaller CFF fonts keep
+    /// Cairo's subsetter.
+    static let outlineEmbeddingMinCFFBytes: UInt = 1 << 20
+
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
+        ck_embed_large_cff_fonts_from_outlines(Self.outlineEmbeddingMinCFFBytes)
         if !configuration.fontFiles.isEmpty { try registerFontFiles(configuration.fontFiles) }
     }
 

@@ -77,7 +77,19 @@ struct FixtureTests {
             #expect(cols.contains("yes"), "font not embedded: \(row)")
             #expect(String(row).range(of: "^[A-Z]{6}\\+", options: .regularExpression) != nil, "not a subset: \(row)")
         }
-        #expect(fonts.contains("CJK"))
+        #expect(fonts.contains("NotoSansArabic"))
+    }
+
+    @Test("CJK faces are embedded from the outlines of the glyphs used, so a page of CJK text stays small")
+    func cjkFromOutlines() async throws {
+        let pdf = try await Fixture.render("letter.json", "letter.data.json")
+        let fonts = try Tool.withFile(pdf.bytes) { try Tool.run("pdffonts", [$0]).output }
+        // Cairo's own CFF subsetter would embed "NotoSansCJK…" with its full subroutine index (210 KB).
+        #expect(!fonts.contains("CJK"))
+        #expect(fonts.contains("CID Type 0C"))
+        #expect(pdf.bytes.count < 80_000)
+        #expect(try Tool.text(pdf.bytes).contains("日本語の文章も正しく表示されるか確認します。"))
+        #expect(try Tool.qpdfCheck(pdf.bytes).status == 0)
     }
 }
 

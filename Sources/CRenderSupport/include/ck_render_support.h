@@ -1,0 +1,9 @@
+#ifndef CK_RENDER_SUPPORT_H
+#define CK_RENDER_SUPPORT_H
+
+/// Fonts whose CFF table is at least `min_cff_bytes` long (the CJK and pan-Unicode families) are embedded
+/// by Cairo from their glyph outlines instead of through Cairo's CFF subsetter; 0 turns it off.
+/// See font_outline_embedding.c for why.
+void ck_embed_large_cff_fonts_from_outlines(unsigned long min_cff_bytes);
+
+#endif

@@ -1,5 +1,5 @@
-import CRenderSupport
 import CPangoCairo
+import CRenderSupport
 import Core
 import Foundation
 

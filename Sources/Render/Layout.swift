@@ -4,7 +4,8 @@ import Foundation
 // Layout: resolved blocks become "chunks" (vertical slices with their drawing operations), and the
 // paginator stacks chunks onto pages. A paragraph gives one chunk per line, a table one per row
 // (plus its header, repeated after each page break), a keep-together group or a columns block one
-// chunk when it fits on a page.
+// chunk when it fits on a page. A columns block taller than a page becomes a flow chunk: the
+// paginator fills its columns side by side, page after page.
 
 enum DrawOp {
     /// Lines `lines` of a layout whose top-left corner is at (x, y).
@@ -38,6 +39,9 @@ struct Chunk {
     var headerID: Int?
     /// Move to the next page together with the following chunk.
     var keepWithNext = false
+    /// A columns block taller than a page: each column's chunks (x already set), filled side by side
+    /// by the paginator. `height` and `ops` then hold the whole block, for containers that merge it.
+    var flow: [[Chunk]]?
 
     static func spacing(_ h: Double) -> Chunk { Chunk(height: h, ops: [], kind: .spacing) }
 }
@@ -142,13 +146,12 @@ final class LayoutEngine {
             for (i, col) in columns.enumerated() {
                 perColumn.append(try chunks(col, x: xs[i], width: ws[i]))
             }
-            let merged = perColumn.map { merge($0.filter { $0.kind != .pageBreak }) }
+            perColumn = perColumn.map { $0.filter { $0.kind != .pageBreak } }
+            let merged = perColumn.map(merge)
             let height = merged.map(\.height).max() ?? 0
-            if height <= bodyHeight {
-                out.append(Chunk(height: height, ops: merged.flatMap(\.ops)))
-            } else {
-                for c in perColumn { out.append(contentsOf: c) }
-            }
+            var chunk = Chunk(height: height, ops: merged.flatMap(\.ops))
+            if height > bodyHeight { chunk.flow = perColumn }
+            out.append(chunk)
             spacing(after, into: &out)
         case .divider(let color, let thickness, let before, let after):
             spacing(before, into: &out)

@@ -280,6 +280,44 @@ func paginate(
         hasContent = true
         if let id = c.headerID { headerOnPage = id }
     }
+    /// Fills the columns side by side from `y` down, page after page; spacing collapses at the top of a
+    /// continued column and a table inside a column brings its header along to each new page.
+    func flow(_ columns: [[Chunk]]) throws {
+        var next = [Int](repeating: 0, count: columns.count)
+        while true {
+            var used = 0.0
+            for (col, chunks) in columns.enumerated() {
+                var cy = 0.0
+                var placed = false
+                while next[col] < chunks.count {
+                    let c = chunks[next[col]]
+                    if c.kind == .spacing {
+                        if placed || y > 0 {
+                            if y + cy + c.height > bodyHeight + epsilon { break }
+                            cy += c.height
+                        }
+                        next[col] += 1
+                        continue
+                    }
+                    let bringsHeader = placed || c.headerID != nil ? nil : c.header
+                    let needed = c.height + (bringsHeader.map { headers[$0].height } ?? 0)
+                    // On an empty page a chunk taller than the page is placed anyway (it cannot fit anywhere).
+                    guard y + cy + needed <= bodyHeight + epsilon || (!hasContent && !placed) else { break }
+                    for chunk in [bringsHeader.map { headers[$0] }, c].compactMap({ $0 }) {
+                        pages[pages.count - 1].append(contentsOf: chunk.ops.map { $0.shifted(bodyTop + y + cy) })
+                        cy += chunk.height
+                    }
+                    placed = true
+                    next[col] += 1
+                }
+                used = max(used, cy)
+            }
+            y += used
+            if used > 0 { hasContent = true }
+            if zip(next, columns).allSatisfy({ $0 >= $1.count }) { return }
+            try newPage()
+        }
+    }
     for (i, c) in chunks.enumerated() {
         if i & 127 == 127, ContinuousClock.now > deadline { throw RenderError.timeout(seconds: limits.timeout.seconds) }
         switch c.kind {
@@ -289,6 +327,8 @@ func paginate(
             if hasContent {
                 if y + c.height > bodyHeight + epsilon { try newPage() } else { y += c.height }
             }
+        case .content where c.flow != nil:
+            try flow(c.flow ?? [])
         case .content:
             var needed = c.height
             if let h = c.header, headerOnPage != h { needed += headers[h].height }

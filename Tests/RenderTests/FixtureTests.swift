@@ -136,6 +136,39 @@ struct PaginationTests {
         #expect(t.contains("after"))
     }
 
+    @Test("columns taller than a page continue side by side on the next page, a table in a column with its header")
+    func tallColumns() async throws {
+        let left = (1...50).map { #"{"type": "paragraph", "text": "Left \#($0)"}"# }.joined(separator: ",")
+        let rows = (1...50).map { #"["Item \#($0)", "\#($0)"]"# }.joined(separator: ",")
+        let doc = """
+            {"blocks": [{"type": "paragraph", "text": "Intro"}, {"type": "columns", "columns": [{"blocks": [\(left)]},
+              {"blocks": [{"type": "table", "columns": [{"header": "Name"}, {"header": "Qty"}], "rows": [\(rows)]}]}]},
+              {"type": "paragraph", "text": "After the columns"}]}
+            """
+        let pdf = try await render(doc)
+        #expect(pdf.pageCount == 2)
+        let p1 = try Tool.text(pdf.bytes, page: 1)
+        let p2 = try Tool.text(pdf.bytes, page: 2)
+        #expect(p1.contains("Intro") && p1.contains("Left 1\n") && p1.contains("Item 1\n"))
+        #expect(p2.contains("Left 50") && p2.contains("Item 50") && p2.contains("After the columns"))
+        #expect(p2.contains("Qty"), "the table header is repeated in its column")
+        let all = try Tool.text(pdf.bytes)
+        for n in [1, 25, 50] {
+            #expect(occurrences(of: "Left \(n)\n", in: all) == 1)
+            #expect(occurrences(of: "Item \(n)\n", in: all) == 1)
+        }
+        // Side by side on the second page: the right column's rows start at the top, not below the left one.
+        let bbox = try Tool.withFile(pdf.bytes) { try Tool.run("pdftotext", ["-f", "2", "-l", "2", "-bbox", $0, "-"]).output }
+        func yMin(_ word: String) -> Double? {
+            bbox.split(separator: "\n").first { $0.hasSuffix(">\(word)</word>") }.flatMap { line in
+                line.range(of: "yMin=\"").flatMap { Double(line[$0.upperBound...].prefix { $0 != "\"" }) }
+            }
+        }
+        let leftTop = try #require(yMin("Left"))
+        let rightTop = try #require(yMin("Qty"))
+        #expect(abs(leftTop - rightTop) < 30)
+    }
+
     @Test("an explicit page break starts a new page and a keep-together group moves as a whole")
     func breaksAndGroups() async throws {
         let filler = (1...40).map { _ in #"{"type": "paragraph", "text": "Filler paragraph"}"# }.joined(separator: ",")

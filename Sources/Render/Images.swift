@@ -83,14 +83,57 @@ final class LoadedImage: @unchecked Sendable {
     let format: ImageFormat
     private let jpegBytes: Data?
     private var pixelsDecoded: Bool
+    /// Cached pixels this image's surface reads from (kept alive as long as the surface).
+    private let sharedPixels: DecodedPixels?
 
-    private init(surface: OpaquePointer, width: Int, height: Int, format: ImageFormat, jpegBytes: Data?, pixelsDecoded: Bool) {
+    private init(
+        surface: OpaquePointer, width: Int, height: Int, format: ImageFormat, jpegBytes: Data?, pixelsDecoded: Bool,
+        sharedPixels: DecodedPixels? = nil
+    ) {
         self.surface = surface
         self.pixelWidth = width
         self.pixelHeight = height
         self.format = format
         self.jpegBytes = jpegBytes
         self.pixelsDecoded = pixelsDecoded
+        self.sharedPixels = sharedPixels
+    }
+
+    /// A surface of this render's own over cached pixels: Cairo attaches per-render state (snapshots) to
+    /// the surfaces it draws from, so renders never share a surface, only the read-only pixel memory.
+    private convenience init(sharing pixels: DecodedPixels, format: ImageFormat) throws {
+        let master = pixels.surface
+        guard
+            let surface = cairo_image_surface_create_for_data(
+                cairo_image_surface_get_data(master), cairo_image_surface_get_format(master), cairo_image_surface_get_width(master),
+                cairo_image_surface_get_height(master), cairo_image_surface_get_stride(master)),
+            cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
+        else { throw RenderError.brokenImage(source: "image", reason: "out of memory") }
+        self.init(
+            surface: surface, width: Int(cairo_image_surface_get_width(master)), height: Int(cairo_image_surface_get_height(master)),
+            format: format, jpegBytes: nil, pixelsDecoded: true, sharedPixels: pixels)
+    }
+
+    /// Decodes `data` like `decode(_:source:limits:)`, taking PNG and WebP pixels from `cache` when the
+    /// same bytes were decoded before (a template's logo is decoded once, not on every render).
+    static func decode(_ data: Data, source: String, limits: RenderLimits, cache: DecodedImageCache) throws -> LoadedImage {
+        if data.count <= limits.maxImageBytes, let format = ImageFormat.sniff(data), format != .jpeg {
+            if let pixels = cache.get(data) {
+                try checkPixelLimit(pixels.width, pixels.height, source: source, limits: limits)
+                return try LoadedImage(sharing: pixels, format: format)
+            }
+            let image = try decode(data, source: source, limits: limits)
+            guard let pixels = cache.adopt(image.surface, for: data) else { return image }
+            return try LoadedImage(sharing: pixels, format: format)
+        }
+        return try decode(data, source: source, limits: limits)
+    }
+
+    private static func checkPixelLimit(_ w: Int, _ h: Int, source: String, limits: RenderLimits) throws {
+        guard w > 0, h > 0, w <= 32767, h <= 32767 else { throw RenderError.brokenImage(source: source, reason: "invalid dimensions \(w)x\(h)") }
+        if w * h > limits.maxImagePixels {
+            throw RenderError.imageTooManyPixels(source: source, width: w, height: h, limit: limits.maxImagePixels)
+        }
     }
 
     deinit { cairo_surface_destroy(surface) }
@@ -103,12 +146,7 @@ final class LoadedImage: @unchecked Sendable {
             throw RenderError.imageTooLarge(source: source, bytes: data.count, limit: limits.maxImageBytes)
         }
         guard let format = ImageFormat.sniff(data) else { throw RenderError.unsupportedImage(source: source) }
-        func checkPixels(_ w: Int, _ h: Int) throws {
-            guard w > 0, h > 0, w <= 32767, h <= 32767 else { throw RenderError.brokenImage(source: source, reason: "invalid dimensions \(w)x\(h)") }
-            if w * h > limits.maxImagePixels {
-                throw RenderError.imageTooManyPixels(source: source, width: w, height: h, limit: limits.maxImagePixels)
-            }
-        }
+        func checkPixels(_ w: Int, _ h: Int) throws { try checkPixelLimit(w, h, source: source, limits: limits) }
         switch format {
         case .png:
             let b = [UInt8](data.prefix(24))
@@ -191,6 +229,50 @@ final class LoadedImage: @unchecked Sendable {
         guard rc == 0 else { throw RenderError.brokenImage(source: "jpeg", reason: "JPEG decoding failed") }
         cairo_surface_mark_dirty(surface)
         pixelsDecoded = true
+    }
+}
+
+/// Decoded pixels shared between renders: an image surface that is never drawn from itself.
+final class DecodedPixels: @unchecked Sendable {
+    let surface: OpaquePointer
+    var width: Int { Int(cairo_image_surface_get_width(surface)) }
+    var height: Int { Int(cairo_image_surface_get_height(surface)) }
+    var byteCount: Int { Int(cairo_image_surface_get_stride(surface)) * height }
+
+    init(adopting surface: OpaquePointer) { self.surface = surface }
+    deinit { cairo_surface_destroy(surface) }
+}
+
+/// Decoded PNG and WebP pixels by the image's bytes, within a memory budget (cleared whole when full,
+/// like `TTLCache`: the images every render uses come straight back).
+final class DecodedImageCache: @unchecked Sendable {
+    let budgetBytes: Int
+    private let lock = NSLock()
+    private var entries: [Data: DecodedPixels] = [:]
+    private var bytes = 0
+
+    init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
+
+    var count: Int { lock.withLock { entries.count } }
+
+    func get(_ data: Data) -> DecodedPixels? { lock.withLock { entries[data] } }
+
+    /// Takes over a freshly decoded surface (one reference) as the cached pixels of `data`; nil, with the
+    /// surface left alone, when it alone exceeds a quarter of the budget.
+    func adopt(_ surface: OpaquePointer, for data: Data) -> DecodedPixels? {
+        let size = Int(cairo_image_surface_get_stride(surface)) * Int(cairo_image_surface_get_height(surface))
+        guard size <= budgetBytes / 4, cairo_image_surface_get_data(surface) != nil else { return nil }
+        let pixels = DecodedPixels(adopting: cairo_surface_reference(surface))
+        return lock.withLock {
+            if let known = entries[data] { return known }
+            if bytes + size > budgetBytes {
+                entries.removeAll()
+                bytes = 0
+            }
+            entries[data] = pixels
+            bytes += size
+            return pixels
+        }
     }
 }
 

@@ -9,7 +9,14 @@ import Foundation
 enum PDFFontSlimmer {
     /// Slimmed subsets by the original compressed stream: documents rendered again with the same
     /// glyphs (a template's static text, repeated renders) skip the work.
-    static let cache = TTLCache<[UInt8], (compressed: [UInt8], length: Int)>(ttlMillis: 3_600_000, capacity: 512)
+    static let cache = TTLCache<StreamKey, (compressed: [UInt8], length: Int)>(ttlMillis: 3_600_000, capacity: 512)
+
+    /// A compressed font stream as a cache key, hashed as one block of bytes (an array of bytes hashes
+    /// element by element, which cost more than the lookup saved).
+    struct StreamKey: Hashable, Sendable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
 
     static func slim(_ pdf: [UInt8]) -> [UInt8] {
         guard let xref = PDFXref.read(pdf), let trailerEnd = PDFXref.lastIndex(of: Array("startxref".utf8), in: pdf),
@@ -58,12 +65,13 @@ enum PDFFontSlimmer {
         guard dataStart + length <= object.count else { return nil }
         let original = Array(object[dataStart..<(dataStart + length)])
         let slimmed: (compressed: [UInt8], length: Int)
-        if let known = cache.get(original) {
+        let key = StreamKey(bytes: original)
+        if let known = cache.get(key) {
             slimmed = known
         } else {
             guard let font = inflate(original), let dehinted = TrueTypeDehinter.dehint(font), let compressed = deflate(dehinted) else { return nil }
             slimmed = (compressed, dehinted.count)
-            cache.put(slimmed, for: original)
+            cache.put(slimmed, for: key)
         }
         let (compressed, rawLength) = slimmed
         var rebuilt = Array("\(number) 0 obj\n<< /Length \(compressed.count)\n   /Filter /FlateDecode\n   /Length1 \(rawLength)\n>>\nstream\n".utf8)

@@ -46,6 +46,8 @@ public final class RenderEngine: @unchecked Sendable {
     private var fontFiles: [String] = []
     private var fontConfig: OpaquePointer?
     private var generation = 0
+    /// PNG and WebP pixels decoded by earlier renders (logos, signatures): 16 MB at most.
+    let decodedImages = DecodedImageCache(budgetBytes: 16 << 20)
 
     /// Fonts with a CFF table of this size or more (Noto CJK's is 16 MB) are embedded from the outlines of
     /// the glyphs used rather than through Cairo's CFF subsetter, which copies and parses the whole table
@@ -232,7 +234,7 @@ public final class RenderEngine: @unchecked Sendable {
         }
         var loaded: [BoundImage: LoadedImage] = [:]
         for (k, d) in bytes.sorted(by: { $0.key.label < $1.key.label }) {
-            loaded[k] = try LoadedImage.decode(d, source: k.label, limits: limits)
+            loaded[k] = try LoadedImage.decode(d, source: k.label, limits: limits, cache: decodedImages)
         }
         return loaded
     }

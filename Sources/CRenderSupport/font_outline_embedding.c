@@ -9,10 +9,10 @@
 // When the font's tables cannot be read, Cairo falls back to its other CFF writer, which builds a
 // CID-keyed CFF font from the outlines of just the glyphs the document uses (FreeType reads only those
 // charstrings). Same shapes, same widths, same ToUnicode text; only the hints are lost (they sharpen
-// stems on low-resolution screens; print and zoomed views do not use them). Cairo has no switch for this, so we interpose FreeType's FT_Load_Sfnt_Table in this
-// executable: when *Cairo* asks for a table other than cmap of a font whose CFF table is at least
-// `min_cff_bytes` long, the table reads as missing. Every other caller and font is passed straight
-// through.
+// stems on low-resolution screens; print and zoomed views do not use them). Cairo has no switch for
+// this, so we interpose FreeType's FT_Load_Sfnt_Table in this executable: when *Cairo* asks for a
+// table other than cmap of a font whose CFF table is at least `min_cff_bytes` long, the table reads as
+// missing. Every other caller and font is passed straight through.
 //
 // Why every table but cmap: with only CFF hidden, Cairo next tries its TrueType subsetter, which gets
 // as far as the missing glyf/loca and leaks ~128 KB per attempt in Cairo 1.16 (measured: one PDF per

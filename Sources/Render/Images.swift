@@ -110,8 +110,8 @@ final class LoadedImage: @unchecked Sendable {
             cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
         else { throw RenderError.brokenImage(source: "image", reason: "out of memory") }
         self.init(
-            surface: surface, width: Int(cairo_image_surface_get_width(master)), height: Int(cairo_image_surface_get_height(master)),
-            format: format, jpegBytes: nil, pixelsDecoded: true, sharedPixels: pixels)
+            surface: surface, width: pixels.width, height: pixels.height, format: format, jpegBytes: nil, pixelsDecoded: true,
+            sharedPixels: pixels)
     }
 
     /// Decodes `data` like `decode(_:source:limits:)`, taking PNG and WebP pixels from `cache` when the
@@ -260,9 +260,9 @@ final class DecodedImageCache: @unchecked Sendable {
     /// Takes over a freshly decoded surface (one reference) as the cached pixels of `data`; nil, with the
     /// surface left alone, when it alone exceeds a quarter of the budget.
     func adopt(_ surface: OpaquePointer, for data: Data) -> DecodedPixels? {
-        let size = Int(cairo_image_surface_get_stride(surface)) * Int(cairo_image_surface_get_height(surface))
-        guard size <= budgetBytes / 4, cairo_image_surface_get_data(surface) != nil else { return nil }
         let pixels = DecodedPixels(adopting: cairo_surface_reference(surface))
+        let size = pixels.byteCount
+        guard size <= budgetBytes / 4, cairo_image_surface_get_data(surface) != nil else { return nil }
         return lock.withLock {
             if let known = entries[data] { return known }
             if bytes + size > budgetBytes {

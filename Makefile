@@ -38,6 +38,7 @@ test-only:
 	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test $(if $(FILTER),--filter $(FILTER))
 
 lint:
+	scripts/check-repo-citations.sh
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
 	@python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
 	python3 -m openapi_spec_validator openapi.yaml

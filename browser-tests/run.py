@@ -12,11 +12,19 @@ partner app (demo/host.py) on another port, i.e. another origin, then runs each 
   origin    a host origin not on the allow-list -> the browser refuses the frame
   refresh   session.expiring -> the SDK renews the token through the host's refresh(); work goes on
   appearance mint-time appearance (accent colour, German) applied in the frame
+  narrow    the builder opened directly at 1024x700 (English and German): no block label cut, the
+            page orientation control labelled
+  phone     the form opened directly 390 px wide: no horizontal scroll, every control on screen and
+            not covered, filled and submitted there
+  manifest  a template created from a manifest with a loop (POST /v1/templates) opens in the builder
+            with its loop fields known (no unknown-variable flag) and publishes with its loop
 
-Screenshots (1280x800) go to browser-tests/screenshots/. Usage: python3 browser-tests/run.py [name ...]
+Every test also fails on a 404 from any request and on a console error its page should not log.
+Screenshots (1280x800 unless a test says otherwise) go to browser-tests/screenshots/. Usage: python3 browser-tests/run.py [name ...]
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,6 +34,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.error
 import urllib.request
 import zlib
 
@@ -123,6 +132,34 @@ class Stack:
         shutil.rmtree(self.data, ignore_errors=True)
 
 
+def admin_key(stack):
+    with open(os.path.join(stack.data, "admin-key")) as f:
+        return f.read().strip()
+
+
+def call(url, method="GET", body=None, key=None):
+    """A JSON API call with a bearer key; returns (status, body) for error statuses too."""
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if key:
+        request.add_header("Authorization", "Bearer " + key)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def mint(stack, **body):
+    """A session token from the partner app's backend (as its own page would get one)."""
+    return get_json(stack.host + "/api/sessions", "POST", body)["sessionToken"]
+
+
+def open_direct(stack, page, path, token):
+    """An embed page opened on its own (a new tab, a partner's webview), not framed by the host."""
+    page.goto("%s/embed/%s?session_token=%s" % (stack.api, path, urllib.request.quote(token)))
+
+
 def events(page, name=None):
     found = page.evaluate("() => window.ckEvents || []")
     return [e for e in found if name is None or e["name"] == name]
@@ -165,7 +202,7 @@ def test_builder(stack, page):
     page.screenshot(path=os.path.join(SHOTS, "builder.png"))
     # The live preview is the server's render of the draft, with the catalog's preview data.
     frame.click('.ck-segmented button[data-view="split"]')
-    frame.wait_for_function("() => [...document.querySelectorAll('.ck-preview img')].some(i => i.complete && i.naturalWidth > 0)")
+    wait_preview(frame)
     page.screenshot(path=os.path.join(SHOTS, "builder-preview.png"))
     frame.click(".ck-publish-button")
     frame.click(".ck-confirm-publish")
@@ -180,6 +217,18 @@ def test_builder(stack, page):
     assert detail["currentVersionNumber"] == 1 and detail["published"] is True, detail
     assert "customer.name" in {v["key"] for v in detail["manifest"]["variables"]}, detail["manifest"]
     page.screenshot(path=os.path.join(SHOTS, "builder-published.png"))
+
+
+def wait_preview(frame):
+    """The preview has finished its latest render (status no longer "Rendering…") and shows its pages."""
+    frame.wait_for_function("""() => {
+        const preview = document.querySelector('.ck-preview');
+        const images = [...document.querySelectorAll('.ck-preview img')];
+        return preview && !preview.classList.contains('ck-preview-loading') && images.length > 0
+            && images.every(i => i.complete && i.naturalWidth > 0);
+    }""")
+    # Decoded is not yet painted: wait two frames so a screenshot shows the pages.
+    frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def fill_form(frame, image_path):
@@ -301,8 +350,139 @@ def test_appearance(stack, page):
     page.screenshot(path=os.path.join(SHOTS, "form-de.png"))
 
 
+# Text wider than its box, per palette button and per orientation/view segment; and whether each
+# segment's label is visible (a font size of 0 hides it while keeping the accessible name).
+BUILDER_LABELS_JS = """() => {
+    const cut = (el) => el.scrollWidth > el.clientWidth + 0.5;
+    const labels = [...document.querySelectorAll('.ck-add-block-label')];
+    if (!labels.length) labels.push(...document.querySelectorAll('.ck-add-block'));  // a label without its own element
+    const orientation = [...document.querySelectorAll('.ck-inspector .ck-segmented button')];
+    return {
+        palette: labels.map(l => ({ text: l.textContent, cut: cut(l), width: l.clientWidth })),
+        orientation: orientation.map(b => ({ text: b.innerText.trim(), cut: cut(b), fontSize: parseFloat(getComputedStyle(b).fontSize) })),
+        pageOverflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    };
+}"""
+
+
+def test_narrow(stack, page):
+    """The builder opened directly at 1024x700, in English and in German (longer labels)."""
+    page.set_viewport_size({"width": 1024, "height": 700})
+    for locale in ("en", "de"):
+        token = mint(stack, mode="edit", appearance={"layout": {"locale": locale}})
+        open_direct(stack, page, "builder", token)
+        page.wait_for_selector(".ck-add-block")
+        page.wait_for_selector(".ck-inspector .ck-segmented button")
+        found = page.evaluate(BUILDER_LABELS_JS)
+        assert len(found["palette"]) >= 9, found
+        cut = [label["text"] for label in found["palette"] if label["cut"] or label["width"] == 0]
+        assert not cut, "%s: palette labels cut at 1024 px: %s" % (locale, cut)
+        orientation = found["orientation"]
+        assert len(orientation) == 2, orientation
+        for segment in orientation:
+            assert segment["text"] and segment["fontSize"] >= 10 and not segment["cut"], "%s: orientation label hidden or cut: %s" % (locale, orientation)
+        assert not found["pageOverflow"], "%s: the builder scrolls sideways at 1024 px" % locale
+        # The toolbar's view toggle is icon-only here: its buttons still say what they do.
+        for view in page.locator(".ck-toolbar .ck-segment").all():
+            assert view.get_attribute("title") and view.get_attribute("aria-pressed"), view
+        page.locator(".ck-palette").scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(SHOTS, "builder-1024-%s.png" % locale))
+
+
+# Every visible control of the form: rendered, inside the viewport horizontally (after scrolling to
+# it), at least 24 px tall (touch), and the topmost element at its centre (not covered).
+FORM_CONTROLS_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const problems = [];
+    const controls = [...document.querySelectorAll('input, select, textarea, button, a[href]')].filter((el) =>
+        el.type !== 'hidden' && !el.closest('[hidden], [aria-hidden="true"], .ck-visually-hidden'));
+    for (const el of controls) {
+        el.scrollIntoView({ block: 'center', inline: 'nearest' });
+        const r = el.getBoundingClientRect();
+        const name = el.name || el.getAttribute('aria-label') || el.className || el.tagName;
+        if (!r.width || !r.height) { problems.push(name + ': not rendered'); continue; }
+        if (r.left < -0.5 || r.right > width + 0.5) problems.push(name + ': outside the viewport ' + JSON.stringify([r.left, r.right]));
+        if (r.height < 24 && el.type !== 'checkbox' && el.type !== 'radio') problems.push(name + ': ' + r.height + ' px tall');
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        if (!hit || !(hit === el || el.contains(hit) || hit.closest('label')?.control === el)) {
+            problems.push(name + ': covered by ' + (hit ? hit.className || hit.tagName : 'nothing'));
+        }
+    }
+    window.scrollTo(0, 0);
+    return { count: controls.length, problems, scrollWidth: document.documentElement.scrollWidth, width };
+}"""
+
+
+def test_phone(stack, page):
+    """The form opened directly on a phone (390x844): nothing scrolls sideways, every control works."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_direct(stack, page, "form", mint(stack, mode="fill"))
+    page.wait_for_selector('input[name="customer.name"]')
+    loop = page.locator('[data-loop="items"]')
+    while loop.locator(".ck-loop-row").count() < 2:
+        loop.locator(".ck-loop-add").click()
+    found = page.evaluate(FORM_CONTROLS_JS)
+    assert found["count"] >= 10, found
+    assert found["scrollWidth"] <= found["width"], "the form scrolls sideways at 390 px: %s" % found
+    assert not found["problems"], "controls not usable at 390 px: %s" % found["problems"]
+    image = os.path.join(tempfile.mkdtemp(), "logo.png")
+    with open(image, "wb") as f:
+        f.write(png_bytes())
+    fill_form(page, image)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "sideways scroll after filling"
+    page.screenshot(path=os.path.join(SHOTS, "form-390.png"), full_page=True)
+    page.click("button.ck-submit-button")
+    page.wait_for_selector(".ck-result", timeout=60_000)
+    page.wait_for_selector("a.ck-download", timeout=TIMEOUT_MS)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "sideways scroll on the result"
+    page.screenshot(path=os.path.join(SHOTS, "form-390-result.png"))
+
+
+def test_manifest(stack, page):
+    """A template made from a manifest alone: its loop's item fields are known inside the loop."""
+    status, provisioned = call(stack.api + "/v1/admin/provision", "POST", {"externalOrgId": "demo-partner"}, admin_key(stack))
+    assert status in (200, 201), provisioned
+    manifest = {
+        "variables": [{"key": "customer.name", "label": "Customer", "dataType": "text", "required": True}],
+        "loops": [{"key": "lines", "label": "Order lines", "itemFields": [
+            {"key": "name", "label": "Item", "dataType": "text"}, {"key": "qty", "label": "Qty", "dataType": "number"}]}],
+    }
+    status, created = call(stack.api + "/v1/templates", "POST", {"name": "Packing list", "manifest": manifest}, provisioned["apiKey"])
+    assert status == 201, created
+    open_direct(stack, page, "builder", mint(stack, mode="edit", templateExternalId=created["slug"]))
+    page.wait_for_selector('.ck-block[data-type="table"] .ck-variable-chip')
+    chips = page.eval_on_selector_all('.ck-block[data-type="table"] .ck-loop-row .ck-variable-chip', "els => els.map(e => e.dataset.key)")
+    assert {"name", "qty"} <= set(chips), chips
+    unknown = page.eval_on_selector_all(".ck-chip-unknown, .ck-loop-unknown", "els => els.map(e => e.title || e.textContent)")
+    assert not unknown, "flagged as unknown: %s" % unknown
+    # The list is offered in the picker, and the preview (the server's lint and render) accepts the layout.
+    page.wait_for_selector('.ck-variable-item[data-loop][data-key="lines"]')
+    wait_preview(page)
+    assert page.locator(".ck-preview-error").is_hidden(), page.locator(".ck-preview-error").inner_text()
+    page.screenshot(path=os.path.join(SHOTS, "builder-manifest.png"))
+    # Publishing keeps the loop and its fields in the manifest.
+    page.click(".ck-publish-button")
+    page.click(".ck-confirm-publish")
+    page.wait_for_function("() => document.querySelector('.ck-save-state')?.dataset.state === 'ok' && !document.querySelector('.ck-publish-button[aria-busy=\"true\"]')")
+    detail = None
+    for _ in range(50):
+        detail = get_json(stack.host + "/api/templates/" + created["slug"])
+        if detail.get("currentVersionNumber", 0) >= 2:
+            break
+        time.sleep(0.1)
+    assert detail["currentVersionNumber"] == 2, detail
+    loops = {loop["key"]: [f["key"] for f in loop["itemFields"]] for loop in detail["manifest"]["loops"]}
+    assert loops == {"lines": ["name", "qty"]}, detail["manifest"]
+
+
 TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin,
-         "refresh": test_refresh, "appearance": test_appearance}
+         "refresh": test_refresh, "appearance": test_appearance, "narrow": test_narrow, "phone": test_phone, "manifest": test_manifest}
+
+# Console errors a test provokes on purpose (regular expressions); anything else fails the test.
+EXPECTED_CONSOLE = {
+    "revoked": [r"status of 401"],                           # the revoked token's session request
+    "origin": [r"Refused to frame", r"frame-ancestors"],     # the browser refusing the frame
+}
 
 
 def main():
@@ -317,12 +497,19 @@ def main():
                 context = browser.new_context(viewport={"width": 1280, "height": 800})
                 page = context.new_page()
                 page.set_default_timeout(TIMEOUT_MS)
-                errors = []
+                errors, console, missing = [], [], []
                 page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+                # Console and network of every frame (the embed pages are cross-origin iframes).
+                page.on("console", lambda m, console=console: console.append(m.text) if m.type == "error" else None)
+                page.on("response", lambda r, missing=missing: missing.append(r.url) if r.status == 404 else None)
                 started = time.time()
                 try:
                     TESTS[name](stack, page)
                     assert not errors, "uncaught page errors: %s" % errors
+                    assert not missing, "404 responses: %s" % missing
+                    expected = EXPECTED_CONSOLE.get(name, [])
+                    unexpected = [text for text in console if not any(re.search(pattern, text) for pattern in expected)]
+                    assert not unexpected, "console errors: %s" % unexpected
                     print("ok    %-9s %.1fs" % (name, time.time() - started), flush=True)
                 except Exception:
                     failures.append(name)

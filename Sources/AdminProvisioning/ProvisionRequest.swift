@@ -1,7 +1,8 @@
 import Core
 import Foundation
 
-/// `POST /v1/admin/provision` body (DESIGN.md decision 2). Unknown fields are ignored.
+/// `POST /v1/admin/provision` body (docs/decisions/0002-admin-provisioning.md). Unknown fields are
+/// ignored.
 public struct ProvisionRequest: Sendable, Equatable {
     public var externalOrgID: String
     public var name: String?

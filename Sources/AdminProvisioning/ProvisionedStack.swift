@@ -1,7 +1,7 @@
 import Core
 
-/// One provisioned partner org and everything provisioning created for it (DESIGN.md data model:
-/// org 1—1 project 1—* api_key, project 1—1 embed_partner with a signing key).
+/// One provisioned partner org and everything provisioning created for it (org 1—1 project 1—*
+/// api_key, project 1—1 embed_partner with a signing key; docs/decisions/0012-tenancy-and-scoping.md).
 public struct ProvisionedStack: Sendable, Equatable {
     public var orgID: String
     public var externalOrgID: String

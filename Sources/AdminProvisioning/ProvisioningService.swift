@@ -7,9 +7,10 @@ public struct ProvisionResult: Sendable, Equatable {
     public var stack: ProvisionedStack
 }
 
-/// Idempotent org provisioning (DESIGN.md decision 2). The first call for an external org id creates
-/// the org, its project, an API key (hash for lookup, sealed copy for re-display), the embed partner
-/// and its Ed25519 signing key (sealed); later calls unseal and return the same key.
+/// Idempotent org provisioning (docs/decisions/0002-admin-provisioning.md). The first call for an
+/// external org id creates the org, its project, an API key (hash for lookup, sealed copy for
+/// re-display), the embed partner and its Ed25519 signing key (sealed); later calls unseal and return
+/// the same key.
 public struct ProvisioningService: Sendable {
     let repository: any ProvisioningRepository
     let secrets: SecretBox

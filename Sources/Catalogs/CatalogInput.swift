@@ -1,8 +1,9 @@
 import Core
 
-/// `POST /v1/embed/catalogs` body (spec-embed-admin §4): `{name, catalog: {allowCustom, namespaces,
-/// loops}}`. The stored payload is the validated catalog with unknown keys dropped and defaults filled.
-/// Validation failures are 422 `invalid_request`, as the reference lists for this endpoint.
+/// `POST /v1/embed/catalogs` body (docs/api.md#variable-catalogs): `{name, catalog: {allowCustom,
+/// namespaces, loops}}`. The stored payload is the validated catalog with unknown keys dropped and
+/// defaults filled. Validation failures are 422 `invalid_request`, as the reference lists for this
+/// endpoint.
 public struct CatalogInput: Sendable {
     public var name: String
     public var catalog: JSONValue

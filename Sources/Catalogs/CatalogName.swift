@@ -1,5 +1,5 @@
-/// Catalog names (spec-embed-admin §4): `^[a-z0-9][a-z0-9-]*$`, 1–120 characters. Posting an existing
-/// name creates that catalog's next version.
+/// Catalog names (docs/api.md#variable-catalogs): `^[a-z0-9][a-z0-9-]*$`, 1–120 characters. Posting
+/// an existing name creates that catalog's next version.
 public enum CatalogName {
     public static let maxLength = 120
 

@@ -33,7 +33,7 @@ public protocol CatalogRepository: Sendable {
     func version(projectID: String, name: String, version: Int) async throws -> CatalogVersion?
 }
 
-/// Variable catalogs of a project (spec-embed-admin §4).
+/// Variable catalogs of a project (docs/api.md#variable-catalogs).
 public struct CatalogService: Sendable {
     let repository: any CatalogRepository
     let clock: any WallClock

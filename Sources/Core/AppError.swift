@@ -1,6 +1,6 @@
 /// A failure a client can act on. The HTTP layer turns it into the error envelope
-/// `{"error":{"code","message","issues"?}}` (DESIGN.md decision 3); feature modules throw it without
-/// knowing about HTTP, so the status is a plain integer.
+/// `{"error":{"code","message","issues"?}}` (docs/decisions/0003-error-envelope.md); feature modules
+/// throw it without knowing about HTTP, so the status is a plain integer.
 public struct AppError: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: Int
     public var code: String

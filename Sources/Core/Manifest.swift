@@ -1,6 +1,6 @@
 // The manifest vocabulary shared by Render (extraction, lint), Templates (publish, validation) and the
 // HTTP layer (JSON Schema, form fields). Field names match the Craftkit API exactly
-// (spec-templates-renders.md §1.4–1.6).
+// (docs/api.md#manifest).
 
 /// The data type of one variable (`dataType` in the API).
 public enum DataType: String, Codable, Sendable, Equatable, Hashable, CaseIterable {

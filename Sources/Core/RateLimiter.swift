@@ -36,4 +36,12 @@ public final class InMemoryRateLimiter: RateLimiter {
         }
         return count > limit ? Int((window + 1) * 60 - seconds) : nil
     }
+
+    /// The seconds to wait when `bucket` has already reached `limit` this minute, without counting.
+    public func wait(bucket: String, limit: Int, now: Date) -> Int? {
+        let seconds = Int64(now.timeIntervalSince1970)
+        let window = seconds / 60
+        let count = windows.withLock { $0[bucket].flatMap { $0.window == window ? $0.count : nil } ?? 0 }
+        return count >= limit ? Int((window + 1) * 60 - seconds) : nil
+    }
 }

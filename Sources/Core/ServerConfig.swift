@@ -25,8 +25,9 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Short git sha of the build, or `local`; reported by the health endpoint.
     public var version: String
-    /// Base URL under which the blob store's objects are publicly readable (decision 7): then a render's
-    /// `downloadUrl` is `{base}/{blobKey}`; otherwise the authenticated download route.
+    /// Base URL under which the blob store's objects are publicly readable
+    /// (docs/decisions/0007-download-urls.md): then a render's `downloadUrl` is `{base}/{blobKey}`;
+    /// otherwise the authenticated download route.
     public var publicBlobURL: String?
     /// Lets render-time image fetches reach private and loopback addresses (tests only).
     public var allowPrivateFetch: Bool
@@ -37,6 +38,15 @@ public struct ServerConfig: Sendable, Equatable {
     public var sessionLifetimeSeconds: Int
     /// The static embed pages and SDK (`Public/`).
     public var publicDirectory: String
+    /// Live previews rendered at once by this process; more wait up to `previewQueueMillis`, then get
+    /// 503 `preview_busy`. A preview taking longer than `previewTimeoutSeconds` is 422 `render_timeout`.
+    public var previewConcurrency: Int
+    public var previewQueueMillis: Int
+    public var previewTimeoutSeconds: Int
+    /// Failed authentications per minute from one client address before it is answered 429; 0 = off.
+    public var authFailuresPerMinute: Int
+    /// How long `/health` reuses its last probe (the storage probe writes a blob).
+    public var healthCacheMillis: Int
 
     /// A bad value, named with its variable so start-up can stop with one clear line.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
@@ -114,9 +124,15 @@ public struct ServerConfig: Sendable, Equatable {
         rateLimitPerSession = try integer("CRAFTKIT_RATE_LIMIT_PER_SESSION", default: 600, range: 0...10_000_000)
         publicDirectory = value("CRAFTKIT_PUBLIC_DIR") ?? "./Public"
         sessionLifetimeSeconds = try integer("CRAFTKIT_SESSION_TTL_SECONDS", default: 4 * 3600, range: 60...7 * 86400)
+        previewConcurrency = try integer("CRAFTKIT_PREVIEW_CONCURRENCY", default: max(1, processorCount), range: 1...256)
+        previewQueueMillis = try integer("CRAFTKIT_PREVIEW_QUEUE_MS", default: 5_000, range: 0...60_000)
+        previewTimeoutSeconds = try integer("CRAFTKIT_PREVIEW_TIMEOUT_SECONDS", default: 15, range: 1...300)
+        authFailuresPerMinute = try integer("CRAFTKIT_AUTH_FAILURES_PER_MINUTE", default: 30, range: 0...1_000_000)
+        healthCacheMillis = try integer("CRAFTKIT_HEALTH_CACHE_MS", default: 1_000, range: 0...3_600_000)
     }
 
-    /// The secret sealed values are encrypted under (decision 1: encryption key, else admin key).
+    /// The secret sealed values are encrypted under: the encryption key, else the admin key
+    /// (docs/decisions/0001-secrets-at-rest.md).
     public var sealingSecret: String? { encryptionKey ?? adminKey }
 
     static func parseDatabase(_ raw: String?, dataDirectory: String) throws -> DatabaseLocation {

@@ -2,9 +2,9 @@ import Core
 import Crypto
 import Foundation
 
-/// Compact JWS with EdDSA (Ed25519), the session token format (DESIGN.md decision 4). Only `EdDSA` is
-/// accepted: `none`, HS*, RS*, ES* and anything else are refused before any key is used, so the
-/// classic algorithm-confusion attacks do not apply.
+/// Compact JWS with EdDSA (Ed25519), the session token format (docs/decisions/0004-embed-sessions.md).
+/// Only `EdDSA` is accepted: `none`, HS*, RS*, ES* and anything else are refused before any key is
+/// used, so the classic algorithm-confusion attacks do not apply.
 public enum EdDSAToken {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case malformed, algorithm(String), unknownKey, badSignature, expired, notYetValid, wrongAudience

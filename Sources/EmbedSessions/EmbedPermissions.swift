@@ -5,8 +5,9 @@ public enum ScopeMode: String, Sendable, Codable, CaseIterable {
     case edit, create, view, fill
 }
 
-/// The 13 permission flags of an embed session (spec-embed-ui §2.2). The mint API names them in
-/// camelCase; the JWT carries them snake_case (`save_draft`, `rollback_version`).
+/// The 13 permission flags of an embed session (docs/embedding.md#2-default-permissions-per-mode).
+/// The mint API names them in camelCase; the JWT carries them snake_case (`save_draft`,
+/// `rollback_version`).
 public struct EmbedPermissions: Sendable, Equatable {
     public var publish, saveDraft, delete, rename, rollback, createCustomVariables, changePageSettings: Bool
     public var viewVersionHistory, submitForm, saveFormDraft, shareDocument, emailDocument, viewEngagement: Bool

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 
-/// The `POST /v1/embed/sessions` body (spec-embed-admin §3.1), validated. Problems are 422
-/// `invalid_request` with paths.
+/// The `POST /v1/embed/sessions` body (docs/api.md#embed-session-requests), validated. Problems are
+/// 422 `invalid_request` with paths.
 public struct SessionRequest: Sendable {
     public struct Party: Sendable, Equatable {
         public var externalID: String
@@ -94,6 +94,7 @@ public struct SessionRequest: Sendable {
         var form: JSONValue?
         if let raw = fields.object("form"), var formFields = try? ObjectValidator(raw, path: "form") {
             let prefill = formFields.object("prefill")
+            if let prefill { formFields.record(DataLimits.data.issues(in: prefill, at: "form.prefill")) }
             let showPreview = formFields.bool("showPreview") ?? false
             let showDocument = formFields.bool("showDocumentAfterSubmit") ?? true
             let redirect = formFields.string("redirectUrl", length: 1...2048)

@@ -101,7 +101,8 @@ public protocol EmbedSessionRepository: Sendable {
     func addUpload(id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64) async throws -> Bool
 }
 
-/// Embed sessions (DESIGN.md decision 4): mint, refresh with single-use renew tokens, revoke, verify.
+/// Embed sessions (docs/decisions/0004-embed-sessions.md): mint, refresh with single-use renew tokens,
+/// revoke, verify.
 public struct SessionService: Sendable {
     public struct Minted: Sendable {
         public var session: EmbedSession
@@ -216,8 +217,8 @@ public struct SessionService: Sendable {
     /// Verifies a session token: EdDSA signature under the partner key its `kid` names, expiry (30 s
     /// skew), audience, and that the session is neither revoked nor expired in the database.
     public func verify(_ token: String) async throws -> (session: EmbedSession, claims: JSONValue) {
-        // Codes follow the embed pages' failure taxonomy (spec-embed-ui §2.3); session routes answer
-        // 401 `unauthorized` with this message, the session bootstrap route with this code.
+        // Codes follow the embed pages' failure taxonomy (docs/embedding.md#failure-codes); session
+        // routes answer 401 `unauthorized` with this message, the session bootstrap route with this code.
         let failure = { (reason: String, code: String) in AppError.unauthorized(code, "The session token is not valid: \(reason).") }
         do {
             let claims: JSONValue

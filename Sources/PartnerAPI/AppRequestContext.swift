@@ -30,8 +30,12 @@ public struct AppRequestContext: RequestContext {
     /// Set by `ProjectAuthMiddleware` on routes that need a project API key.
     public var project: AuthenticatedProject?
 
+    /// The peer's IP address (no port); nil where there is no socket (the in-process test client).
+    public let clientAddress: String?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The authenticated project. Routes behind `ProjectAuthMiddleware` always have one; the throw

@@ -4,6 +4,7 @@ import Core
 import EmbedSessions
 import Foundation
 import Logging
+import Outbound
 import Render
 import Storage
 import Templates
@@ -31,6 +32,8 @@ public struct AppServices: Sendable {
     public let renderWorker: RenderWorker
     /// The render core, for previews in the request path (renders go through the queue).
     public let engine: RenderEngine
+    /// Bounds the live previews this process renders at once (`ServerConfig.previewConcurrency`).
+    public let previews: AsyncLimiter
     public let inbound: InboundTriggerService
     public let webhooks: WebhookService
     public let webhookDeliverer: WebhookDeliverer
@@ -46,7 +49,8 @@ public struct AppServices: Sendable {
         self.database = database
         self.blobs = blobs
         self.logger = logger
-        // Decision 1: sealed with the encryption key, else the admin key; previous keys still open.
+        // Sealed with the encryption key, else the admin key; previous keys still open
+        // (docs/decisions/0001-secrets-at-rest.md).
         secrets = SecretBox(secret: config.encryptionKey ?? adminKey, previousSecrets: config.previousEncryptionKeys)
         provisioning = ProvisioningService(repository: SQLProvisioningRepository(database: database), secrets: secrets)
         let keyRepository = SQLAPIKeyRepository(database: database)
@@ -63,6 +67,7 @@ public struct AppServices: Sendable {
         let templateRepository = SQLTemplateRepository(database: database)
         let renderRepository = SQLRenderRepository(database: database)
         self.engine = engine
+        previews = AsyncLimiter(limit: config.previewConcurrency)
         jobSignal = JobSignal()
         webhookSignal = JobSignal()
         let queue = SQLJobQueue(database: database)
@@ -75,7 +80,7 @@ public struct AppServices: Sendable {
             queue: queue, renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
             images: UploadAwareImageLoader(
                 uploadsURL: config.publicURL + EmbedFormRoutes.uploadPrefix, blobs: blobs,
-                fallback: HTTPImageLoader(allowPrivate: config.allowPrivateFetch)
+                fallback: HTTPImageLoader(allowPrivate: config.allowPrivateFetch, logger: logger)
             ),
             signal: jobSignal, completions: webhookSignal,
             settings: workerSettings, logger: logger
@@ -85,7 +90,8 @@ public struct AppServices: Sendable {
         webhooks = WebhookService(repository: webhookRepository, secrets: secrets) { FetchGuard.problem(with: $0, allowPrivate: allowPrivate) }
         let presenter = RenderPresenter(config: config)
         webhookDeliverer = WebhookDeliverer(
-            queue: queue, repository: webhookRepository, transport: webhookTransport ?? HTTPWebhookTransport(allowPrivate: allowPrivate),
+            queue: queue, repository: webhookRepository,
+            transport: webhookTransport ?? HTTPWebhookTransport(allowPrivate: allowPrivate, logger: logger),
             secrets: secrets,
             payload: { delivery in
                 let event = try await WebhookPayloads(renders: renderRepository, templates: templateRepository, presenter: presenter).event(

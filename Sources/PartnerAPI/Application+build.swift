@@ -21,7 +21,10 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
 public func buildRoutes(services: AppServices) -> (router: Router<AppRequestContext>, table: RouteTable) {
     let router = Router(context: AppRequestContext.self)
     let routes = RouteTable()
-    router.add(middleware: RequestMiddleware(routes: routes, logger: services.logger))
+    router.add(
+        middleware: RequestMiddleware(
+            routes: routes, logger: services.logger, authFailures: InMemoryRateLimiter(),
+            authFailuresPerMinute: services.config.authFailuresPerMinute))
     router.add(middleware: CORSMiddleware(services: services))
 
     HealthRoutes(services: services).register(on: router, routes: routes)

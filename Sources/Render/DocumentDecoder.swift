@@ -2,17 +2,19 @@ import Core
 import Foundation
 
 /// Reads a stored layout into a `Document`: the native model (an object with `blocks`), Craftkit's
-/// document-mode layout (an object with a `pages` array of blocks, spec-embed-ui §3) or a
-/// react-email-dnd CanvasDocument (`sections` → rows → columns → blocks).
+/// document-mode layout (an object with a `pages` array of blocks; see
+/// docs/document-model.md#craftkit-document-mode-pages) or a react-email-dnd CanvasDocument
+/// (`sections` → rows → columns → blocks).
 public enum DocumentDecoder {
     public static func decode(_ data: Data) throws -> Document {
         let json: JSONValue
         do {
-            json = try JSONDecoder().decode(JSONValue.self, from: data)
+            json = try JSONValue.parse(data)
         } catch {
-            throw RenderError.invalidDocument("not JSON: \(error)")
+            throw RenderError.invalidDocument("not JSON")
         }
         guard case .object(let o) = json else { throw RenderError.invalidDocument("the layout must be a JSON object") }
+        try checkLimits(json)
         if o["blocks"] != nil {
             do {
                 return try JSONDecoder().decode(Document.self, from: data)
@@ -26,9 +28,10 @@ public enum DocumentDecoder {
     /// Maps a Craftkit `pages` layout or a CanvasDocument; native documents are decoded as well.
     public static func decode(json: JSONValue) throws -> Document {
         guard case .object(let o) = json else { throw RenderError.invalidDocument("the layout must be a JSON object") }
+        try checkLimits(json)
         if o["blocks"] != nil {
             do {
-                let data = try JSONEncoder().encode(json)
+                let data = json.serialized
                 return try JSONDecoder().decode(Document.self, from: data)
             } catch let e as DecodingError {
                 throw RenderError.invalidDocument(describe(e))
@@ -37,6 +40,14 @@ public enum DocumentDecoder {
         if case .array(let pages)? = o["pages"] { return try CraftkitLayout.map(root: o, pages: pages) }
         if case .array(let sections)? = o["sections"] { return try CraftkitLayout.map(root: o, pages: [.object(["sections": .array(sections)])]) }
         throw RenderError.invalidDocument("expected \"blocks\" (document model) or \"pages\" (Craftkit document layout)")
+    }
+
+    /// Layouts come from builder sessions and the template API: their nesting and size are bounded
+    /// before the decoder, the resolver and the layout engine recurse over blocks (docs/security.md).
+    static func checkLimits(_ json: JSONValue) throws {
+        if let (path, message) = DataLimits.layout.violation(in: json, at: "") {
+            throw RenderError.invalidDocument(path.isEmpty ? message : "\(path): \(message)")
+        }
     }
 
     static func describe(_ e: DecodingError) -> String {

@@ -10,17 +10,28 @@ public struct RenderLimits: Sendable, Equatable {
     public var maxImageBytes: Int
     /// Pixels per image (default 40 megapixels).
     public var maxImagePixels: Int
+    /// Distinct images per render (default 200): each one is a fetch and a decode.
+    public var maxImages: Int
+    /// Decoded pixels of all images of one render together (default 150 megapixels, about 600 MB of
+    /// pixels): many images each under `maxImagePixels` must not add up to an out-of-memory.
+    public var maxTotalImagePixels: Int
+    /// Pixels of one PNG page (default 40 megapixels: an A4 page at 600 dpi is 35).
+    public var maxOutputPixels: Int
     /// Wall time of the whole render, image loading included (default 60 s).
     public var timeout: Duration
 
     public init(
         maxPages: Int = 2_000, maxLoopItems: Int = 10_000, maxImageBytes: Int = 10 * 1024 * 1024,
-        maxImagePixels: Int = 40_000_000, timeout: Duration = .seconds(60)
+        maxImagePixels: Int = 40_000_000, maxImages: Int = 200, maxTotalImagePixels: Int = 150_000_000,
+        maxOutputPixels: Int = 40_000_000, timeout: Duration = .seconds(60)
     ) {
         self.maxPages = maxPages
         self.maxLoopItems = maxLoopItems
         self.maxImageBytes = maxImageBytes
         self.maxImagePixels = maxImagePixels
+        self.maxImages = maxImages
+        self.maxTotalImagePixels = maxTotalImagePixels
+        self.maxOutputPixels = maxOutputPixels
         self.timeout = timeout
     }
 }

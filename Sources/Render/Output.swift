@@ -158,11 +158,15 @@ struct LaidOutDocument {
         return RenderedPDF(bytes: Data(PDFFontSlimmer.slim(sink.bytes)), pageCount: pages.count)
     }
 
-    func writePNG(page: Int, dpi: Double) throws -> RenderedPNG {
+    func writePNG(page: Int, dpi: Double, maxPixels: Int) throws -> RenderedPNG {
         guard page >= 1, page <= pages.count else { throw RenderError.pageOutOfRange(page: page, pageCount: pages.count) }
         let scale = dpi / 72
-        let pxW = Int32((width * scale).rounded()), pxH = Int32((height * scale).rounded())
-        guard Int(pxW) * Int(pxH) <= 100_000_000 else { throw RenderError.invalidDocument("preview larger than 100 megapixels") }
+        // Checked in Double before narrowing: a huge page size must not overflow Int32.
+        let w = (width * scale).rounded(), h = (height * scale).rounded()
+        guard w * h <= Double(maxPixels) else {
+            throw RenderError.outputTooLarge(width: Int(min(w, 1e12)), height: Int(min(h, 1e12)), limit: maxPixels)
+        }
+        let pxW = Int32(w), pxH = Int32(h)
         for op in pages[page - 1] { if case .image(let img, _, _, _, _, _) = op { try img.decodePixelsIfNeeded() } }
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pxW, pxH) else { throw RenderError.outputFailed("cannot create image") }
         defer { cairo_surface_destroy(surface) }

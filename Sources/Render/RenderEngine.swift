@@ -118,7 +118,7 @@ public final class RenderEngine: @unchecked Sendable {
         let ws = checkout()
         defer { checkin(ws) }
         let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
-        return try laid.writePNG(page: page, dpi: dpi)
+        return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
     }
 
     /// Lint with this engine's fonts (see `Linter`).
@@ -195,6 +195,7 @@ public final class RenderEngine: @unchecked Sendable {
         _ wanted: Set<BoundImage>, loader: any ImageLoader, limits: RenderLimits, deadline: ContinuousClock.Instant
     ) async throws -> [BoundImage: LoadedImage] {
         guard !wanted.isEmpty else { return [:] }
+        guard wanted.count <= limits.maxImages else { throw RenderError.tooManyImages(count: wanted.count, limit: limits.maxImages) }
         var bytes: [BoundImage: Data] = [:]
         var remote: [ImageSource] = []
         for w in wanted {
@@ -233,8 +234,12 @@ public final class RenderEngine: @unchecked Sendable {
             for (s, d) in fetched { bytes[.source(s)] = d }
         }
         var loaded: [BoundImage: LoadedImage] = [:]
+        var pixels = 0
         for (k, d) in bytes.sorted(by: { $0.key.label < $1.key.label }) {
-            loaded[k] = try LoadedImage.decode(d, source: k.label, limits: limits, cache: decodedImages)
+            let image = try LoadedImage.decode(d, source: k.label, limits: limits, cache: decodedImages)
+            pixels += image.pixelWidth * image.pixelHeight
+            guard pixels <= limits.maxTotalImagePixels else { throw RenderError.imagePixelBudgetExceeded(limit: limits.maxTotalImagePixels) }
+            loaded[k] = image
         }
         return loaded
     }

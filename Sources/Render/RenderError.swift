@@ -12,6 +12,12 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
     case imageTooLarge(source: String, bytes: Int, limit: Int)
     /// Image pixels over `RenderLimits.maxImagePixels`.
     case imageTooManyPixels(source: String, width: Int, height: Int, limit: Int)
+    /// More distinct images than `RenderLimits.maxImages`.
+    case tooManyImages(count: Int, limit: Int)
+    /// The images' decoded pixels add up to more than `RenderLimits.maxTotalImagePixels`.
+    case imagePixelBudgetExceeded(limit: Int)
+    /// A PNG page larger than `RenderLimits.maxOutputPixels` (a huge page size at a high dpi).
+    case outputTooLarge(width: Int, height: Int, limit: Int)
     /// Not PNG, JPEG or WebP.
     case unsupportedImage(source: String)
     /// PNG/JPEG/WebP that does not decode.
@@ -41,6 +47,9 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooManyLoopItems: return "too_many_loop_items"
         case .imageTooLarge: return "image_too_large"
         case .imageTooManyPixels: return "image_too_many_pixels"
+        case .tooManyImages: return "too_many_images"
+        case .imagePixelBudgetExceeded: return "image_pixel_budget_exceeded"
+        case .outputTooLarge: return "output_too_large"
         case .unsupportedImage: return "unsupported_image"
         case .brokenImage: return "broken_image"
         case .imageUnavailable: return "image_unavailable"
@@ -71,6 +80,9 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooManyLoopItems(let loop, let n, let l): return "Loop \"\(loop)\" has \(n) items; the limit is \(l)."
         case .imageTooLarge(let s, let b, let l): return "Image \(s) is \(b) bytes; the limit is \(l)."
         case .imageTooManyPixels(let s, let w, let h, let l): return "Image \(s) is \(w)x\(h) pixels; the limit is \(l) pixels."
+        case .tooManyImages(let n, let l): return "The document uses \(n) images; the limit is \(l)."
+        case .imagePixelBudgetExceeded(let l): return "The document's images add up to more than \(l) pixels."
+        case .outputTooLarge(let w, let h, let l): return "A \(w)x\(h) pixel page is larger than the limit of \(l) pixels; lower the dpi."
         case .unsupportedImage(let s): return "Image \(s) is not PNG, JPEG or WebP."
         case .brokenImage(let s, let r): return "Image \(s) could not be decoded: \(r)."
         case .imageUnavailable(let s, let r): return "Image \(s) could not be loaded: \(r)."

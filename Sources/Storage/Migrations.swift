@@ -11,6 +11,9 @@ public enum Migrations {
         public let version: Int
         public let name: String
         public let statements: [String]
+        /// Used instead of `statements` on PostgreSQL, for the rare statement (JSON functions) that
+        /// cannot be written once for both engines.
+        public var postgresStatements: [String]? = nil
     }
 
     public static let all: [Migration] = [
@@ -338,6 +341,26 @@ public enum Migrations {
             name: "form drafts",
             statements: ["ALTER TABLE embed_sessions ADD COLUMN form_draft TEXT", "ALTER TABLE embed_sessions ADD COLUMN form_draft_saved_at BIGINT"]
         ),
+        // The CORS check runs on every cross-origin embed request, also unauthenticated preflights: an
+        // exact, indexed lookup instead of a LIKE scan over every partner's origin list.
+        Migration(
+            version: 12,
+            name: "allowed origins index",
+            statements: [
+                "CREATE TABLE embed_partner_origins (origin TEXT NOT NULL, partner_id TEXT NOT NULL, PRIMARY KEY (origin, partner_id))",
+                """
+                INSERT INTO embed_partner_origins (origin, partner_id)
+                SELECT DISTINCT o.value, e.id FROM embed_partners e, json_each(e.allowed_origins) o
+                """,
+            ],
+            postgresStatements: [
+                "CREATE TABLE embed_partner_origins (origin TEXT NOT NULL, partner_id TEXT NOT NULL, PRIMARY KEY (origin, partner_id))",
+                """
+                INSERT INTO embed_partner_origins (origin, partner_id)
+                SELECT DISTINCT o.value, e.id FROM embed_partners e, json_array_elements_text(e.allowed_origins::json) o
+                """,
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
@@ -359,7 +382,8 @@ public enum Migrations {
             if done { continue }
             do {
                 try await database.transaction { db in
-                    for statement in migration.statements { try await db.raw(SQLQueryString(statement)).run() }
+                    let statements = database.engine == .postgres ? migration.postgresStatements ?? migration.statements : migration.statements
+                    for statement in statements { try await db.raw(SQLQueryString(statement)).run() }
                     try await db.raw(
                         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().epochMillis))"
                     ).run()

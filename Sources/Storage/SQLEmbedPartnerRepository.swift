@@ -23,15 +23,7 @@ public struct SQLEmbedPartnerRepository: EmbedPartnerRepository {
     }
 
     public func anyPartnerAllows(origin: String) async throws -> Bool {
-        // Origins are stored as a JSON array of normalised strings; match the quoted string exactly.
-        let escaped = origin.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%").replacingOccurrences(
-            of: "_", with: "!_")
-        let rows = try await database.sql.raw(
-            "SELECT allowed_origins FROM embed_partners WHERE allowed_origins LIKE \(bind: "%\"" + escaped + "\"%") ESCAPE '!' LIMIT 20"
-        ).all()
-        return try rows.contains {
-            try SQLProvisioningRepository.decodeOrigins(try $0.decode(column: "allowed_origins", as: String.self)).contains(origin)
-        }
+        try await database.sql.raw("SELECT partner_id FROM embed_partner_origins WHERE origin = \(bind: origin) LIMIT 1").first() != nil
     }
 
     public func publicKeys(partnerID: String) async throws -> [JSONWebKeySet.Key] {

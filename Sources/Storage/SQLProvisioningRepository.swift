@@ -36,6 +36,7 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
                         \(bind: stack.emailFrom), 'active', \(bind: plan.createdAt), \(bind: plan.createdAt))
                 """
             ).run()
+            try await Self.indexOrigins(stack.allowedOrigins, partnerID: stack.partnerID, on: db)
             let key = plan.signingKey
             try await db.raw(
                 """
@@ -106,6 +107,7 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
                 try await db.raw(
                     "UPDATE embed_partners SET allowed_origins = \(bind: try Self.encodeOrigins(allowedOrigins)), updated_at = \(bind: now) WHERE id = \(bind: stack.partnerID)"
                 ).run()
+                try await Self.indexOrigins(allowedOrigins, partnerID: stack.partnerID, on: db)
             }
             return try await Self.find(externalOrgID: externalOrgID, on: db)
         }
@@ -126,6 +128,14 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
     }
 
     /// JSON array text with unescaped slashes, so `anyPartnerAllows` can match a quoted origin with LIKE.
+    /// Replaces a partner's rows in `embed_partner_origins`, the index the CORS check reads.
+    static func indexOrigins(_ origins: [String], partnerID: String, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM embed_partner_origins WHERE partner_id = \(bind: partnerID)").run()
+        for origin in Set(origins) {
+            try await db.raw("INSERT INTO embed_partner_origins (origin, partner_id) VALUES (\(bind: origin), \(bind: partnerID))").run()
+        }
+    }
+
     static func encodeOrigins(_ origins: [String]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]

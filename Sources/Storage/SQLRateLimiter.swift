@@ -2,8 +2,9 @@ import Core
 import Foundation
 import SQLKit
 
-/// Rate-limit counters in the database, shared by every node of a PostgreSQL deployment (DESIGN.md:
-/// nothing lives only in one node's memory). One upsert per request.
+/// Rate-limit counters in the database, shared by every node of a PostgreSQL deployment (nothing lives
+/// only in one node's memory: docs/decisions/0013-shared-state-in-the-database.md). One upsert per
+/// request.
 public struct SQLRateLimiter: RateLimiter {
     let database: Database
 

@@ -1,7 +1,7 @@
 import Core
 import Foundation
 
-/// Validates and coerces render `data` against a published manifest (spec §1.4 table, §4.2): scalars
+/// Validates and coerces render `data` against a published manifest (docs/api.md#render-data): scalars
 /// nested by dot-path, loops as top-level arrays of item objects, numeric and boolean strings coerced,
 /// URLs http(s) only, unknown keys stripped, required enforced, loops capped. Problems come back with
 /// precise paths (`customer.name`, `items[3].qty`) as 400 `invalid_input_data`.

@@ -1,9 +1,9 @@
 import Core
 import Foundation
 
-/// A template's inbound render trigger (spec §9.2): `POST /v1/hooks/:token` renders the template from
-/// any system that can POST JSON. The token is stored as a SHA-256 hash (it is a credential); the HMAC
-/// secret is stored sealed because the server needs it to verify signatures.
+/// A template's inbound render trigger (docs/api.md#inbound-trigger-requests): `POST /v1/hooks/:token`
+/// renders the template from any system that can POST JSON. The token is stored as a SHA-256 hash (it
+/// is a credential); the HMAC secret is stored sealed because the server needs it to verify signatures.
 public struct InboundTrigger: Sendable, Equatable {
     public var id: String
     public var projectID: String

@@ -59,14 +59,21 @@ public struct InboundTriggerService: Sendable {
         }
     }
 
-    /// `POST /v1/hooks/:token`: the raw body is the flat render data.
-    public func trigger(token: String, rawBody: Data, signature: String?, idempotencyKey: String?) async throws -> RenderRecord {
+    /// The trigger a `POST /v1/hooks/:token` names. Looked up before the body is read, so an unknown
+    /// token costs the server no body upload.
+    public func lookup(token: String) async throws -> InboundTrigger {
         guard token.count <= 200, let trigger = try await triggers.find(tokenHash: InboundTrigger.hash(token: token)) else {
             throw AppError.notFound("invalid_token", "No inbound trigger has this token.")
         }
+        return trigger
+    }
+
+    /// `POST /v1/hooks/:token`: the raw body is the flat render data.
+    public func trigger(_ trigger: InboundTrigger, rawBody: Data, signature: String?, idempotencyKey: String?) async throws -> RenderRecord {
         if signature != nil || trigger.enforceSignature {
             let secret = try secrets.open(trigger.sealedSecret, context: InboundTrigger.sealContext(id: trigger.id))
-            // Hex HMAC-SHA256 of the raw body (spec §9.2), compared in constant time.
+            // Hex HMAC-SHA256 of the raw body (docs/api.md#inbound-trigger-requests), compared in
+            // constant time.
             guard let signature, HMACHex.verify(secret: secret, body: rawBody, signature: signature) else {
                 throw AppError.unauthorized("invalid_signature", "x-craftkit-signature is missing or does not match the body.")
             }

@@ -1,9 +1,9 @@
 import Core
 import Render
 
-/// The layout a template gets when it is created from a manifest alone (spec §2.1): the name as a
-/// heading, scalars as labelled values, image variables as data-bound images, loops as tables with one
-/// column per item field, and a "Page X of Y" footer.
+/// The layout a template gets when it is created from a manifest alone
+/// (docs/api.md#template-requests): the name as a heading, scalars as labelled values, image variables
+/// as data-bound images, loops as tables with one column per item field, and a "Page X of Y" footer.
 public enum LayoutSynthesizer {
     public static func document(name: String, manifest: Manifest, page: PageSetup? = nil) -> Document {
         var blocks: [Block] = [.heading(TextBlock(text: name, level: 1))]

@@ -1,8 +1,8 @@
 import Core
 
-/// Reads a manifest (`{variables, loops}`, spec §1.4–1.6) from a request body, recording every problem
-/// under its path (`manifest.variables[2].dataType`). A loop key with a dot is reported separately, since
-/// the reference answers it with its own code (400 `invalid_loop_key`).
+/// Reads a manifest (`{variables, loops}`, docs/api.md#manifest) from a request body, recording every
+/// problem under its path (`manifest.variables[2].dataType`). A loop key with a dot is reported
+/// separately, since the reference answers it with its own code (400 `invalid_loop_key`).
 public enum ManifestInput {
     public static let maxVariables = 500
     public static let maxLoops = 50

@@ -1,7 +1,7 @@
 import Core
 
-/// `queued → rendering → succeeded | failed` (DESIGN.md decision 6). `cancelled` is in the reference's
-/// enum but nothing produces it.
+/// `queued → rendering → succeeded | failed` (docs/decisions/0006-render-status-and-retries.md).
+/// `cancelled` is in the reference's enum but nothing produces it.
 public enum RenderStatus: String, Sendable, Codable, CaseIterable {
     case queued, rendering, succeeded, failed, cancelled
 

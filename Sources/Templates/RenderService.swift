@@ -1,13 +1,14 @@
 import Core
 import Foundation
 
-/// `POST /v1/templates/:slug/render` and reading renders (spec §3, DESIGN.md decisions 5–6).
+/// `POST /v1/templates/:slug/render` and reading renders (docs/api.md#render-requests,
+/// docs/decisions/0005-idempotency-keys.md, docs/decisions/0006-render-status-and-retries.md).
 public struct RenderService: Sendable {
     let templates: any TemplateRepository
     let renders: any RenderRepository
     let signal: JobSignal
     let clock: any WallClock
-    /// How long an idempotency key is remembered (DESIGN.md decision 5: 7 days).
+    /// How long an idempotency key is remembered (7 days: docs/decisions/0005-idempotency-keys.md).
     let keyRetentionMillis: Int64
 
     public init(
@@ -42,6 +43,8 @@ public struct RenderService: Sendable {
         if let header, !(1...200).contains(header.count) {
             fields.fail("Idempotency-Key", "Must be 1 to 200 characters")
         }
+        // Bounded before the validator, the encoder and the hash walk it (docs/security.md).
+        if let data { fields.record(DataLimits.data.issues(in: data, at: "data")) }
         try fields.finish()
 
         let template = try await TemplateService(repository: templates, clock: clock).live(projectID: projectID, slug: slug)
@@ -54,16 +57,13 @@ public struct RenderService: Sendable {
         }
         let cleaned = try DataValidator.validate(data!, against: version.manifest)
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let dataJSON = String(decoding: try encoder.encode(cleaned), as: UTF8.self)
-        // The request as the client sent it, minus the idempotency key itself.
-        var hashed = body
-        if case .object(var members) = hashed {
-            members["jobId"] = nil
-            hashed = .object(members)
-        }
-        let requestHash = Hex.sha256(try encoder.encode([JSONValue.string(slug), hashed]))
+        let dataJSON = cleaned.serializedString
+        // The request as it will be rendered: the validated data (unknown keys stripped, values
+        // coerced) and the options that change the output; never the idempotency key itself.
+        let rendered: [String: JSONValue] = [
+            "versionNumber": versionNumber.map { .number(Double($0)) } ?? .null, "filename": filename.map(JSONValue.string) ?? .null,
+        ]
+        let requestHash = Hex.sha256(JSONValue.array([.string(slug), cleaned, .object(rendered)]).serialized)
         let now = clock.now().epochMillis
         var record = RenderRecord(
             id: Identifier.make(), projectID: projectID, templateID: template.id, templateSlug: template.slug, versionID: version.id,

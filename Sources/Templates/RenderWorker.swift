@@ -4,9 +4,10 @@ import Logging
 import Render
 
 /// Takes render jobs from the durable queue and runs them through the render core: the worker half of
-/// DESIGN.md decision 6. Each worker claims one job at a time under a lease it renews with heartbeats;
-/// a worker that dies loses its lease and another picks the job up. Transient failures (image fetch,
-/// storage) retry with backoff up to `maxAttempts`; a problem with the template or data fails at once.
+/// docs/decisions/0006-render-status-and-retries.md. Each worker claims one job at a time under a
+/// lease it renews with heartbeats; a worker that dies loses its lease and another picks the job up.
+/// Transient failures (image fetch, storage) retry with backoff up to `maxAttempts`; a problem with
+/// the template or data fails at once.
 public struct RenderWorker: Sendable {
     public struct Settings: Sendable {
         public var leaseMillis: Int64 = 30_000
@@ -129,7 +130,7 @@ public struct RenderWorker: Sendable {
         }
         let data = try JSONValue.parse(Data(render.data.utf8))
         // The PDF's dates are the version's publish time: the same version and data give the same bytes
-        // (DESIGN.md decision 8), and the date still means something.
+        // (docs/decisions/0008-one-render-pipeline.md), and the date still means something.
         let pdf = try await engine.renderPDF(
             document: document, data: data, images: images, options: RenderOptions(creationDate: Date(epochMillis: version.createdAt))
         )

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Template slugs: URL-safe kebab-case, at most 120 characters, unique per project
-/// (spec-templates-renders §2.1). A slug omitted on create is derived from the template name.
+/// (docs/api.md#template-requests). A slug omitted on create is derived from the template name.
 public enum Slug {
     public static let maxLength = 120
 

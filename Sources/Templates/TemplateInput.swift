@@ -2,7 +2,8 @@ import Core
 import Foundation
 import Render
 
-/// The create/upsert body of `POST /v1/templates` and `PUT /v1/templates/:slug` (spec §2.1–2.2).
+/// The create/upsert body of `POST /v1/templates` and `PUT /v1/templates/:slug`
+/// (docs/api.md#template-requests).
 public struct TemplateInput: Sendable {
     public var name: String
     public var slug: String?

@@ -3,9 +3,10 @@ import Crypto
 import Foundation
 import Render
 
-/// Templates of a project (spec §2): create from a manifest or layout, republish (PUT), read, list,
-/// soft-delete. Every publish runs manifest extraction and lint from the render core: errors refuse the
-/// publish with 422 `template_invalid`, warnings come back with the response.
+/// Templates of a project (docs/api.md#template-requests): create from a manifest or layout,
+/// republish (PUT), read, list, soft-delete. Every publish runs manifest extraction and lint from the
+/// render core: errors refuse the publish with 422 `template_invalid`, warnings come back with the
+/// response.
 public struct TemplateService: Sendable {
     let repository: any TemplateRepository
     let clock: any WallClock

@@ -53,6 +53,7 @@ public enum TestApp {
     public static func run<T: Sendable>(
         _ leg: DatabaseLeg,
         environment overrides: [String: String] = [:],
+        live: Bool = false,
         _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> T
     ) async throws -> T {
         try await leg.withDatabase { database, location in
@@ -73,7 +74,8 @@ public enum TestApp {
                 workerSettings: workerSettings, webhookSettings: webhookSettings
             )
             let app = Application(router: buildRouter(services: services), logger: logger)
-            return try await app.test(.router) { client in try await body(client, services) }
+            // `.live` serves on a loopback socket, for behaviour that depends on the client's address.
+            return try await app.test(live ? .live : .router) { client in try await body(client, services) }
         }
     }
 }

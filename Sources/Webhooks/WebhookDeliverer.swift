@@ -8,9 +8,9 @@ public protocol WebhookTransport: Sendable {
     func post(url: String, headers: [String: String], body: Data) async throws -> Int
 }
 
-/// Delivers webhook events from the durable queue (DESIGN.md decision 9): signed, up to `maxAttempts`
-/// attempts with exponential backoff and jitter, then `abandoned`. Every attempt is recorded in the
-/// delivery log.
+/// Delivers webhook events from the durable queue (docs/decisions/0009-webhook-signatures.md): signed,
+/// up to `maxAttempts` attempts with exponential backoff and jitter, then `abandoned`. Every attempt is
+/// recorded in the delivery log.
 public struct WebhookDeliverer: Sendable {
     public struct Settings: Sendable {
         public var maxAttempts = 6

@@ -1,8 +1,9 @@
 import Core
 import Foundation
 
-/// DESIGN.md decision 9: `x-craftkit-signature` is the hex HMAC-SHA256, under the endpoint's secret, of
-/// `timestamp + "." + body`, with `x-craftkit-timestamp` (Unix seconds) and `x-craftkit-event-id`.
+/// docs/decisions/0009-webhook-signatures.md: `x-craftkit-signature` is the hex HMAC-SHA256, under the
+/// endpoint's secret, of `timestamp + "." + body`, with `x-craftkit-timestamp` (Unix seconds) and
+/// `x-craftkit-event-id`.
 public enum WebhookSignature {
     public static func sign(secret: String, timestamp: Int64, body: Data) -> String {
         var message = Data("\(timestamp).".utf8)

@@ -136,3 +136,57 @@ struct BenchmarkTests {
         #expect(RenderBenchmark.markdown(report).contains("| invoice-12 | 1 |"))
     }
 }
+
+@Suite("Per-render budgets")
+struct RenderBudgetTests {
+    func document(_ json: String) throws -> Document { try DocumentDecoder.decode(Data(json.utf8)) }
+
+    @Test("more distinct images than the budget allows is too_many_images, before anything is fetched")
+    func imageCount() async throws {
+        let doc = try document(#"{"blocks":[{"type":"image","src":"asset:logo.png"},{"type":"image","src":"asset:logo.webp"}]}"#)
+        var options = RenderOptions()
+        options.limits.maxImages = 1
+        await #expect(throws: RenderError.tooManyImages(count: 2, limit: 1)) {
+            _ = try await Fixture.engine.renderPDF(document: doc, data: .object([:]), images: Fixture.assets, options: options)
+        }
+        options.limits.maxImages = 2
+        _ = try await Fixture.engine.renderPDF(document: doc, data: .object([:]), images: Fixture.assets, options: options)
+    }
+
+    @Test("images whose decoded pixels add up past the budget are image_pixel_budget_exceeded")
+    func pixelBudget() async throws {
+        let doc = try document(#"{"blocks":[{"type":"image","src":"asset:logo.png"},{"type":"image","src":"asset:photo.jpg"}]}"#)
+        var options = RenderOptions()
+        options.limits.maxTotalImagePixels = 1_000
+        await #expect(throws: RenderError.imagePixelBudgetExceeded(limit: 1_000)) {
+            _ = try await Fixture.engine.renderPDF(document: doc, data: .object([:]), images: Fixture.assets, options: options)
+        }
+    }
+
+    @Test("a PNG page over the output pixel cap is output_too_large, before the surface is allocated")
+    func outputPixels() async throws {
+        let doc = try document(#"{"page":{"size":{"width":5000,"height":5000}},"blocks":[{"type":"paragraph","text":"big"}]}"#)
+        await #expect(throws: RenderError.self) {
+            _ = try await Fixture.engine.renderPNG(document: doc, data: .object([:]), page: 1, dpi: 300)
+        }
+        do {
+            _ = try await Fixture.engine.renderPNG(document: doc, data: .object([:]), page: 1, dpi: 300)
+        } catch let error as RenderError {
+            #expect(error.code == "output_too_large")
+        }
+        _ = try await Fixture.engine.renderPNG(document: doc, data: .object([:]), page: 1, dpi: 18)
+    }
+
+    @Test("a layout nested past the layout limit is an invalid document naming where")
+    func nesting() throws {
+        var block = #"{"type":"paragraph","text":"deep"}"#
+        for _ in 0..<40 { block = #"{"type":"group","blocks":[\#(block)]}"# }
+        #expect(throws: RenderError.self) { try document(#"{"blocks":[\#(block)]}"#) }
+        do {
+            _ = try document(#"{"blocks":[\#(block)]}"#)
+        } catch let error as RenderError {
+            #expect(error.description.contains("Nested deeper than 64 levels"))
+            #expect(error.description.contains("blocks[0].blocks[0]"))
+        }
+    }
+}

@@ -69,25 +69,3 @@ struct JobQueueContractTests {
         }
     }
 }
-
-@Suite("SSRF guard")
-struct FetchGuardTests {
-    @Test(
-        "internal and private targets are refused",
-        arguments: [
-            "http://127.0.0.1/x.png", "http://localhost/x.png", "http://10.1.2.3/x", "http://192.168.0.1/x", "http://172.16.5.4/x",
-            "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://0.0.0.0/x", "file:///etc/passwd", "ftp://example.com/x",
-            "http://100.64.0.1/x",
-        ]
-    )
-    func refused(url: String) {
-        #expect(FetchGuard.problem(with: URL(string: url)!, allowPrivate: false) != nil)
-    }
-
-    @Test("public addresses pass, and the test switch lets loopback through")
-    func allowed() {
-        #expect(FetchGuard.problem(with: URL(string: "http://93.184.216.34/logo.png")!, allowPrivate: false) == nil)
-        #expect(FetchGuard.problem(with: URL(string: "http://127.0.0.1:8080/logo.png")!, allowPrivate: true) == nil)
-        #expect(FetchGuard.problem(with: URL(string: "ftp://127.0.0.1/logo.png")!, allowPrivate: true) != nil)
-    }
-}

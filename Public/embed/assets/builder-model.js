@@ -110,14 +110,40 @@ export function pageGeometry(page = {}) {
 
 export const mmOf = (points) => Math.round(((points * 25.4) / 72) * 10) / 10;
 
-/** Indexes the catalog (plus custom variables) by key. */
-export function indexCatalog(catalog, customVariables = []) {
+/**
+ * Indexes the catalog, plus the variables and loops the template declares itself, by key. A template
+ * made from a manifest (POST /v1/templates) or against another catalog declares lists the session's
+ * catalog lacks, or item fields it lacks: inside such a loop those fields are known, not typos.
+ */
+export function indexCatalog(catalog, customVariables = [], templateLoops = []) {
   const variables = new Map();
   for (const namespace of catalog?.namespaces || []) {
     for (const field of namespace.fields || []) variables.set(field.key, { ...field, namespace: namespace.key });
   }
   for (const field of customVariables) if (!variables.has(field.key)) variables.set(field.key, { ...field, custom: true });
-  return { variables, loops: new Map((catalog?.loops || []).map((loop) => [loop.key, loop])) };
+  const loops = new Map((catalog?.loops || []).map((loop) => [loop.key, loop]));
+  for (const loop of templateLoops) {
+    if (!loop?.key) continue;
+    const known = loops.get(loop.key);
+    const fields = (loop.itemFields || []).filter((f) => f?.key && !known?.itemFields?.some((k) => k.key === f.key));
+    if (!known) loops.set(loop.key, { ...loop, itemFields: fields, custom: true });
+    else if (fields.length) loops.set(loop.key, { ...known, itemFields: [...(known.itemFields || []), ...fields] });
+  }
+  return { variables, loops };
+}
+
+/** What a stored template declares (its layout's and its last manifest's `variables` and `loops`), once per key. */
+export function declaredByTemplate(...sources) {
+  const once = (items) => {
+    const byKey = new Map();
+    for (const item of items) if (item?.key && !byKey.has(item.key)) byKey.set(item.key, item); // the first source wins
+    return [...byKey.values()];
+  };
+  const present = sources.filter(Boolean);
+  return {
+    variables: once(present.flatMap((s) => (Array.isArray(s.variables) ? s.variables : []))),
+    loops: once(present.flatMap((s) => (Array.isArray(s.loops) ? s.loops : []))),
+  };
 }
 
 const ignoredPaths = new Set(['page', 'pages', 'this']);

@@ -1,5 +1,5 @@
-// The publish confirmation: what changed in the manifest since the last version (UI.md), before the
-// user confirms. Loaded on the first publish.
+// The publish confirmation: what changed in the manifest since the last version, before the user
+// confirms (docs/decisions/0014-embed-page-budget.md). Loaded on the first publish.
 import { h, modal } from './ck-dom.js';
 import { t } from './ck-i18n.js';
 import { typeName } from './builder-strings.js';

@@ -1,111 +1,48 @@
-// Craftkit embed — template builder (entry). Three panes: variable picker + block palette, the page
-// canvas (with the server's PNG preview beside or instead of it), and the inspector.
+// Craftkit embed — template builder (entry): the app state, the shell (toolbar, three panes),
+// block operations, save and publish, keyboard, startup. Three panes: variable picker + block palette,
+// the page canvas (with the server's PNG preview beside or instead of it), and the inspector.
+// Its parts: builder-errors.js (failures, banners), builder-history.js (undo/redo),
+// builder-picker.js (variables into the document), builder-preview.js (the live preview).
 import { t, locale } from './ck-i18n.js';
-import { h, announce, toast, modal, errorState, debounce } from './ck-dom.js';
-import { takeTokenFromURL, api, ApiError, failureCode, loadSession, onTokenChange } from './ck-session.js';
+import { h, announce, toast, errorState, debounce } from './ck-dom.js';
+import { takeTokenFromURL, api, failureCode, loadSession, onTokenChange } from './ck-session.js';
 import * as bridge from './ck-bridge.js';
 import { applyAppearance } from './ck-theme.js';
-import { typeName } from './builder-strings.js';
-import { clone, newBlock, loopTable, indexCatalog, buildManifest, normalizeLayout, pageGeometry, BLOCK_TYPES, TEXT_TYPES, blockText, tokenFor } from './builder-model.js';
-import { renderCanvas, fitZoom, wireDrops, insertChipAt, MIME_VAR, MIME_NEW } from './builder-canvas.js';
+import { clone, newBlock, indexCatalog, declaredByTemplate, buildManifest, normalizeLayout, BLOCK_TYPES, TEXT_TYPES } from './builder-model.js';
+import { renderCanvas, fitZoom, wireDrops, MIME_NEW } from './builder-canvas.js';
 import { renderInspector } from './builder-inspector.js';
-import { icon, button, iconButton } from './builder-icons.js';
+import { icon, button } from './builder-icons.js';
+import { errorHandling } from './builder-errors.js';
+import { createHistory } from './builder-history.js';
+import { variablePicker, draggable } from './builder-picker.js';
+import { livePreview } from './builder-preview.js';
 
 const AUTOSAVE_MS = 1500;
-const PREVIEW_MS = 300;
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform || '');
 
 const app = {
   session: null, overrides: null, perms: {}, limits: {}, usage: {}, mode: 'edit', readOnly: false, brand: null, logoUrl: null,
-  catalog: null, customVars: [], index: indexCatalog(null), templateId: null, name: '', doc: { blocks: [] }, selected: -1,
-  currentVersion: 0, publishedManifest: null, history: [], future: [], dirty: false, editSeq: 0, savedAt: null,
+  catalog: null, customVars: [], templateLoops: [], index: indexCatalog(null), templateId: null, name: '', doc: { blocks: [] }, selected: -1,
+  currentVersion: 0, publishedManifest: null, dirty: false, editSeq: 0, savedAt: null,
   saveState: 'clean', saving: null, publishing: false, sessionLost: false, versions: null, view: 'design',
-  lastField: null, lastRange: null, lastTextEl: null, lastTextAt: 0, els: {},
+  lastField: null, lastRange: null, els: {},
 };
 
 const shortcut = (key) => `${isMac ? '⌘' : 'Ctrl+'}${key}`;
 const templatePath = (app.templatePath = (suffix = '') => `/v1/embed/builder/templates/${encodeURIComponent(app.templateId)}${suffix}`);
-const brand = () => app.brand || t('common.brand');
 const emit = (name, payload) => bridge.emit(name, payload);
 
-// Banners: soft, recoverable problems above the workspace.
-
-function banner(id, { kind = 'warning', text, detail = null, action = null, dismissible = true }) {
-  clearBanner(id);
-  const el = h('div', { class: `ck-banner${kind === 'warning' ? '' : ` ck-banner-${kind}`}`, role: kind === 'danger' ? 'alert' : 'status', dataset: { banner: id } },
-    icon(kind === 'info' ? 'check' : 'warning'),
-    h('div', { class: 'ck-banner-text' }, text, detail ? h('ul', {}, detail.map((d) => h('li', {}, d))) : null),
-    action ? button('ck-button ck-button-small', action.label, () => { el.remove(); action.fn(); }) : null,
-    dismissible ? iconButton('close', t('common.close'), () => el.remove()) : null);
-  app.els.banners?.append(el);
-}
-const clearBanner = (id) => app.els.banners?.querySelector(`[data-banner="${id}"]`)?.remove();
-const retryAction = (retry) => (retry ? { label: t('common.retry'), fn: retry } : null);
-
-// Errors: every API failure after startup lands in handleError, never silently.
-
-function sessionLost(code, message) {
-  if (app.sessionLost) return;
-  app.sessionLost = true;
-  emit('error', { code, message: message || t(`error.${code}.title`), recoverable: code === 'session_expired' });
-  updateToolbar();
-  const text = t('common.session_lost', { brand: brand() });
-  banner('session', { kind: 'danger', text, dismissible: false });
-  modal({ title: t('lost.title'), body: h('p', {}, text), buttons: [{ label: t('lost.close'), value: 'close' }, { label: t('lost.stay'), value: 'stay', primary: true }] })
-    .then((value) => { if (value === 'close') emit('close.requested', { reason: code, unsavedChanges: app.dirty }); });
-}
-
-function limitMax(action) {
-  if (action === 'publish' || action === 'rollback') return app.limits.maxPublishes;
-  return action === 'upload' ? Math.round((app.limits.maxUploadsBytes || 0) / 1048576) : app.limits.maxSaveDrafts;
-}
-
-function handleError(error, action, retry) {
-  if (error?.name === 'AbortError') return;
-  const code = error instanceof ApiError ? error.code : 'editor_state_corrupted';
-  const message = error?.message || code;
-  if (error?.status === 401 || ['session_expired', 'session_revoked', 'session_invalid'].includes(code)) return sessionLost(failureCode(error), message);
-  const recoverable = code === 'network_offline' || code === 'rate_limited';
-  emit('error', { code: recoverable ? code : failureCode(error), message, recoverable, ...(recoverable ? {} : { action }) });
-  if (code === 'network_offline') {
-    banner('offline', { text: t('banner.offline'), action: retryAction(retry) });
-    if (retry) window.addEventListener('online', () => { clearBanner('offline'); retry(); }, { once: true });
-  } else if (code === 'rate_limited') {
-    banner('rate', { text: t('common.rate_limited') });
-    if (retry) setTimeout(() => { clearBanner('rate'); retry(); }, Math.max(2, error.retryAfter || 5) * 1000);
-  } else if (code === 'limit_reached') {
-    banner(`limit-${action}`, { kind: 'danger', text: t(`limit.${action}`, { max: limitMax(action) }) });
-    if (action === 'publish') app.usage.publishes = app.limits.maxPublishes;
-    if (action === 'save') app.usage.draftsSaved = app.limits.maxSaveDrafts;
-    updateToolbar();
-  } else if (code === 'permission_denied' || code === 'wrong_mode') {
-    banner(`denied-${action}`, { kind: 'danger', text: t('denied', { action: t(`action.${action}Noun`) }), detail: [message] });
-  } else if (code === 'template_invalid') {
-    const issues = (error.issues || []).map((i) => (typeof i === 'string' ? i : `${i.message || i.code}${i.path ? ` (${i.path})` : ''}`));
-    banner('invalid', { kind: 'danger', text: t('publish.invalid'), detail: issues.length ? issues.slice(0, 6) : [message] });
-  } else {
-    banner(`failed-${action}`, { kind: 'danger', text: t(`failed.${action}`), detail: [message], action: retryAction(retry) });
-  }
-}
-
-Object.assign(app, { handleError, banner, clearBanner });
-
-/**
- * Rarely used parts load on first use (the page budget in UI.md): builder-publish.js (the publish
- * dialog), builder-versions.js (history, rollback), builder-dialogs.js (custom variable, delete), and,
- * from the inspector, builder-editors.js. A failed load is reported like a failed request.
- */
-async function part(load, action, retry) {
-  try { return await load(); } catch { handleError(new ApiError(0, 'network_offline', t('banner.offline')), action, retry); return null; }
-}
-
-/** Explains why save/publish cannot run (banner + host event). */
-function blocked(action, why, max) {
-  const text = t(why, { max });
-  banner(`${action}-blocked`, { kind: 'danger', text });
-  emit('error', { code: /limit$/.test(why) ? 'limit_reached' : 'permission_denied', message: text, recoverable: false, action });
-  return false;
-}
+// The parts. Function declarations below are hoisted, so the parts can be handed them here.
+const { banner, clearBanner, sessionLost, sessionLostText, handleError, part, blocked } = errorHandling(app, { refreshToolbar: updateToolbar });
+const undoStack = createHistory();
+const preview = livePreview(app, { layout: prepareLayout, handleError });
+const picker = variablePicker(app, { part, drawInspector });
+// The interface the canvas, the inspector and the lazily loaded parts use (they receive `app`).
+Object.assign(app, {
+  handleError, banner, clearBanner,
+  insertTokenInto: picker.insertTokenInto, insertVariableBlock: picker.insertVariableBlock, bindImage: picker.bindImage,
+  insertLoopTable: picker.insertLoopTable, bindTableToLoop: picker.bindTableToLoop,
+});
 
 // Permissions.
 
@@ -116,13 +53,7 @@ const canEdit = () => !app.readOnly && !app.sessionLost;
 const canSave = () => canEdit() && !!app.perms.saveDraft && draftsLeft() > 0;
 const canPublish = () => canEdit() && !!app.perms.publish && publishesLeft() > 0 && (!!app.templateId || !!app.perms.saveDraft);
 
-// Editing: history, commits, selection.
-
-function snapshot() {
-  app.history.push(JSON.stringify(app.doc));
-  if (app.history.length > 200) app.history.shift();
-  app.future = [];
-}
+// Editing: commits, undo, selection.
 
 function changed() {
   app.dirty = true;
@@ -130,14 +61,13 @@ function changed() {
   if (app.saveState !== 'saving') app.saveState = 'dirty';
   updateToolbar();
   if (canSave()) autosave();
-  schedulePreview();
+  preview.schedule();
 }
 
 /** A structural change: snapshot for undo, apply, re-render. */
 app.commit = (fn, { inspector = true } = {}) => {
-  snapshot();
+  undoStack.record(app.doc);
   fn();
-  app.lastTextEl = null;
   changed();
   drawCanvas();
   if (inspector) drawInspector();
@@ -145,28 +75,22 @@ app.commit = (fn, { inspector = true } = {}) => {
 
 /** Typing: one undo step per field per pause. */
 app.textEdited = (el, fn) => {
-  const now = Date.now();
-  if (app.lastTextEl !== el || now - app.lastTextAt > 1200) snapshot();
-  app.lastTextEl = el;
-  app.lastTextAt = now;
+  undoStack.recordTyping(app.doc, el);
   fn();
   changed();
 };
 
-/** Undo (from history to future) or redo (the other way). */
-function travel(from, to, message) {
-  if (!from.length || app.readOnly) return;
-  to.push(JSON.stringify(app.doc));
-  app.doc = JSON.parse(from.pop());
-  app.lastTextEl = null;
+function travel(doc, message) {
+  if (!doc) return;
+  app.doc = doc;
   app.selected = Math.min(app.selected, app.doc.blocks.length - 1);
   changed();
   drawCanvas();
   drawInspector();
   announce(message);
 }
-const undo = () => travel(app.history, app.future, t('undo.done'));
-const redo = () => travel(app.future, app.history, t('redo.done'));
+const undo = () => { if (!app.readOnly) travel(undoStack.undo(app.doc), t('undo.done')); };
+const redo = () => { if (!app.readOnly) travel(undoStack.redo(app.doc), t('redo.done')); };
 
 const blockEl = (index) => app.els.canvas.querySelector(`.ck-flow > .ck-block[data-index="${index}"]`);
 
@@ -223,78 +147,6 @@ app.moveBlockTo = (from, gap) => {
   focusBlock(to);
   announce(t('announce.moved', { position: to + 1, count: blocks.length }));
 };
-
-// Variables into the document.
-
-const variable = (key) => app.index.variables.get(key) || { key };
-
-app.insertTokenInto = (field, range, key) => {
-  const block = field.closest('.ck-block');
-  if (block) app.selected = Number(block.dataset.index);
-  insertChipAt(app, field, range, tokenFor(variable(key)));
-  drawInspector();
-  announce(t('announce.inserted', { label: variable(key).label || key }));
-};
-
-app.insertVariableBlock = (key, index) => {
-  if (variable(key).dataType === 'image') app.addBlock('image', index, { type: 'image', src: `{{${key}}}`, width: 120, align: 'left' });
-  else app.addBlock('paragraph', index, { type: 'paragraph', text: `{{${tokenFor(variable(key))}}}` });
-};
-
-app.bindImage = (index, key) => {
-  app.commit(() => { app.doc.blocks[index].src = `{{${key}}}`; });
-  announce(t('announce.bound', { label: variable(key).label || key }));
-};
-
-/** A click in the picker: into the text being edited, else onto the selected block, else a new block. */
-function insertVariable(key) {
-  if (app.readOnly) return;
-  const def = variable(key);
-  const selected = app.doc.blocks[app.selected];
-  if (def.dataType === 'image') {
-    if (['image', 'signature'].includes(selected?.type)) app.bindImage(app.selected, key);
-    else app.insertVariableBlock(key, null);
-    return;
-  }
-  const field = app.lastField;
-  if (field?.isConnected && app.lastRange && selected && field.closest('.ck-block')?.dataset.index === String(app.selected)) {
-    return app.insertTokenInto(field, app.lastRange, key);
-  }
-  if (!TEXT_TYPES.includes(selected?.type)) return app.insertVariableBlock(key, null);
-  app.commit(() => {
-    const text = blockText(selected);
-    selected.text = `${text}${text && !/\s$/.test(text) ? ' ' : ''}{{${tokenFor(def)}}}`;
-    delete selected.runs;
-  });
-  announce(t('announce.inserted', { label: def.label || key }));
-}
-
-app.insertLoopTable = (key, index = null) => {
-  const loop = app.index.loops.get(key);
-  if (!loop) return;
-  app.addBlock('table', index, loopTable(loop));
-  announce(t('announce.loopTable', { label: loop.label || key }));
-};
-
-app.bindTableToLoop = (index, key) => {
-  const loop = app.index.loops.get(key);
-  if (!loop) return;
-  app.commit(() => {
-    const b = app.doc.blocks[index];
-    const hasCells = b.columns?.some((c) => c.cell) || b.rows?.some((r) => Array.isArray(r) && r.some(Boolean));
-    if (!hasCells || b.loop !== key) { b.columns = loopTable(loop).columns; delete b.rows; }
-    b.loop = key;
-    app.selected = index;
-  });
-  announce(t('announce.loopBound', { label: loop.label || key }));
-};
-
-function insertLoop(key) {
-  if (app.readOnly) return;
-  const selected = app.doc.blocks[app.selected];
-  if (selected?.type === 'table' && !selected.loop) app.bindTableToLoop(app.selected, key);
-  else app.insertLoopTable(key);
-}
 
 // Menus and notices opened from the canvas load on first use (builder-menus.js).
 
@@ -448,71 +300,6 @@ async function loadVersions() {
   drawInspector();
 }
 
-// Preview: the server's PNG pages of the current draft with sample data. It is kept up to date in
-// every view, so switching to it shows the current pages at once.
-
-const preview = { seq: 0, urls: [], controller: null };
-const schedulePreview = debounce(() => refreshPreview(), PREVIEW_MS);
-
-async function refreshPreview() {
-  if (app.sessionLost || !app.els.preview) return;
-  const seq = ++preview.seq;
-  preview.controller?.abort();
-  const controller = (preview.controller = new AbortController());
-  const layout = prepareLayout();
-  const geometry = pageGeometry(layout.page);
-  const width = (app.els.preview.clientWidth || app.els.center.clientWidth / 2) - 48;
-  const dpi = Math.max(72, Math.min(150, Math.round((72 * width * (window.devicePixelRatio || 1)) / geometry.width)));
-  const { preview: section, previewStatus: status } = app.els;
-  section.classList.add('ck-preview-loading');
-  status.textContent = t('preview.rendering');
-  try {
-    const request = (page) => api('POST', '/v1/embed/preview', { layout, format: 'png', page, dpi }, { blob: true, signal: controller.signal });
-    const first = await request(1);
-    const count = Math.max(1, Math.min(30, Number(first.headers.get('x-craftkit-page-count')) || 1));
-    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => request(i + 2)));
-    if (seq !== preview.seq) return;
-    showPreviewPages([first, ...rest].map((r) => r.blob), geometry);
-    app.els.previewError.hidden = true;
-    status.textContent = t(count === 1 ? 'preview.onePage' : 'preview.pages', { count });
-  } catch (error) {
-    if (error?.name === 'AbortError' || seq !== preview.seq) return;
-    if (error?.status === 401) handleError(error, 'preview');
-    else showPreviewError(error.code === 'network_offline' ? t('preview.offline') : error.message, error?.status !== 422);
-    status.textContent = t('preview.failed');
-  } finally {
-    if (seq === preview.seq) section.classList.remove('ck-preview-loading');
-  }
-}
-
-function showPreviewPages(blobs, geometry) {
-  for (const url of preview.urls) URL.revokeObjectURL(url);
-  preview.urls = blobs.map((b) => URL.createObjectURL(b));
-  const params = (i) => ({ page: i + 1, count: blobs.length });
-  // Width/height attributes reserve the page's box, so nothing shifts when the image arrives.
-  app.els.previewPages.replaceChildren(...preview.urls.map((src, i) => h('figure', { class: 'ck-preview-page', dataset: { page: String(i + 1) } },
-    h('img', { src, alt: t('preview.pageAlt', params(i)), width: Math.round(geometry.width * 4 / 3), height: Math.round(geometry.height * 4 / 3) }),
-    h('figcaption', {}, t('preview.pageLabel', params(i))))));
-}
-
-function showPreviewError(message, retry) {
-  const { previewError, previewPages } = app.els;
-  previewError.replaceChildren(icon('warning'), h('div', {}, h('strong', {}, t('preview.errorTitle')), h('div', { class: 'ck-preview-error-message' }, message)),
-    retry ? button('ck-button ck-button-small', t('common.retry'), () => refreshPreview()) : '');
-  previewError.hidden = false;
-  if (!previewPages.querySelector('img')) previewPages.replaceChildren(h('div', { class: 'ck-preview-empty' }, t('preview.nothingYet')));
-}
-
-function setView(view) {
-  app.view = view;
-  app.els.workspace.dataset.view = view;
-  for (const b of app.els.viewToggle.children) b.setAttribute('aria-pressed', String(b.dataset.view === view));
-  app.els.preview.hidden = view === 'design';
-  app.els.canvas.hidden = view === 'preview';
-  requestAnimationFrame(() => fitZoom(app.els.canvas));
-  if (view !== 'design') refreshPreview();
-}
-
 // Rendering.
 
 function drawCanvas() {
@@ -548,7 +335,7 @@ function updateToolbar() {
   const text = t(key, { time: app.savedAt && new Intl.DateTimeFormat(locale(), { hour: 'numeric', minute: '2-digit' }).format(app.savedAt) });
   els.saveState.dataset.state = kind;
   els.saveState.replaceChildren(kind === 'ok' ? icon('check', 14) : kind === 'busy' ? h('span', { class: 'ck-spinner', 'aria-hidden': 'true' }) : '', text);
-  if (els.undo) { els.undo.disabled = !app.history.length; els.redo.disabled = !app.future.length; }
+  if (els.undo) { els.undo.disabled = !undoStack.canUndo; els.redo.disabled = !undoStack.canRedo; }
   if (els.save) {
     els.save.disabled = !canSave() || app.saveState === 'saving';
     els.save.title = canSave() ? `${t('toolbar.save')} (${shortcut('S')})` : text;
@@ -563,71 +350,6 @@ function updateToolbar() {
     els.quota.textContent = t('publish.left', { left: Math.max(0, remaining), max: app.limits.maxPublishes });
     els.quota.classList.toggle('ck-quota-low', remaining <= 2);
   }
-}
-
-function draggable(el, fill) {
-  el.addEventListener('dragstart', (event) => { fill(event.dataTransfer); event.dataTransfer.effectAllowed = 'copy'; });
-  return el;
-}
-
-function pickerItem(def, loop = false) {
-  const item = h('button', {
-    class: 'ck-variable-item', type: 'button', draggable: String(!app.readOnly), disabled: app.readOnly,
-    dataset: loop ? { key: def.key, loop: '' } : { key: def.key, type: def.dataType || 'text' },
-    title: loop ? t('picker.loopHint', { key: def.key }) : `${def.description ? `${def.description}\n` : ''}{{${def.key}}}`,
-    onclick: () => (loop ? insertLoop(def.key) : insertVariable(def.key)),
-  },
-  loop ? icon('loop', 14) : null,
-  h('span', { class: 'ck-variable-label' }, def.label || def.key),
-  h('span', { class: 'ck-variable-type' }, loop ? t('picker.loopFields', { count: (def.itemFields || []).length }) : typeName(def.dataType)),
-  def.required && !loop ? h('span', { class: 'ck-required', title: t('picker.required'), 'aria-label': t('picker.required') }, '•') : null);
-  return draggable(item, (dt) => {
-    dt.setData(MIME_VAR, JSON.stringify({ key: def.key, loop, dataType: def.dataType }));
-    dt.setData('text/plain', `{{${def.key}}}`);
-  });
-}
-
-function pickerGroup(key, label, items) {
-  return h('details', { class: 'ck-picker-group', open: true, dataset: { group: key } },
-    h('summary', {}, icon('chevron', 14), h('span', {}, label), h('span', { class: 'ck-picker-count' }, String(items.length))),
-    h('ul', { class: 'ck-picker-list' }, items.map((item) => h('li', {}, item))));
-}
-
-function drawPicker() {
-  const catalog = app.catalog;
-  const groups = (catalog?.namespaces || []).map((ns) => pickerGroup(ns.key, ns.label || ns.key, (ns.fields || []).map((f) => pickerItem(f))));
-  if (catalog?.loops?.length) groups.push(pickerGroup('__loops', t('picker.lists'), catalog.loops.map((l) => pickerItem(l, true))));
-  if (app.customVars.length) groups.push(pickerGroup('__custom', t('picker.custom'), app.customVars.map((f) => pickerItem(f))));
-  const note = (key, hidden) => h('p', { class: 'ck-help ck-picker-empty', hidden, dataset: { role: key } }, t(`picker.${key}`));
-  app.els.pickerGroups.replaceChildren(...groups, groups.length ? note('noResults', true) : note('noCatalog'));
-  filterPicker();
-}
-
-function filterPicker() {
-  const q = app.els.search.value.trim().toLowerCase();
-  let any = false;
-  for (const group of app.els.pickerGroups.querySelectorAll('.ck-picker-group')) {
-    let visible = 0;
-    for (const item of group.querySelectorAll('.ck-variable-item')) {
-      const match = !q || `${item.textContent} ${item.dataset.key}`.toLowerCase().includes(q);
-      item.parentElement.hidden = !match;
-      visible += match;
-    }
-    group.hidden = !visible;
-    if (q && visible) group.open = true;
-    any ||= visible > 0;
-  }
-  const none = app.els.pickerGroups.querySelector('[data-role="noResults"]');
-  if (none) none.hidden = any || !q;
-}
-
-async function addCustomVariable() {
-  const values = await (await part(() => import('./builder-dialogs.js'), 'customVariable'))?.askCustomVariable(app);
-  if (!values) return;
-  app.customVars.push({ key: values.key, label: values.label || values.key, dataType: values.type, required: false });
-  app.index = indexCatalog(app.catalog, app.customVars);
-  drawPicker();
-  insertVariable(values.key);
 }
 
 function buildShell() {
@@ -648,7 +370,7 @@ function buildShell() {
   els.saveState = h('span', { class: 'ck-save-state', role: 'status', 'aria-live': 'polite' });
   els.viewToggle = h('div', { class: 'ck-segmented', role: 'group', 'aria-label': t('toolbar.view') },
     [['design', 'block'], ['split', 'copy'], ['preview', 'eye']].map(([view, name]) =>
-      button('ck-segment', t(`view.${view}`), () => setView(view), { icon: name, dataset: { view }, 'aria-pressed': 'false' })));
+      button('ck-segment', t(`view.${view}`), () => preview.setView(view), { icon: name, dataset: { view }, 'aria-pressed': 'false', title: t(`view.${view}`) })));
   const center = h('div', { class: 'ck-toolbar-group' }, els.viewToggle);
   const right = h('div', { class: 'ck-toolbar-group ck-toolbar-actions' });
   if (editing) {
@@ -666,15 +388,17 @@ function buildShell() {
   els.banners = h('div', { class: 'ck-banners', 'aria-live': 'polite' });
 
   // Picker and palette.
-  els.search = h('input', { class: 'ck-input ck-picker-search', type: 'search', placeholder: t('picker.search'), 'aria-label': t('picker.search'), oninput: filterPicker });
+  els.search = h('input', { class: 'ck-input ck-picker-search', type: 'search', placeholder: t('picker.search'), 'aria-label': t('picker.search'), oninput: picker.filter });
   els.pickerGroups = h('div');
+  els.palette = h('div', { class: 'ck-palette-grid' }, BLOCK_TYPES.map((type) => draggable(h('button', {
+    class: 'ck-add-block', type: 'button', draggable: 'true', dataset: { type }, title: t(`block.${type}`), onclick: () => app.addBlock(type),
+  }, icon(type), h('span', { class: 'ck-add-block-label' }, t(`block.${type}`))), (dt) => dt.setData(MIME_NEW, type))));
   const canCustom = !!app.catalog?.allowCustom && !!p.createCustomVariables;
-  const picker = h('aside', { class: 'ck-variable-picker ck-pane', 'aria-label': t('picker.title') },
+  const pickerPane = h('aside', { class: 'ck-variable-picker ck-pane', 'aria-label': t('picker.title') },
     h('div', { class: 'ck-pane-head' }, h('h2', {}, t('picker.title')), h('div', { class: 'ck-search-wrap' }, icon('search', 14), els.search)),
     h('div', { class: 'ck-pane-scroll' }, els.pickerGroups,
-      canCustom ? button('ck-button ck-button-ghost ck-add-custom', t('picker.addCustom'), addCustomVariable, { icon: 'plus' }) : null,
-      h('div', { class: 'ck-palette' }, h('h2', {}, t('palette.title')), h('div', { class: 'ck-palette-grid' }, BLOCK_TYPES.map((type) =>
-        draggable(button('ck-add-block', t(`block.${type}`), () => app.addBlock(type), { icon: type, draggable: 'true', dataset: { type } }), (dt) => dt.setData(MIME_NEW, type)))))));
+      canCustom ? button('ck-button ck-button-ghost ck-add-custom', t('picker.addCustom'), picker.addCustomVariable, { icon: 'plus' }) : null,
+      h('div', { class: 'ck-palette' }, h('h2', {}, t('palette.title')), els.palette)));
 
   // Canvas and preview.
   els.canvas = h('div', { class: 'ck-canvas', role: 'region', 'aria-label': t('canvas.label'), tabindex: '-1' });
@@ -686,7 +410,7 @@ function buildShell() {
   els.center = h('main', { class: 'ck-center' }, els.canvas, els.preview);
   els.inspectorBody = h('div', { class: 'ck-pane-scroll ck-inspector-body' });
 
-  els.workspace = h('div', { class: 'ck-workspace', dataset: { view: 'design' } }, editing ? picker : null, els.center,
+  els.workspace = h('div', { class: 'ck-workspace', dataset: { view: 'design' } }, editing ? pickerPane : null, els.center,
     h('aside', { class: 'ck-inspector ck-pane', 'aria-label': t('inspector.title') }, els.inspectorBody));
   document.body.replaceChildren(h('div', { class: `ck-root ck-builder${editing ? '' : ' ck-read-only'}`, dataset: { mode: app.mode } }, toolbar, els.banners, els.workspace));
 
@@ -695,17 +419,35 @@ function buildShell() {
     if (!event.target.closest('.ck-block, .ck-inserter') && app.selected >= 0) app.select(-1, { keepFocus: true });
   });
   new ResizeObserver(() => fitZoom(els.canvas)).observe(els.canvas);
-  drawPicker();
+  observeWidth(els.palette, () => fitPalette(els.palette));
+  picker.draw();
   drawCanvas();
   drawInspector();
   updateNameControl();
   updateToolbar();
-  setView(app.view);
+  preview.setView(app.view);
   if (app.readOnly) banner('readonly', { kind: 'info', text: t('banner.readOnly') });
   else if (!p.saveDraft) banner('nosave', { text: t('banner.noSave') });
   if (app.foreign) banner('foreign', { kind: 'danger', text: t('banner.foreignLayout'), dismissible: false });
-  if (app.sessionLost) banner('session', { kind: 'danger', text: t('common.session_lost', { brand: brand() }), dismissible: false });
-  if (app.view === 'design') refreshPreview();
+  if (app.sessionLost) banner('session', { kind: 'danger', text: sessionLostText(), dismissible: false });
+  if (app.view === 'design') preview.refresh();
+}
+
+/** Calls `fn` when the element's width changes (its height may change in `fn` without a loop). */
+function observeWidth(el, fn) {
+  let width = -1;
+  new ResizeObserver(([entry]) => {
+    if (entry.contentRect.width === width) return;
+    width = entry.contentRect.width;
+    fn();
+  }).observe(el);
+}
+
+/** Two columns of block buttons when every label fits, else one: never a cut label ("Signatu"). */
+function fitPalette(grid) {
+  grid.classList.remove('ck-palette-single');
+  const cut = [...grid.querySelectorAll('.ck-add-block-label')].some((label) => label.scrollWidth > label.clientWidth);
+  grid.classList.toggle('ck-palette-single', cut);
 }
 
 // Keyboard and selection tracking (document-level, wired once).
@@ -806,10 +548,13 @@ async function start() {
     } catch (error) { return fail(error, ['network_offline']); }
   }
   app.doc = doc || { version: 1, page: { size: 'A4', orientation: 'portrait', margins: '20mm' }, blocks: [] };
-  // Variables the document declares that the catalog does not: custom variables from earlier sessions.
+  // Variables and lists the template declares that the catalog does not: custom variables from earlier
+  // sessions, or a template created from a manifest (its loops' item fields must count as known).
+  const declared = declaredByTemplate(app.doc, app.publishedManifest);
   const catalogKeys = indexCatalog(app.catalog).variables;
-  app.customVars = (app.doc.variables || []).filter((v) => v?.key && !catalogKeys.has(v.key));
-  app.index = indexCatalog(app.catalog, app.customVars);
+  app.customVars = declared.variables.filter((v) => !catalogKeys.has(v.key));
+  app.templateLoops = declared.loops;
+  app.index = indexCatalog(app.catalog, app.customVars, app.templateLoops);
   buildShell();
   wireKeyboard();
   loadVersions();

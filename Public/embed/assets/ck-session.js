@@ -79,7 +79,7 @@ export async function api(method, path, body, { blob = false, signal } = {}) {
   return response.json();
 }
 
-/** Maps an API failure to the pages' failure taxonomy (spec-embed-ui §2.3). */
+/** Maps an API failure to the pages' failure taxonomy (docs/embedding.md#failure-codes). */
 export function failureCode(error) {
   if (!(error instanceof ApiError)) return 'editor_state_corrupted';
   if (['session_expired', 'session_revoked', 'session_invalid', 'network_offline', 'rate_limited', 'permission_denied'].includes(error.code)) {

@@ -3,7 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Turns any error into the envelope `{"error":{"code","message","issues"?}}` (DESIGN.md decision 3).
+/// Turns any error into the envelope `{"error":{"code","message","issues"?}}`
+/// (docs/decisions/0003-error-envelope.md).
 enum AppErrorResponse {
     struct Envelope: Encodable {
         struct Body: Encodable {

@@ -11,7 +11,8 @@ struct RenderPresenter {
         let base = config.publicURL
         var downloadURL: String?
         if render.status == .succeeded, let key = render.blobKey {
-            // Decision 7: the public blob URL when one is configured, else the authenticated route.
+            // The public blob URL when one is configured, else the authenticated route
+            // (docs/decisions/0007-download-urls.md).
             downloadURL = config.publicBlobURL.map { "\($0)/\(key)" } ?? "\(base)/v1/renders/\(render.id)/download"
         }
         return .object([

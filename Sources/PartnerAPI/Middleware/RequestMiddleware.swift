@@ -4,22 +4,33 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// The outermost layer of every request: assigns the request id, turns every thrown error into the
-/// envelope, and writes the one access-log line (method, path without query, status, latency, request
-/// id, tenant). The query string is never logged: iframe URLs carry session tokens there.
+/// The outermost layer of every request: assigns the request id, turns away clients that keep failing
+/// authentication, turns every thrown error into the envelope, and writes the one access-log line
+/// (method, route pattern, status, latency, request id, tenant). Neither the path nor the query is
+/// logged: paths carry hook tokens (and share and signing tokens), iframe URLs carry session tokens.
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let routes: RouteTable
     let logger: Logger
+    /// Failed authentications per client address in the current minute (this process's count).
+    let authFailures: InMemoryRateLimiter
+    let authFailuresPerMinute: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.requestID = Self.acceptedRequestID(request.headers[.requestID]) ?? Identifier.make()
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
         let started = ContinuousClock.now
+        let client = context.clientAddress.map { "auth-failures:\($0)" }
 
         var response: Response
         do {
+            // Guessing keys or tokens from one address: refused before any lookup once over the limit.
+            if let client, authFailuresPerMinute > 0, let wait = authFailures.wait(bucket: client, limit: authFailuresPerMinute, now: Date()) {
+                throw AppError(
+                    status: 429, code: "rate_limited",
+                    message: "Too many failed authentications from this address. Retry after \(wait) s.", headers: ["Retry-After": String(wait)])
+            }
             response = try await next(request, context)
         } catch {
             let appError = AppErrorResponse.appError(for: error, request: request, routes: routes)
@@ -33,12 +44,15 @@ struct RequestMiddleware: RouterMiddleware {
             response = AppErrorResponse.response(for: appError)
         }
         response.headers[.requestID] = context.requestID
+        if response.status == .unauthorized, let client, authFailuresPerMinute > 0 {
+            _ = try? await authFailures.hit(bucket: client, limit: authFailuresPerMinute, now: Date())
+        }
 
         let elapsed = ContinuousClock.now - started
         var metadata: Logger.Metadata = [
             "request_id": .string(context.requestID),
             "method": .string(request.method.rawValue),
-            "path": .string(request.uri.path),
+            "route": .string(context.endpointPath ?? "unmatched"),
             "status": .stringConvertible(response.status.code),
             "latency_ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
         ]

@@ -2,7 +2,8 @@ import AdminProvisioning
 import Core
 import Hummingbird
 
-/// `POST` and `PATCH /v1/admin/provision` (DESIGN.md decision 2), behind the admin key.
+/// `POST` and `PATCH /v1/admin/provision` (docs/decisions/0002-admin-provisioning.md), behind the
+/// admin key.
 struct AdminRoutes {
     let services: AppServices
 

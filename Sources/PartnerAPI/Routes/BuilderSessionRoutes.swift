@@ -40,6 +40,7 @@ struct BuilderSessionRoutes {
                 issues.add("Required object", at: "documentTemplate")
                 throw AppError.invalidRequest(issues)
             }
+            try DataLimits.layout.check(.object(draft), at: "documentTemplate")
             try await services.sessions.consume(.draftsSaved, sessionID: session.session.id, limit: session.limit("max_save_drafts"))
             let category: String? = if case .string(let value)? = draft["category"] { String(value.prefix(120)) } else { nil }
             try await services.templates.saveDraft(
@@ -106,6 +107,10 @@ struct BuilderSessionRoutes {
         _ request: Request, _ context: AppRequestContext, permission: String? = nil, write: Bool = true
     ) async throws -> (VerifiedSession, TemplateRecord) {
         let verified = try await EmbedSessionAuth.authenticate(request, context, services: services)
+        // A form user's session never opens the builder: drafts are the partner's, not the end user's.
+        guard verified.session.mode != .fill else {
+            throw AppError(status: 403, code: "wrong_mode", message: "A fill session cannot open templates in the builder.")
+        }
         let template = try await services.templates.live(projectID: verified.session.projectID, id: context.parameters.get("id") ?? "")
         let scope = verified.ck["scope"]
         let inScope: Bool
@@ -128,8 +133,10 @@ struct BuilderSessionRoutes {
 
     /// The draft's (or the request's, or the published) layout rendered with sample data; nothing stored.
     func preview(_ request: Request, _ verified: VerifiedSession, _ template: TemplateRecord) async throws -> Response {
-        try await DraftPreview(services: services).response(
-            body: try await optionalBody(request), catalog: try await SessionCatalog(services: services).resolve(verified)
+        let mode = verified.session.mode
+        return try await DraftPreview(services: services).response(
+            body: try await optionalBody(request), catalog: try await SessionCatalog(services: services).resolve(verified),
+            layoutAllowed: mode == .edit || mode == .create
         ) {
             if let draft = template.draft, let layout = try JSONValue.parse(Data(draft.utf8))["layout"] {
                 return try DocumentDecoder.decode(json: layout)

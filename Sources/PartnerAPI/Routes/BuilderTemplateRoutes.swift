@@ -7,7 +7,7 @@ import Render
 import Templates
 
 /// `POST /v1/embed/builder/templates` (partner key or session JWT) and `GET` (partner key only),
-/// spec-embed-admin §5.1–5.2. A created template holds the builder's draft verbatim; version 1 is
+/// docs/api.md#builder-templates. A created template holds the builder's draft verbatim; version 1 is
 /// published at once when the caller may publish and the layout is a render-ready document.
 struct BuilderTemplateRoutes {
     let services: AppServices

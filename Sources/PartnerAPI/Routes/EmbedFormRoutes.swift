@@ -6,8 +6,9 @@ import Hummingbird
 import NIOCore
 import Templates
 
-/// Iframe-side routes authenticated by the session JWT (spec-embed-admin §6 and §3.6): form submit,
-/// image upload, polling the session's own renders, and the uploaded images themselves.
+/// Iframe-side routes authenticated by the session JWT (docs/api.md#form-submit and
+/// docs/api.md#session-token-routes): form submit, image upload, polling the session's own renders,
+/// and the uploaded images themselves.
 struct EmbedFormRoutes {
     let services: AppServices
     static let uploadPrefix = "/v1/embed/uploads/"
@@ -63,6 +64,7 @@ struct EmbedFormRoutes {
                 status: .ok,
                 headers: [
                     .contentType: type.mime, .cacheControl: "public, max-age=31536000, immutable", .contentSecurityPolicy: "default-src 'none'",
+                    .xContentTypeOptions: "nosniff",
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes))
             )

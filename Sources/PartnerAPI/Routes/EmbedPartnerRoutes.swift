@@ -17,7 +17,7 @@ struct EmbedPartnerRoutes {
             let keys = try await services.embedPartners.publicKeys(partnerID: partner.id)
             return JSONBody.response(status: .ok, JSONWebKeySet(keys: keys))
         }
-        // Sessions (spec-embed-admin §3, DESIGN.md decision 4).
+        // Sessions (docs/api.md#embed-session-requests, docs/decisions/0004-embed-sessions.md).
         routes.add(group, .post, "/embed/sessions", under: prefix) { request, context in
             let partner = try await requirePartner(context)
             let json = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
@@ -38,7 +38,7 @@ struct EmbedPartnerRoutes {
             try await services.sessions.revoke(projectID: partner.projectID, id: id)
             return JSONBody.response(status: .ok, JSONValue.object(["session_id": .string(id), "revoked": .bool(true)]))
         }
-        // Variable catalogs (spec-embed-admin §4); list and get are extensions.
+        // Variable catalogs (docs/api.md#variable-catalogs); list and get are extensions.
         routes.add(group, .post, "/embed/catalogs", under: prefix) { request, context in
             let partner = try await requirePartner(context)
             let json = try await JSONBody.read(request, limit: services.config.maxBodyBytes)

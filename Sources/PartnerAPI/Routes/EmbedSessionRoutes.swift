@@ -24,8 +24,9 @@ struct EmbedSessionRoutes {
                 throw AppError(status: 403, code: "permission_denied", message: "This form session has no preview (form.showPreview is off).")
             }
             let body = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
+            let mode = verified.session.mode
             return try await DraftPreview(services: services).response(
-                body: body, catalog: try await SessionCatalog(services: services).resolve(verified)
+                body: body, catalog: try await SessionCatalog(services: services).resolve(verified), layoutAllowed: mode == .edit || mode == .create
             ) {
                 guard verified.session.mode == .fill else { return nil }
                 let template = try await FormSubmission(services: services).resolveTemplate(verified)

@@ -3,11 +3,19 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Storage
+import Synchronization
 
 /// `GET /health` and `GET /v1/health`: `{status, version, checks}`; 200 when every check passes, 503
 /// `degraded` when one fails. No auth, never 4xx. Also `GET /openapi.yaml`.
 struct HealthRoutes {
     let services: AppServices
+    /// The last probe, reused for `healthCacheMillis` (a second): the storage probe writes a blob, and an unauthenticated
+    /// caller polling `/health` in a loop must not turn that into a write per request.
+    let recent = RecentChecks()
+
+    final class RecentChecks: Sendable {
+        let state = Mutex<(at: ContinuousClock.Instant, checks: [String: Bool])?>(nil)
+    }
 
     struct Report: Encodable {
         let status: String
@@ -31,14 +39,22 @@ struct HealthRoutes {
     }
 
     func report() async throws -> Response {
-        async let database: Bool = probe { try await services.database.ping() }
-        async let storage: Bool = probe { try await services.blobs.check() }
-        let checks = ["database": await database, "storage": await storage]
+        let checks = await currentChecks()
         let healthy = checks.values.allSatisfy { $0 }
         return JSONBody.response(
             status: healthy ? .ok : .serviceUnavailable,
             Report(status: healthy ? "ok" : "degraded", version: services.config.version, checks: checks.mapValues { $0 ? "ok" : "error" })
         )
+    }
+
+    func currentChecks() async -> [String: Bool] {
+        let now = ContinuousClock.now
+        if let cached = recent.state.withLock({ $0 }), now - cached.at < .milliseconds(services.config.healthCacheMillis) { return cached.checks }
+        async let database: Bool = probe { try await services.database.ping() }
+        async let storage: Bool = probe { try await services.blobs.check() }
+        let checks = ["database": await database, "storage": await storage]
+        recent.state.withLock { $0 = (now, checks) }
+        return checks
     }
 
     func probe(_ check: @Sendable () async throws -> Void) async -> Bool {

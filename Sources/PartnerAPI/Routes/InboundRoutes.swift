@@ -5,18 +5,20 @@ import Hummingbird
 import NIOCore
 import Templates
 
-/// Inbound render triggers (spec §9.2): `POST /v1/hooks/:token` (no bearer; the token is the
-/// credential) and their management on the template (`/v1/templates/:slug/inbound`, an extension).
+/// Inbound render triggers (docs/api.md#inbound-trigger-requests): `POST /v1/hooks/:token` (no
+/// bearer; the token is the credential) and their management on the template
+/// (`/v1/templates/:slug/inbound`, an extension).
 struct InboundRoutes {
     let services: AppServices
 
     /// The public trigger route, outside the project-key group.
     func registerTrigger(on router: Router<AppRequestContext>, routes: RouteTable) {
         routes.add(router, .post, "/v1/hooks/:token") { request, context in
+            let trigger = try await services.inbound.lookup(token: context.parameters.get("token") ?? "")
             let body = try await JSONBody.collect(request, limit: services.config.maxBodyBytes)
             let render = try await RenderRoutes.queueing {
                 try await services.inbound.trigger(
-                    token: context.parameters.get("token") ?? "", rawBody: body,
+                    trigger, rawBody: body,
                     signature: request.headers[.craftkitSignature], idempotencyKey: request.headers[.idempotencyKey]
                 )
             }

@@ -5,7 +5,8 @@ import Hummingbird
 import NIOCore
 import Templates
 
-/// Renders (spec §3): enqueue, poll, list (extension), and the authenticated downloads.
+/// Renders (docs/api.md#render-requests): enqueue, poll, list (extension), and the authenticated
+/// downloads.
 struct RenderRoutes {
     let services: AppServices
 

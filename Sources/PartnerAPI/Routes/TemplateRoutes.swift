@@ -4,7 +4,8 @@ import Hummingbird
 import Render
 import Templates
 
-/// `/v1/templates` (spec §2): create from a manifest, create-or-republish, list, get, soft-delete.
+/// `/v1/templates` (docs/api.md#template-requests): create from a manifest, create-or-republish, list,
+/// get, soft-delete.
 struct TemplateRoutes {
     let services: AppServices
 

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import Webhooks
 
-/// `/v1/webhooks` (DESIGN.md decision 9): endpoints, secret rotation, the delivery log and replay.
+/// `/v1/webhooks` (docs/decisions/0009-webhook-signatures.md): endpoints, secret rotation, the
+/// delivery log and replay.
 struct WebhookRoutes {
     let services: AppServices
 

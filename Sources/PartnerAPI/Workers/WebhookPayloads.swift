@@ -3,8 +3,8 @@ import Foundation
 import Templates
 import Webhooks
 
-/// The JSON body of each webhook event: `{id, type, occurredAt, data}` (DESIGN.md decision 9) plus the
-/// reference's flat fields for the render events.
+/// The JSON body of each webhook event: `{id, type, occurredAt, data}`
+/// (docs/decisions/0009-webhook-signatures.md) plus the reference's flat fields for the render events.
 struct WebhookPayloads {
     let renders: any RenderRepository
     let templates: any TemplateRepository

@@ -16,16 +16,25 @@ struct DraftPreview {
     /// - Parameters:
     ///   - body: `{layout?, data?, format: png|pdf, page, dpi}`.
     ///   - catalog: the session's catalog, whose `previewData` values fill the sample data.
+    ///   - layoutAllowed: whether the caller may preview a layout of its own (edit and create sessions);
+    ///     the others preview only `fallback`, so a form user cannot use the server as a free renderer.
     ///   - fallback: the document to show when the body has no layout.
-    func response(body: JSONValue?, catalog: JSONValue?, fallback: () async throws -> Document?) async throws -> Response {
+    func response(
+        body: JSONValue?, catalog: JSONValue?, layoutAllowed: Bool, fallback: () async throws -> Document?
+    ) async throws -> Response {
         var fields = try ObjectValidator(body ?? .object([:]))
         let format = fields.string("format") ?? "png"
         if format != "png" && format != "pdf" { fields.fail("format", "Must be png or pdf") }
         let page = fields.integer("page", range: 1...2_000) ?? 1
         let dpi = fields.integer("dpi", range: 18...300) ?? 96
+        if let data = body?["data"] { fields.record(DataLimits.data.issues(in: data, at: "data")) }
         try fields.finish()
         let document: Document
         if let layout = body?["layout"] {
+            guard layoutAllowed else {
+                throw AppError(
+                    status: 403, code: "permission_denied", message: "Only edit and create sessions preview a layout of their own.")
+            }
             do {
                 document = try DocumentDecoder.decode(json: layout)
             } catch {
@@ -37,16 +46,28 @@ struct DraftPreview {
             throw AppError(status: 422, code: "template_invalid", message: "There is nothing to preview yet.")
         }
         let sample = SampleData.make(for: ManifestExtractor.extract(document))
-        let data = body?["data"] ?? FormSubmission.merge(user: Self.previewValues(of: catalog), under: sample)
+        let data = body?["data"].map(DottedKeys.expand) ?? DottedKeys.merge(user: Self.previewValues(of: catalog), under: sample)
+        let config = services.config
+        let busy = AppError(
+            status: 503, code: "preview_busy", message: "Too many previews are rendering; try again in a moment.", headers: ["Retry-After": "1"])
+        return try await services.previews.run(timeout: .milliseconds(config.previewQueueMillis), busy: busy) {
+            try await render(document: document, data: data, format: format, page: page, dpi: dpi)
+        }
+    }
+
+    /// One preview, under the preview wall-clock limit (`ServerConfig.previewTimeoutSeconds`).
+    func render(document: Document, data: JSONValue, format: String, page: Int, dpi: Int) async throws -> Response {
         let images = services.renderWorker.imageLoader
+        let options = RenderOptions(limits: RenderLimits(timeout: .seconds(services.config.previewTimeoutSeconds)))
         do {
             if format == "pdf" {
-                let pdf = try await services.engine.renderPDF(document: document, data: data, images: images)
+                let pdf = try await services.engine.renderPDF(document: document, data: data, images: images, options: options)
                 return Response(
                     status: .ok, headers: [.contentType: "application/pdf", .cacheControl: "no-store"],
                     body: .init(byteBuffer: ByteBuffer(bytes: pdf.bytes)))
             }
-            let png = try await services.engine.renderPNG(document: document, data: data, page: page, dpi: Double(dpi), images: images)
+            let png = try await services.engine.renderPNG(
+                document: document, data: data, page: page, dpi: Double(dpi), images: images, options: options)
             return Response(
                 status: .ok,
                 headers: [.contentType: "image/png", .cacheControl: "no-store", .pageCount: String(png.pageCount)],

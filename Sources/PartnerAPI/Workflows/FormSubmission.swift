@@ -3,13 +3,11 @@ import EmbedSessions
 import Foundation
 import Templates
 
-/// `POST /v1/embed/form-submit/:sessionId` (spec-embed-admin §6.1) spans the session (EmbedSessions)
+/// `POST /v1/embed/form-submit/:sessionId` (docs/api.md#form-submit) spans the session (EmbedSessions)
 /// and the render (Templates): check the session may submit, shape the data, merge the JWT's prefill
 /// underneath it, and enqueue a render with source `form`.
 struct FormSubmission {
     let services: AppServices
-
-    static let reservedKeys: Set<String> = ["__proto__", "constructor", "prototype"]
 
     func submit(_ verified: VerifiedSession, pathSessionID: String, body: JSONValue, idempotencyKey: String?) async throws -> RenderRecord {
         try Self.requireFill(verified, pathSessionID: pathSessionID)
@@ -29,16 +27,28 @@ struct FormSubmission {
             selection = String(decoding: try JSONEncoder().encode(raw), as: UTF8.self)
         }
         issues.merge(fields.issues)
+        // Bounded before anything recurses over it: expansion, validation and the request hash.
+        if let data, issues.isEmpty { issues.merge(DataLimits.data.issues(in: data, at: "data")) }
+        if let idempotencyKey, !(1...200).contains(idempotencyKey.count) { issues.add("Must be 1 to 200 characters", at: "Idempotency-Key") }
         if !issues.isEmpty { throw AppError.invalidRequest(issues) }
 
         let template = try await resolveTemplate(verified)
-        var merged = Self.expand(data!)
-        if let prefill = verified.ck["form"]?["prefill"] { merged = Self.merge(user: merged, under: Self.expand(prefill)) }
+        var merged = DottedKeys.expand(data!)
+        if let prefill = verified.ck["form"]?["prefill"], DataLimits.data.violation(in: prefill, at: "prefill") == nil {
+            merged = DottedKeys.merge(user: merged, under: DottedKeys.expand(prefill))
+        }
         let (render, _) = try await services.renders.enqueue(
-            projectID: verified.session.projectID, slug: template.slug, body: .object(["data": merged]), idempotencyKey: idempotencyKey,
+            projectID: verified.session.projectID, slug: template.slug, body: .object(["data": merged]),
+            idempotencyKey: idempotencyKey.map { Self.sessionScoped($0, sessionID: verified.session.id) },
             origin: RenderOrigin(source: .form, sessionID: verified.session.id, tenantID: verified.session.tenantID, datasetSelection: selection)
         )
         return render
+    }
+
+    /// An end user's `Idempotency-Key` lives in its session's own namespace, so it can neither collide
+    /// with nor probe the keys the partner uses on the render API (same project, same table).
+    static func sessionScoped(_ key: String, sessionID: String) -> String {
+        "form:\(sessionID):\(Hex.sha256(key))"
     }
 
     /// The path must name the token's own session, and the session must be a fill session.
@@ -62,33 +72,6 @@ struct FormSubmission {
             return try await services.templates.live(projectID: projectID, slug: slug)
         }
         throw AppError.notFound("template_not_resolved", "The session's scope names no template.")
-    }
-
-    /// Flat dot keys (`"customer.name"`) become nested objects; reserved names are dropped at any depth.
-    static func expand(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .object(let members):
-            var result: JSONValue = .object([:])
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                let path = key.split(separator: ".").map(String.init)
-                guard !path.isEmpty, !path.contains(where: reservedKeys.contains) else { continue }
-                result = merge(user: nest(path, expand(member)), under: result)
-            }
-            return result
-        case .array(let items): return .array(items.map(expand))
-        default: return value
-        }
-    }
-
-    static func nest(_ path: [String], _ value: JSONValue) -> JSONValue {
-        path.reversed().reduce(value) { inner, key in .object([key: inner]) }
-    }
-
-    /// Deep merge: objects merge key by key, anything else from `user` wins.
-    static func merge(user: JSONValue, under base: JSONValue) -> JSONValue {
-        guard case .object(let top) = user, case .object(var result) = base else { return user }
-        for (key, value) in top { result[key] = result[key].map { merge(user: value, under: $0) } ?? value }
-        return .object(result)
     }
 }
 

@@ -35,7 +35,9 @@ struct ImageUpload {
             throw AppError(status: 415, code: "invalid_type", message: "Upload a PNG, JPEG, WebP or GIF image.")
         }
         let session = verified.session
-        let name = "\(Identifier.make()).\(type.fileExtension)"
+        // 128 random bits: the URL is the only thing guarding an upload (image fetchers carry no token),
+        // so its name must not be guessable from time the way a UUIDv7 partly is.
+        let name = "\(Hex.encode(SecureRandom.bytes(16))).\(type.fileExtension)"
         let key = "embed-uploads/\(session.projectID)/\(session.id)/\(name)"
         let cap = verified.limit("max_uploads_bytes")
         guard

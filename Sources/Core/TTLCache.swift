@@ -4,7 +4,9 @@ import Synchronization
 /// keys come straight back). For values that are read on every request and change rarely: partner
 /// settings, signing keys, sessions on the single-process SQLite deployment.
 public final class TTLCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private let entries = Mutex<[Key: (value: Value, expires: Int64)]>([:])
+    /// The entries and a generation that every removal bumps: a load that started before a removal
+    /// (a revocation) must not put back the value it read before the removal.
+    private let state = Mutex<(entries: [Key: (value: Value, expires: Int64)], generation: UInt64)>(([:], 0))
     let ttlMillis: Int64
     let capacity: Int
     let clock: any WallClock
@@ -15,32 +17,54 @@ public final class TTLCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
         self.clock = clock
     }
 
-    /// The cached value, or `load()`'s (cached when not nil).
+    /// The cached value, or `load()`'s (cached when not nil, unless an entry was removed meanwhile).
     public func value(for key: Key, load: () async throws -> Value?) async rethrows -> Value? {
         let now = clock.now().epochMillis
-        if let hit = entries.withLock({ $0[key] }), hit.expires > now { return hit.value }
+        let (hit, generation) = state.withLock { ($0.entries[key], $0.generation) }
+        if let hit, hit.expires > now { return hit.value }
         guard let value = try await load() else { return nil }
-        put(value, for: key)
+        put(value, for: key, ifGeneration: generation)
         return value
     }
 
-    public func put(_ value: Value, for key: Key) {
-        let expires = clock.now().epochMillis + ttlMillis
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = (value, expires)
+    /// Caches `value` for the cache's time to live, or until `expiresAt` (epoch ms) when that is sooner.
+    public func put(_ value: Value, for key: Key, expiresAt: Int64? = nil) {
+        put(value, for: key, ifGeneration: nil, expiresAt: expiresAt)
+    }
+
+    private func put(_ value: Value, for key: Key, ifGeneration generation: UInt64?, expiresAt: Int64? = nil) {
+        let expires = min(clock.now().epochMillis + ttlMillis, expiresAt ?? .max)
+        state.withLock { state in
+            if let generation, state.generation != generation { return }
+            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[key] = (value, expires)
         }
     }
 
     public func get(_ key: Key) -> Value? {
         let now = clock.now().epochMillis
-        return entries.withLock { $0[key] }.flatMap { $0.expires > now ? $0.value : nil }
+        return state.withLock { $0.entries[key] }.flatMap { $0.expires > now ? $0.value : nil }
     }
 
-    public func remove(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
+    public func remove(_ key: Key) {
+        state.withLock {
+            $0.entries.removeValue(forKey: key)
+            $0.generation &+= 1
+        }
+    }
 
-    public func removeAll() { entries.withLock { $0.removeAll() } }
+    public func removeAll() {
+        state.withLock {
+            $0.entries.removeAll()
+            $0.generation &+= 1
+        }
+    }
 
     /// Drops every entry whose value matches.
-    public func removeAll(where matches: (Value) -> Bool) { entries.withLock { $0 = $0.filter { !matches($0.value.value) } } }
+    public func removeAll(where matches: (Value) -> Bool) {
+        state.withLock {
+            $0.entries = $0.entries.filter { !matches($0.value.value) }
+            $0.generation &+= 1
+        }
+    }
 }

@@ -117,13 +117,16 @@ public struct SessionService: Sendable {
     let publicURL: String
     let lifetimeMillis: Int64
     /// Tokens whose signature has been checked: a token's bytes never change, so the Ed25519 check is
-    /// done once per token; expiry, audience and revocation are still checked on every request.
+    /// done once per token. An entry never outlives the token's `exp`, and is used only while the key
+    /// that signed it is still active (`publicKeys`); expiry, audience and revocation are still
+    /// checked on every request.
     let verifiedSignatures = TTLCache<String, (claims: JSONValue, partnerID: String)>(ttlMillis: 24 * 3600 * 1000, capacity: 20_000)
-    /// Each partner's current signing key, unsealed, for a minute: mints skip a read and a decryption.
-    /// A rotated key is picked up within that minute (the previous key stays valid for 24 h).
-    let signingKeys = TTLCache<String, (keyID: String, privateKey: String)>(ttlMillis: 60_000)
-    /// Public keys by `kid` for verification, for a minute (a retired key stops verifying within it).
-    let publicKeys = TTLCache<String, (publicKey: String, partnerID: String)>(ttlMillis: 60_000)
+    /// Each partner's current signing key, unsealed, for two seconds: a burst of mints skips a read
+    /// and a decryption, and a retired key stops minting within that time on every node.
+    let signingKeys = TTLCache<String, (keyID: String, privateKey: String)>(ttlMillis: 2_000)
+    /// Public keys by `kid` for verification, for two seconds: a retired key stops verifying within
+    /// that time on every node, at once on the node that retired it.
+    let publicKeys = TTLCache<String, (publicKey: String, partnerID: String)>(ttlMillis: 2_000)
     /// Sessions by id, when this process sees every change to them (the single-process SQLite
     /// deployment): revocation and refresh here drop the entry, so revocation stays immediate.
     let sessions: TTLCache<String, EmbedSession>?
@@ -223,14 +226,16 @@ public struct SessionService: Sendable {
         do {
             let claims: JSONValue
             let partnerID: String
-            if let known = verifiedSignatures.get(token) {
+            // The key first, even for a token seen before: a retired key's tokens stop verifying.
+            guard let key = try await publicKey(of: token) else { throw EdDSAToken.Failure.unknownKey }
+            if let known = verifiedSignatures.get(token), known.partnerID == key.partnerID {
                 try EdDSAToken.checkTimesAndAudience(known.claims, audience: audience, now: clock.now())
                 (claims, partnerID) = known
             } else {
-                guard let key = try await publicKey(of: token) else { throw EdDSAToken.Failure.unknownKey }
                 claims = try EdDSAToken.verify(token, publicKey: key.publicKey, audience: audience, now: clock.now())
                 partnerID = key.partnerID
-                verifiedSignatures.put((claims, partnerID), for: token)
+                let expires: Int64? = if case .number(let exp)? = claims["exp"] { Int64(exp * 1000) } else { nil }
+                verifiedSignatures.put((claims, partnerID), for: token, expiresAt: expires)
             }
             guard case .string(let id)? = claims["sub"], let session = try await session(id: id), session.partnerID == partnerID else {
                 throw failure("unknown session", "session_invalid")

@@ -143,7 +143,14 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
             let spent = try await db.raw(
                 "UPDATE renew_tokens SET spent_at = \(bind: now) WHERE token_hash = \(bind: renewTokenHash) AND spent_at IS NULL RETURNING token_hash"
             ).first()
-            guard spent != nil else { return .invalid }
+            guard spent != nil else {
+                // Another refresh with the same token won the race (PostgreSQL nodes read it unspent
+                // at the same time): a renew token used twice is a stolen copy; revoke the session.
+                try await db.raw(
+                    "UPDATE embed_sessions SET revoked_at = \(bind: now) WHERE id = \(bind: sessionID) AND revoked_at IS NULL"
+                ).run()
+                return .reused
+            }
             try await db.raw(
                 "INSERT INTO renew_tokens (token_hash, session_id, created_at) VALUES (\(bind: nextHash), \(bind: sessionID), \(bind: now))"
             ).run()
@@ -245,7 +252,11 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
 
     public func signingKey(keyID: String) async throws -> StoredSigningKey? {
         try await database.sql.raw(
-            "SELECT id, kid, public_key, sealed_private_key, partner_id FROM signing_keys WHERE kid = \(bind: keyID)"
+            // A retired key verifies nothing (a key retired for later keeps verifying until then).
+            """
+            SELECT id, kid, public_key, sealed_private_key, partner_id FROM signing_keys
+            WHERE kid = \(bind: keyID) AND (retired_at IS NULL OR retired_at > \(bind: Date().epochMillis))
+            """
         ).first().map(Self.key)
     }
 

@@ -47,6 +47,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var authFailuresPerMinute: Int
     /// How long `/health` reuses its last probe (the storage probe writes a blob).
     public var healthCacheMillis: Int
+    /// Days an end user's uploaded image stays served under its URL (renders made from it keep it).
+    public var uploadRetentionDays: Int
 
     /// A bad value, named with its variable so start-up can stop with one clear line.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
@@ -129,6 +131,7 @@ public struct ServerConfig: Sendable, Equatable {
         previewTimeoutSeconds = try integer("CRAFTKIT_PREVIEW_TIMEOUT_SECONDS", default: 15, range: 1...300)
         authFailuresPerMinute = try integer("CRAFTKIT_AUTH_FAILURES_PER_MINUTE", default: 30, range: 0...1_000_000)
         healthCacheMillis = try integer("CRAFTKIT_HEALTH_CACHE_MS", default: 1_000, range: 0...3_600_000)
+        uploadRetentionDays = try integer("CRAFTKIT_UPLOAD_RETENTION_DAYS", default: 30, range: 1...3650)
     }
 
     /// The secret sealed values are encrypted under: the encryption key, else the admin key

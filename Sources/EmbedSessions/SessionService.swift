@@ -99,6 +99,8 @@ public protocol EmbedSessionRepository: Sendable {
     func usage(sessionID: String) async throws -> SessionUsage
     /// Records an upload unless it would take the session past `limit` bytes in all. False when over.
     func addUpload(id: String, session: EmbedSession, blobKey: String, contentType: String, bytes: Int, limit: Int, now: Int64) async throws -> Bool
+    /// When the upload stored under `blobKey` was made; nil when there is no such upload.
+    func uploadCreatedAt(blobKey: String) async throws -> Int64?
 }
 
 /// Embed sessions (docs/decisions/0004-embed-sessions.md): mint, refresh with single-use renew tokens,
@@ -295,6 +297,13 @@ public struct SessionService: Sendable {
             id: Identifier.make(), session: session, blobKey: blobKey, contentType: contentType, bytes: bytes, limit: limit,
             now: clock.now().epochMillis
         )
+    }
+
+    /// Whether an upload is still served: it exists and is younger than `retentionMillis`. Uploads are
+    /// fetched by URL with no credential, so their lifetime is bounded instead of forever.
+    public func uploadIsServed(blobKey: String, retentionMillis: Int64) async throws -> Bool {
+        guard let created = try await repository.uploadCreatedAt(blobKey: blobKey) else { return false }
+        return clock.now().epochMillis - created < retentionMillis
     }
 
     /// - Parameter ck: the session's `ck` claims when the caller has them (a mint), else read from the row.

@@ -221,6 +221,11 @@ public struct SQLEmbedSessionRepository: EmbedSessionRepository {
         }
     }
 
+    public func uploadCreatedAt(blobKey: String) async throws -> Int64? {
+        try await database.sql.raw("SELECT created_at FROM embed_uploads WHERE blob_key = \(bind: blobKey)").first()?
+            .decode(column: "created_at", as: Int64.self)
+    }
+
     public func usage(sessionID: String) async throws -> SessionUsage {
         let row = try await database.sql.raw(
             """

@@ -198,3 +198,28 @@ struct UnauthenticatedPathTests {
         }
     }
 }
+
+@Suite("End users' uploads")
+struct UploadExposureTests {
+    @Test("an upload is served under an unguessable name with nosniff, until its retention ends; a revoked session cannot upload")
+    func uploads() async throws {
+        try await TestApp.run(.sqlite, environment: ["CRAFTKIT_UPLOAD_RETENTION_DAYS": "30"]) { client, services in
+            let form = EmbedFormTests()
+            let fill = try await form.setUp(client)
+            let uploaded = try await form.upload(client, fill, bytes: EmbedFormTests.png)
+            let url = try #require(uploaded.string("url"))
+            let name = try #require(url.split(separator: "/").last)
+            #expect(name.count == 32 + 4, "128 random bits in hex plus .png: \(name)")
+            let path = try #require(URL(string: url)?.path)
+            let served = try await client.call(.get, path)
+            #expect(served.status == 200)
+            #expect(served.headers[.init("x-content-type-options")!] == "nosniff")
+            // Thirty-one days later it is gone.
+            try await services.database.sql.raw("UPDATE embed_uploads SET created_at = created_at - 2678400000").run()
+            #expect(try await client.call(.get, path).status == 404)
+            #expect(try await client.call(.delete, "/v1/embed/sessions/\(fill.sessionID)", bearer: fill.key).status == 200)
+            let refused = try await form.upload(client, fill, bytes: EmbedFormTests.png)
+            #expect(refused.status == 401)
+        }
+    }
+}

@@ -57,7 +57,10 @@ struct EmbedFormRoutes {
         routes.add(router, .get, "/v1/embed/uploads/:project/:session/:file") { _, context in
             let key =
                 "embed-uploads/\(context.parameters.get("project") ?? "")/\(context.parameters.get("session") ?? "")/\(context.parameters.get("file") ?? "")"
-            guard let bytes = try? await services.blobs.get(key: key), let type = ImageKind.sniff(bytes) else {
+            let retention = Int64(services.config.uploadRetentionDays) * 86_400_000
+            guard try await services.sessions.uploadIsServed(blobKey: key, retentionMillis: retention),
+                let bytes = try? await services.blobs.get(key: key), let type = ImageKind.sniff(bytes)
+            else {
                 throw AppError.notFound("not_found", "No such upload.")
             }
             return Response(

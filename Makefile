@@ -3,8 +3,12 @@ SWIFT ?= swift
 CONFIG ?= debug
 BIN = .build/$(CONFIG)/craftkit
 VERSION := $(shell git rev-parse --short=7 HEAD 2>/dev/null || echo local)
+# SwiftPM scans each target's imports before building (no compile flag changes) and fails when one names
+# a module of the build outside the target's dependencies, direct or transitive. Every debug build here
+# passes it: the option is a build parameter, so a build without it would re-plan and recompile modules.
+IMPORT_CHECK = --explicit-target-dependency-import-check error
 
-.PHONY: serve demo build deps test-deps test test-only test-browser lint format bench clean-data
+.PHONY: serve demo build deps test-deps test test-only test-browser lint format bench clean-data fuzz fuzz-short
 
 ## Install missing system packages, build, and run on SQLite + local files under ./data.
 serve: deps build
@@ -15,7 +19,7 @@ demo: deps build
 	CRAFTKIT_VERSION=$${CRAFTKIT_VERSION:-$(VERSION)} BIN=$(BIN) scripts/demo.sh
 
 build:
-	$(SWIFT) build -c $(CONFIG) --product craftkit
+	$(SWIFT) build -c $(CONFIG) --product craftkit $(IMPORT_CHECK)
 
 deps:
 	@scripts/install-deps.sh
@@ -26,19 +30,30 @@ test-deps:
 ## The whole suite: format lint, every test target on SQLite and on a throwaway PostgreSQL, then the
 ## embed pages in headless chromium.
 test: test-deps lint
-	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test
+	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test $(IMPORT_CHECK)
+	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-browser
 
 ## The browser tests alone (e.g. `make test-browser TESTS="form revoked"`); screenshots in browser-tests/screenshots/.
 test-browser: build
 	python3 browser-tests/run.py $(TESTS)
 
+## libFuzzer over the parsers of untrusted bytes, FUZZ_SECONDS per target (docs/security.md#fuzzing);
+## `fuzz-short` (part of `make test`) gives each 10 s.
+FUZZ_SECONDS ?= 60
+fuzz:
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+fuzz-short:
+	SWIFT=$(SWIFT) FUZZ_SECONDS=10 scripts/fuzz.sh
+
 ## Tests without the lint step (e.g. `make test-only FILTER=StorageTests`).
 test-only:
-	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test $(if $(FILTER),--filter $(FILTER))
+	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test $(IMPORT_CHECK) $(if $(FILTER),--filter $(FILTER))
 
 lint:
 	scripts/check-repo-citations.sh
+	scripts/check-module-boundaries.sh
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
 	@python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
 	python3 -m openapi_spec_validator openapi.yaml
@@ -56,6 +71,7 @@ bench: deps
 	python3 Benchmarks/peers.py --wait-idle --ours bench-out/render.json --out BENCHMARKS.md --iterations 40
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
 	Benchmarks/api-bench.sh >> BENCHMARKS.md
+	python3 Benchmarks/isolation.py --bin .build/release/craftkit >> BENCHMARKS.md
 
 clean-data:
 	rm -rf data

@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        // Imported by Storage directly (connection pool, SQLite connections, LISTEN/NOTIFY), so declared here
+        // rather than reached through sqlite-kit and postgres-kit.
+        .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
@@ -69,6 +74,11 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "AsyncKit", package: "async-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -96,6 +106,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
@@ -111,6 +123,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libFuzzer harness over the parsers of untrusted bytes (`make fuzz`, docs/security.md#fuzzing).
+        // Nothing depends on it; the ordinary build compiles it as a replay tool for saved inputs.
+        .executableTarget(name: "Fuzz", dependencies: ["Core", "Render", "Templates"], swiftSettings: swiftSettings),
         // Helpers only tests use: database legs (SQLite file, throwaway PostgreSQL), app factory.
         .target(
             name: "TestSupport",
@@ -120,11 +135,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: swiftSettings),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Core", "CPangoCairo"], swiftSettings: swiftSettings),
         .testTarget(name: "AdminProvisioningTests", dependencies: ["AdminProvisioning", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "EmbedSessionsTests", dependencies: ["EmbedSessions", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogsTests", dependencies: ["Catalogs", "Core"], swiftSettings: swiftSettings),
@@ -132,7 +148,11 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core", "Render"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "TestSupport", "AdminProvisioning", "Core"],
+            dependencies: [
+                "Storage", "TestSupport", "AdminProvisioning", "Core",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -148,8 +168,12 @@ let package = Package(
         .testTarget(
             name: "PartnerAPITests",
             dependencies: [
-                "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Render", "Webhooks",
+                "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Render", "Webhooks", "EmbedSessions",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

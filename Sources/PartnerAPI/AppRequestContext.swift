@@ -29,6 +29,8 @@ public struct AppRequestContext: RequestContext {
     public let trace = RequestTrace()
     /// Set by `ProjectAuthMiddleware` on routes that need a project API key.
     public var project: AuthenticatedProject?
+    /// Set by `SessionAuthMiddleware`; the session routes read it from their `SessionRequestContext`.
+    var session: VerifiedSession?
 
     /// The peer's IP address (no port); nil where there is no socket (the in-process test client).
     public let clientAddress: String?

@@ -34,6 +34,12 @@ public struct AppServices: Sendable {
     public let engine: RenderEngine
     /// Bounds the live previews this process renders at once (`ServerConfig.previewConcurrency`).
     public let previews: AsyncLimiter
+    /// Threads for end users' and anonymous requests, below the partners' API in priority (see
+    /// `RequestMiddleware.isEndUserTraffic`).
+    public let endUserWork: LowPriorityExecutor
+    /// One pool per process (its threads live as long as the process), whatever number of apps it builds.
+    static let endUserThreads = LowPriorityExecutor(
+        count: max(1, ProcessInfo.processInfo.activeProcessorCount), niceness: 10, name: "ck-end-user")
     public let inbound: InboundTriggerService
     public let webhooks: WebhookService
     public let webhookDeliverer: WebhookDeliverer
@@ -68,6 +74,7 @@ public struct AppServices: Sendable {
         let renderRepository = SQLRenderRepository(database: database)
         self.engine = engine
         previews = AsyncLimiter(limit: config.previewConcurrency)
+        endUserWork = Self.endUserThreads
         jobSignal = JobSignal()
         webhookSignal = JobSignal()
         let queue = SQLJobQueue(database: database)
@@ -79,7 +86,7 @@ public struct AppServices: Sendable {
         renderWorker = RenderWorker(
             queue: queue, renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
             images: UploadAwareImageLoader(
-                uploadsURL: config.publicURL + EmbedFormRoutes.uploadPrefix, blobs: blobs,
+                uploadsURL: config.publicURL + PublicPageRoutes.uploadPrefix, blobs: blobs,
                 fallback: HTTPImageLoader(allowPrivate: config.allowPrivateFetch, logger: logger)
             ),
             signal: jobSignal, completions: webhookSignal,

@@ -2,7 +2,7 @@ import Core
 import Hummingbird
 import Logging
 
-/// Builds the HTTP application: middleware, then one route group per file under `Routes/`.
+/// Builds the HTTP application: middleware, then the route groups, one audience per file under `Routes/`.
 public func buildApplication(services: AppServices) -> some ApplicationProtocol {
     Application(
         router: buildRouter(services: services),
@@ -24,27 +24,39 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     router.add(
         middleware: RequestMiddleware(
             routes: routes, logger: services.logger, authFailures: InMemoryRateLimiter(),
-            authFailuresPerMinute: services.config.authFailuresPerMinute))
+            authFailuresPerMinute: services.config.authFailuresPerMinute, endUserWork: services.endUserWork))
     router.add(middleware: CORSMiddleware(services: services))
 
+    // Public: no credential, or one in the path (the hook token, the upload's unguessable name).
     HealthRoutes(services: services).register(on: router, routes: routes)
     InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
-    EmbedFormRoutes(services: services).register(on: router, routes: routes)
-    BuilderSessionRoutes(services: services).register(on: router, routes: routes)
-    EmbedSessionRoutes(services: services).register(on: router, routes: routes)
     PublicPageRoutes(services: services).register(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")
 
-    let project = router.group("/v1").add(
-        middleware: ProjectAuthMiddleware(keys: services.keys, rateLimiter: services.rateLimiter, perMinute: services.config.rateLimitPerKey))
+    // Partner API and partner embed: project key (auth → rate limit).
+    let projectAuth = ProjectAuthMiddleware(keys: services.keys, rateLimiter: services.rateLimiter, perMinute: services.config.rateLimitPerKey)
+    let project = router.group("/v1").add(middleware: projectAuth)
     KeyRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
-    EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     TemplateRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     RenderRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     WebhookRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     InboundRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
-    BuilderTemplateRoutes(services: services).register(on: router, project: project, routes: routes, prefix: "/v1")
+    EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+
+    // The iframe pages: session token (auth → rate limit) verified once into a `SessionRequestContext`.
+    // The bootstrap's guard answers with the pages' failure codes; the others with `unauthorized`.
+    let embed = "/v1/embed"
+    let sessionAuth = SessionAuthMiddleware(services: services)
+    let session = router.group(RouterPath(embed)).add(middleware: sessionAuth).group(context: SessionRequestContext.self)
+    let bootstrap = router.group(RouterPath(embed)).add(middleware: SessionAuthMiddleware(services: services, failureCodes: true))
+        .group(context: SessionRequestContext.self)
+    // Creating a builder template takes a project key or a session token.
+    let creators = router.group(RouterPath(embed)).add(
+        middleware: KeyOrSessionAuthMiddleware(project: projectAuth, session: sessionAuth, embedPartners: services.embedPartners))
+    EmbedSessionRoutes(services: services).register(bootstrap: bootstrap, on: session, routes: routes, prefix: embed)
+    BuilderRoutes(services: services).register(creators: creators, on: session, routes: routes, prefix: embed)
+    EmbedFormRoutes(services: services).register(on: session, routes: routes, prefix: embed)
     return (router, routes)
 }

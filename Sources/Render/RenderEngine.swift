@@ -32,11 +32,17 @@ public final class RenderEngine: @unchecked Sendable {
         public var defaultFontFamily: String
         /// Idle workspaces kept for reuse.
         public var maxIdleWorkspaces: Int
+        /// Threads renders run on, apart from Swift's cooperative pool (see `LowPriorityExecutor`).
+        public var renderThreads: Int
 
-        public init(fontFiles: [String] = [], defaultFontFamily: String = "Noto Sans", maxIdleWorkspaces: Int = 8) {
+        public init(
+            fontFiles: [String] = [], defaultFontFamily: String = "Noto Sans", maxIdleWorkspaces: Int = 8,
+            renderThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+        ) {
             self.fontFiles = fontFiles
             self.defaultFontFamily = defaultFontFamily
             self.maxIdleWorkspaces = maxIdleWorkspaces
+            self.renderThreads = renderThreads
         }
     }
 
@@ -48,6 +54,8 @@ public final class RenderEngine: @unchecked Sendable {
     private var generation = 0
     /// PNG and WebP pixels decoded by earlier renders (logos, signatures): 16 MB at most.
     let decodedImages = DecodedImageCache(budgetBytes: 16 << 20)
+    /// Where every render runs: off the cooperative pool, below request handlers in priority.
+    let threads: LowPriorityExecutor
 
     /// Fonts with a CFF table of this size or more (Noto CJK's is 16 MB) are embedded from the outlines of
     /// the glyphs used rather than through Cairo's CFF subsetter, which copies and parses the whole table
@@ -57,6 +65,7 @@ public final class RenderEngine: @unchecked Sendable {
 
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
+        threads = LowPriorityExecutor(count: configuration.renderThreads, name: "ck-render")
         ck_embed_large_cff_fonts_from_outlines(Self.outlineEmbeddingMinCFFBytes)
         if !configuration.fontFiles.isEmpty { try registerFontFiles(configuration.fontFiles) }
     }
@@ -103,10 +112,12 @@ public final class RenderEngine: @unchecked Sendable {
         document: Document, data: JSONValue, images: any ImageLoader = NoImageLoader(),
         options: RenderOptions = RenderOptions()
     ) async throws -> RenderedPDF {
-        let ws = checkout()
-        defer { checkin(ws) }
-        let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
-        return try laid.writePDF(options: options)
+        try await withTaskExecutorPreference(threads) {
+            let ws = checkout()
+            defer { checkin(ws) }
+            let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+            return try laid.writePDF(options: options)
+        }
     }
 
     /// Renders page `page` (1-based) as a PNG at `dpi` (18–600).
@@ -115,10 +126,12 @@ public final class RenderEngine: @unchecked Sendable {
         options: RenderOptions = RenderOptions()
     ) async throws -> RenderedPNG {
         guard (18...600).contains(dpi) else { throw RenderError.invalidDocument("dpi must be between 18 and 600") }
-        let ws = checkout()
-        defer { checkin(ws) }
-        let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
-        return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
+        return try await withTaskExecutorPreference(threads) {
+            let ws = checkout()
+            defer { checkin(ws) }
+            let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+            return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
+        }
     }
 
     /// Lint with this engine's fonts (see `Linter`).
@@ -138,14 +151,8 @@ public final class RenderEngine: @unchecked Sendable {
             document: document, data: data, formatting: formatting, limits: limits, deadline: deadline,
             defaultFamily: configuration.defaultFontFamily)
         let body = try resolver.resolveBody()
-        func variants(_ d: PageDecoration?) throws -> DecorationVariants? {
-            guard let d else { return nil }
-            return DecorationVariants(
-                normal: try resolver.resolveDecoration(d.blocks), first: try d.firstPage.map { try resolver.resolveDecoration($0) },
-                last: try d.lastPage.map { try resolver.resolveDecoration($0) }, gap: d.gap?.points ?? 12)
-        }
-        let header = try variants(document.header)
-        let footer = try variants(document.footer)
+        let header = try DecorationVariants(document.header, resolver: resolver)
+        let footer = try DecorationVariants(document.footer, resolver: resolver)
         let meta = PDFMetadata(
             title: try resolver.bind(document.meta?.title), author: try resolver.bind(document.meta?.author),
             subject: try resolver.bind(document.meta?.subject), keywords: try resolver.bind(document.meta?.keywords),
@@ -167,17 +174,8 @@ public final class RenderEngine: @unchecked Sendable {
         guard contentWidth >= 36, contentHeight >= 36 else { throw RenderError.invalidDocument("margins leave no room for content") }
 
         let decoEngine = LayoutEngine(ws: ws, images: loaded, bodyHeight: contentHeight, deadline: deadline, timeout: limits.timeout)
-        func height(_ v: DecorationVariants?) throws -> Double {
-            guard let v else { return 0 }
-            var h = 0.0
-            for blocks in [v.normal, v.first, v.last].compactMap({ $0 }) {
-                let sample = substitutePageTokens(blocks, page: "8888", pages: "8888").blocks
-                h = max(h, merge(try decoEngine.chunks(sample, x: m.left.points, width: contentWidth)).height)
-            }
-            return h > 0 ? h + v.gap : 0
-        }
-        let headerH = try height(header)
-        let footerH = try height(footer)
+        let headerH = try header?.reservedHeight(engine: decoEngine, x: m.left.points, width: contentWidth) ?? 0
+        let footerH = try footer?.reservedHeight(engine: decoEngine, x: m.left.points, width: contentWidth) ?? 0
         let bodyTop = m.top.points + headerH
         let bodyHeight = contentHeight - headerH - footerH
         guard bodyHeight >= 72 else { throw RenderError.invalidDocument("header and footer leave less than 1 inch for the body") }
@@ -245,166 +243,6 @@ public final class RenderEngine: @unchecked Sendable {
     }
 }
 
-struct DecorationVariants {
-    var normal: [RBlock]
-    var first: [RBlock]?
-    var last: [RBlock]?
-    var gap: Double
-
-    func blocks(page: Int, pages: Int) -> (blocks: [RBlock], variant: Int) {
-        if page == 1, let f = first { return (f, 1) }
-        if page == pages, let l = last { return (l, 2) }
-        return (normal, 0)
-    }
-}
-
 struct PDFMetadata {
     var title, author, subject, keywords, creator: String
-}
-
-/// Stacks chunks onto pages: spacing collapses at a page top, a chunk that does not fit moves to the
-/// next page (with the next one when it must keep with it), table rows bring their header along.
-func paginate(
-    _ chunks: [Chunk], headers: [Chunk], bodyTop: Double, bodyHeight: Double, limits: RenderLimits,
-    deadline: ContinuousClock.Instant
-) throws -> [[DrawOp]] {
-    var pages: [[DrawOp]] = [[]]
-    var y = 0.0
-    var hasContent = false
-    var headerOnPage: Int?
-    let epsilon = 0.01
-    func newPage() throws {
-        if pages.count >= limits.maxPages { throw RenderError.tooManyPages(limit: limits.maxPages) }
-        pages.append([])
-        y = 0
-        hasContent = false
-        headerOnPage = nil
-    }
-    func place(_ c: Chunk) {
-        let dy = bodyTop + y
-        pages[pages.count - 1].append(contentsOf: c.ops.map { $0.shifted(dy) })
-        y += c.height
-        hasContent = true
-        if let id = c.headerID { headerOnPage = id }
-    }
-    /// Fills the columns side by side from `y` down, page after page; spacing collapses at the top of a
-    /// continued column and a table inside a column brings its header along to each new page.
-    func flow(_ columns: [[Chunk]]) throws {
-        var next = [Int](repeating: 0, count: columns.count)
-        while true {
-            var used = 0.0
-            for (col, chunks) in columns.enumerated() {
-                var cy = 0.0
-                var placed = false
-                while next[col] < chunks.count {
-                    let c = chunks[next[col]]
-                    if c.kind == .spacing {
-                        if placed || y > 0 {
-                            if y + cy + c.height > bodyHeight + epsilon { break }
-                            cy += c.height
-                        }
-                        next[col] += 1
-                        continue
-                    }
-                    let bringsHeader = placed || c.headerID != nil ? nil : c.header
-                    let needed = c.height + (bringsHeader.map { headers[$0].height } ?? 0)
-                    // On an empty page a chunk taller than the page is placed anyway (it cannot fit anywhere).
-                    guard y + cy + needed <= bodyHeight + epsilon || (!hasContent && !placed) else { break }
-                    for chunk in [bringsHeader.map { headers[$0] }, c].compactMap({ $0 }) {
-                        pages[pages.count - 1].append(contentsOf: chunk.ops.map { $0.shifted(bodyTop + y + cy) })
-                        cy += chunk.height
-                    }
-                    placed = true
-                    next[col] += 1
-                }
-                used = max(used, cy)
-            }
-            y += used
-            if used > 0 { hasContent = true }
-            if zip(next, columns).allSatisfy({ $0 >= $1.count }) { return }
-            try newPage()
-        }
-    }
-    for (i, c) in chunks.enumerated() {
-        if i & 127 == 127, ContinuousClock.now > deadline { throw RenderError.timeout(seconds: limits.timeout.seconds) }
-        switch c.kind {
-        case .pageBreak:
-            if hasContent { try newPage() }
-        case .spacing:
-            if hasContent {
-                if y + c.height > bodyHeight + epsilon { try newPage() } else { y += c.height }
-            }
-        case .content where c.flow != nil:
-            try flow(c.flow ?? [])
-        case .content:
-            var needed = c.height
-            if let h = c.header, headerOnPage != h { needed += headers[h].height }
-            if c.keepWithNext {
-                // The next content chunk (past any spacing) must fit too, with the header it brings along.
-                var j = i + 1
-                var gap = 0.0
-                while j < chunks.count, chunks[j].kind == .spacing {
-                    gap += chunks[j].height
-                    j += 1
-                }
-                if j < chunks.count, chunks[j].kind == .content {
-                    needed += gap + chunks[j].height
-                    if let h = chunks[j].header, chunks[j].headerID == nil, headerOnPage != h, c.headerID != h { needed += headers[h].height }
-                }
-            }
-            if hasContent, y + needed > bodyHeight + epsilon {
-                try newPage()
-            }
-            if let h = c.header, headerOnPage != h, c.headerID == nil { place(headers[h]) }
-            place(c)
-        }
-    }
-    return pages
-}
-
-/// Replaces the page sentinels; reports whether anything changed.
-func substitutePageTokens(_ blocks: [RBlock], page: String, pages: String) -> (blocks: [RBlock], changed: Bool) {
-    var changed = false
-    func sub(_ s: String) -> String {
-        guard s.contains(PageToken.page) || s.contains(PageToken.pages) else { return s }
-        changed = true
-        return s.replacingOccurrences(of: PageToken.page, with: page).replacingOccurrences(of: PageToken.pages, with: pages)
-    }
-    func text(_ t: RText) -> RText {
-        var t = t
-        for i in t.runs.indices { t.runs[i].text = sub(t.runs[i].text) }
-        return t
-    }
-    func block(_ b: RBlock) -> RBlock {
-        switch b {
-        case .text(let t): return .text(text(t))
-        case .table(var t):
-            t.header = t.header.map {
-                $0.map {
-                    var c = $0; c.text = sub(c.text); return c
-                }
-            }
-            t.rows = t.rows.map {
-                $0.map {
-                    var c = $0; c.text = sub(c.text); return c
-                }
-            }
-            t.totals = t.totals.map {
-                $0.map {
-                    var c = $0; c.text = sub(c.text); return c
-                }
-            }
-            return .table(t)
-        case .columns(let w, let g, let cols, let b, let a):
-            return .columns(widths: w, gap: g, columns: cols.map { $0.map(block) }, spaceBefore: b, spaceAfter: a)
-        case .group(let bs, let k): return .group(bs.map(block), keepTogether: k)
-        case .signature(var s):
-            s.caption = s.caption.map(text)
-            s.detail = s.detail.map(text)
-            return .signature(s)
-        default: return b
-        }
-    }
-    let out = blocks.map(block)
-    return (out, changed)
 }

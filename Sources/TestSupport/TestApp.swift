@@ -80,6 +80,13 @@ public enum TestApp {
     }
 }
 
+/// Rate limits count in fixed one-minute windows: a test that spends a budget and expects the next
+/// request refused must not straddle a minute boundary, or the budget resets under it.
+public func awayFromMinuteBoundary(needing seconds: Double = 15) async throws {
+    let intoMinute = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
+    if intoMinute > 60 - seconds { try await Task.sleep(for: .milliseconds(Int((60 - intoMinute) * 1000) + 100)) }
+}
+
 extension TestClientProtocol {
     /// Sends a request with an optional bearer token and JSON (or raw) body; returns status, parsed JSON
     /// body and headers.

@@ -92,4 +92,20 @@ struct BuilderTemplateTests {
             #expect(try await client.call(.post, "/v1/embed/builder/templates", bearer: key, json: #"{"x":1}"#).errorCode == "invalid_request")
         }
     }
+
+    @Test("creating goes through the shared guards: only the Bearer scheme (in any case) and the key's rate limit")
+    func sharedGuards() async throws {
+        try await TestApp.run(.sqlite, environment: ["CRAFTKIT_RATE_LIMIT_PER_KEY": "2"]) { client, _ in
+            let key = try await provisionKey(client)
+            let body = #"{"documentTemplate":{},"autoPublish":false}"#
+            try await awayFromMinuteBoundary()
+            let basic = try await client.call(.post, "/v1/embed/builder/templates", json: body, headers: [.authorization: "Basic \(key)"])
+            #expect(basic.errorCode == "missing_or_invalid_authorization")
+            let lowercase = try await client.call(.post, "/v1/embed/builder/templates", json: body, headers: [.authorization: "bearer \(key)"])
+            #expect(lowercase.status == 200)
+            // The key's budget is 2 a minute, as on every other key route.
+            #expect(try await client.call(.post, "/v1/embed/builder/templates", bearer: key, json: body).status == 200)
+            #expect(try await client.call(.post, "/v1/embed/builder/templates", bearer: key, json: body).errorCode == "rate_limited")
+        }
+    }
 }

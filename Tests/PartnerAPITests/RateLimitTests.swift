@@ -13,6 +13,7 @@ struct RateLimitTests {
     func perKey(leg: DatabaseLeg) async throws {
         try await TestApp.run(leg, environment: ["CRAFTKIT_RATE_LIMIT_PER_KEY": "3"]) { client, _ in
             let key = try await provisionKey(client)
+            try await awayFromMinuteBoundary()
             for _ in 0..<3 { #expect(try await client.call(.get, "/v1/keys", bearer: key).status == 200) }
             let limited = try await client.call(.get, "/v1/keys", bearer: key)
             #expect(limited.status == 429)
@@ -34,6 +35,7 @@ struct RateLimitTests {
             )
             let token = try #require(minted.string("session_token"))
             let id = try #require(minted.string("session_id"))
+            try await awayFromMinuteBoundary()
             #expect(try await client.call(.post, "/v1/embed/form-submit/\(id)", bearer: token, json: "{}").status != 429)
             #expect(try await client.call(.post, "/v1/embed/form-submit/\(id)", bearer: token, json: "{}").errorCode == "rate_limited")
         }

@@ -233,24 +233,3 @@ struct RenderRouteTests {
         }
     }
 }
-
-/// Text of a PDF through poppler's pdftotext (installed by `make test`). The text goes through a file,
-/// not a pipe: Foundation's pipe read traps on EINTR, which a busy test process does see.
-enum PDFText {
-    static func extract(_ pdf: Data) throws -> String {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("craftkit-\(UUID().uuidString)")
-        let input = base.appendingPathExtension("pdf")
-        let output = base.appendingPathExtension("txt")
-        try pdf.write(to: input)
-        defer {
-            try? FileManager.default.removeItem(at: input)
-            try? FileManager.default.removeItem(at: output)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = [input.path, output.path]
-        try process.run()
-        process.waitUntilExit()
-        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-    }
-}

@@ -148,7 +148,7 @@ struct FontTests {
         }
         try engine.registerFontFiles([Fixture.directory.appendingPathComponent("assets/CraftkitTestSans.ttf").path])
         let pdf = try await engine.renderPDF(document: doc, data: .object([:]))
-        let fonts = try Tool.withFile(pdf.bytes) { try Tool.run("pdffonts", [$0]).output }
+        let fonts = try Tool.withFile(pdf.bytes) { try Tool.output("pdffonts", [$0]) }
         #expect(fonts.contains("CraftkitTestSans"))
         #expect(try Tool.text(pdf.bytes).contains("Brand text"))
         // Other engines are unaffected.

@@ -46,7 +46,7 @@ struct FixtureTests {
     @Test("the PDF carries the bound title, author and subject and a fixed creation date")
     func metadata() async throws {
         let pdf = try await Fixture.render("invoice.json", "invoice.data.json")
-        let info = try Tool.withFile(pdf.bytes) { try Tool.run("pdfinfo", [$0]).output }
+        let info = try Tool.withFile(pdf.bytes) { try Tool.output("pdfinfo", [$0]) }
         #expect(info.contains("Title:           Invoice 2024-0012"))
         #expect(info.contains("Author:          Craftkit Demo AG"))
         #expect(info.contains("Subject:         Invoice for Ada Lovelace GmbH"))
@@ -54,7 +54,7 @@ struct FixtureTests {
         let dated = try await Fixture.render(
             "invoice.json", "invoice.data.json",
             options: RenderOptions(creationDate: Date(timeIntervalSince1970: 1_700_000_000)))
-        let info2 = try Tool.withFile(dated.bytes) { try Tool.run("pdfinfo", [$0]).output }
+        let info2 = try Tool.withFile(dated.bytes) { try Tool.output("pdfinfo", [$0]) }
         #expect(info2.contains("2023"))
     }
 
@@ -69,7 +69,7 @@ struct FixtureTests {
     @Test("fonts are embedded as subsets")
     func fontsEmbedded() async throws {
         let pdf = try await Fixture.render("letter.json", "letter.data.json")
-        let fonts = try Tool.withFile(pdf.bytes) { try Tool.run("pdffonts", [$0]).output }
+        let fonts = try Tool.withFile(pdf.bytes) { try Tool.output("pdffonts", [$0]) }
         let rows = fonts.split(separator: "\n").dropFirst(2)
         #expect(rows.count >= 3)
         for row in rows {
@@ -83,7 +83,7 @@ struct FixtureTests {
     @Test("CJK faces are embedded from the outlines of the glyphs used, so a page of CJK text stays small")
     func cjkFromOutlines() async throws {
         let pdf = try await Fixture.render("letter.json", "letter.data.json")
-        let fonts = try Tool.withFile(pdf.bytes) { try Tool.run("pdffonts", [$0]).output }
+        let fonts = try Tool.withFile(pdf.bytes) { try Tool.output("pdffonts", [$0]) }
         // Cairo's own CFF subsetter would embed "NotoSansCJK…" with its full subroutine index (210 KB).
         #expect(!fonts.contains("CJK"))
         #expect(fonts.contains("CID Type 0C"))
@@ -158,7 +158,7 @@ struct PaginationTests {
             #expect(occurrences(of: "Item \(n)\n", in: all) == 1)
         }
         // Side by side on the second page: the right column's rows start at the top, not below the left one.
-        let bbox = try Tool.withFile(pdf.bytes) { try Tool.run("pdftotext", ["-f", "2", "-l", "2", "-bbox", $0, "-"]).output }
+        let bbox = try Tool.withFile(pdf.bytes) { try Tool.output("pdftotext", ["-f", "2", "-l", "2", "-bbox", $0, "-"]) }
         func yMin(_ word: String) -> Double? {
             bbox.split(separator: "\n").first { $0.hasSuffix(">\(word)</word>") }.flatMap { line in
                 line.range(of: "yMin=\"").flatMap { Double(line[$0.upperBound...].prefix { $0 != "\"" }) }
@@ -232,7 +232,7 @@ struct ScriptTests {
     func rtlAlignment() async throws {
         let doc = #"{"blocks": [{"type": "paragraph", "text": "שלום"}, {"type": "paragraph", "text": "Hello"}]}"#
         let pdf = try await render(doc)
-        let bbox = try Tool.withFile(pdf.bytes) { try Tool.run("pdftotext", ["-bbox", $0, "-"]).output }
+        let bbox = try Tool.withFile(pdf.bytes) { try Tool.output("pdftotext", ["-bbox", $0, "-"]) }
         // pdftotext -bbox lists right-to-left text letter by letter; take the leftmost edge of each script.
         func xMin(where matches: (String) -> Bool) -> Double? {
             bbox.split(separator: "\n").compactMap { line -> Double? in

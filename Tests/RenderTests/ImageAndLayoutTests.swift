@@ -6,7 +6,7 @@ import Testing
 @Suite("Images")
 struct ImageTests {
     func images(_ pdf: Data) throws -> String {
-        try Tool.withFile(pdf) { try Tool.run("pdfimages", ["-list", $0]).output }
+        try Tool.withFile(pdf) { try Tool.output("pdfimages", ["-list", $0]) }
     }
 
     @Test("a JPEG is embedded as the original JPEG stream, not re-encoded")
@@ -188,5 +188,31 @@ struct RenderBudgetTests {
             #expect(error.description.contains("Nested deeper than 64 levels"))
             #expect(error.description.contains("blocks[0].blocks[0]"))
         }
+    }
+}
+
+@Suite("Render threads")
+struct RenderThreadTests {
+    /// Records the thread an image load runs on: the render's own task runs there too.
+    final class ThreadRecorder: ImageLoader, @unchecked Sendable {
+        static func currentThreadName() -> String { Thread.current.name ?? "" }
+
+        let lock = NSLock()
+        var names: [String] = []
+        func load(_ source: ImageSource) async throws -> Data {
+            let name = Self.currentThreadName()
+            lock.withLock { names.append(name) }
+            return try Fixture.asset("logo.png")
+        }
+    }
+
+    @Test("renders run on the engine's render threads, not on the cooperative pool that serves requests")
+    func rendersRunOnRenderThreads() async throws {
+        let recorder = ThreadRecorder()
+        let doc = try DocumentDecoder.decode(Data(#"{"blocks":[{"type":"image","src":"https://cdn.example.com/logo.png"}]}"#.utf8))
+        _ = try await Fixture.engine.renderPDF(document: doc, data: .object([:]), images: recorder)
+        _ = try await Fixture.engine.renderPNG(document: doc, data: .object([:]), page: 1, dpi: 36, images: recorder)
+        #expect(recorder.names.count == 2)
+        #expect(recorder.names.allSatisfy { $0.hasPrefix("ck-render-") }, "\(recorder.names)")
     }
 }

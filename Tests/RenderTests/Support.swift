@@ -53,7 +53,8 @@ enum Tool {
     }
 
     /// Runs a tool; returns its exit status and standard output. Output goes through a file, not a pipe:
-    /// Foundation's pipe read traps on EINTR, which a busy test process does see.
+    /// Foundation's pipe read traps on EINTR, which a busy test process does see. Output that cannot be
+    /// read throws rather than reading as "", which `!output.contains(…)` checks would take for a pass.
     static func run(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try path(name))
@@ -67,7 +68,16 @@ enum Tool {
         try p.run()
         p.waitUntilExit()
         try out.close()
-        return (p.terminationStatus, (try? String(contentsOf: file, encoding: .utf8)) ?? "")
+        return (p.terminationStatus, try String(contentsOf: file, encoding: .utf8))
+    }
+
+    /// Standard output of a tool that must succeed (pdffonts, pdfimages, pdfinfo, pdftotext -bbox): a failing
+    /// tool prints nothing, which negative checks on its output would take for a pass.
+    static func output(_ name: String, _ args: [String]) throws -> String {
+        let r = try run(name, args)
+        guard r.status == 0 else { throw Failure(description: "\(name) failed (status \(r.status))") }
+        guard !r.output.isEmpty else { throw Failure(description: "\(name) printed nothing") }
+        return r.output
     }
 
     static func withFile<T>(_ bytes: Data, ext: String = "pdf", _ body: (String) throws -> T) throws -> T {
@@ -77,13 +87,18 @@ enum Tool {
         return try body(url.path)
     }
 
-    /// `pdftotext` of the whole document (or one page), reading order.
+    /// `pdftotext` of the whole document (or one page), reading order. Throws when the tool fails or finds
+    /// no text (a page without text still yields a form feed): every caller renders text, and an empty
+    /// result would let its negative checks pass without reading anything.
     static func text(_ pdf: Data, page: Int? = nil) throws -> String {
         try withFile(pdf) { path in
             var args: [String] = []
             if let page { args += ["-f", String(page), "-l", String(page)] }
             let r = try run("pdftotext", args + [path, "-"])
-            guard r.status == 0 else { throw Failure(description: "pdftotext failed") }
+            guard r.status == 0 else { throw Failure(description: "pdftotext failed (status \(r.status))") }
+            guard !r.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw Failure(description: "pdftotext found no text in a \(pdf.count)-byte PDF")
+            }
             return r.output
         }
     }

@@ -146,12 +146,21 @@ struct ProvisioningContractTests {
             #expect(!stored.contains(result.apiKey))
             #expect(!stored.contains(privateKey))
             if case .sqlite(let path) = location {
-                try await database.shutdown()
-                for file in [path, path + "-wal"] {
-                    let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
-                    #expect(bytes.range(of: Data(result.apiKey.utf8)) == nil)
-                    #expect(bytes.range(of: Data(privateKey.utf8)) == nil)
+                // The rows are read from the files themselves, WAL included, while the database is open: once
+                // it closes SQLite checkpoints the WAL into the main file and deletes it. Each read must
+                // show the sealed key (a stored value), or it read no data pages and proves nothing.
+                let sealed = Data(try row.decode(column: "sealed_private_key", as: String.self).utf8)
+                func read(_ file: String) throws -> Data {
+                    let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+                    #expect(bytes.range(of: Data(result.apiKey.utf8)) == nil, "\(file)")
+                    #expect(bytes.range(of: Data(privateKey.utf8)) == nil, "\(file)")
+                    return bytes
                 }
+                let wal = try read(path + "-wal")
+                #expect(wal.range(of: sealed) != nil, "the WAL holds the provisioned rows")
+                _ = try read(path)
+                try await database.shutdown()
+                #expect(try read(path).range(of: sealed) != nil, "the checkpointed main file holds the provisioned rows")
             }
         }
     }

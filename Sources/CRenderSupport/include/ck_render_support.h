@@ -6,4 +6,10 @@
 /// See font_outline_embedding.c for why.
 void ck_embed_large_cff_fonts_from_outlines(unsigned long min_cff_bytes);
 
+/// Adds `niceness` (0–19) to the calling thread's nice value; 0 on success, -1 with errno otherwise.
+int ck_lower_current_thread_priority(int niceness);
+
+/// Names the calling thread (at most 15 bytes on Linux); 0 on success.
+int ck_name_current_thread(const char *name);
+
 #endif

@@ -11,7 +11,10 @@ public enum DottedKeys {
         switch value {
         case .object(let members):
             var result: JSONValue = .object([:])
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+            // Colliding keys ("a" and "a.b") merge in this order, so it must be a total one: String `<`
+            // is not on keys that are not NFC (the form fuzz target found the result changing with the
+            // dictionary's iteration order); UTF-8 byte order is, and agrees with `<` on NFC keys.
+            for (key, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 let path = key.split(separator: ".").map(String.init)
                 guard !path.isEmpty, !path.contains(where: reservedKeys.contains) else { continue }
                 result = merge(user: nest(path, expand(member)), under: result)

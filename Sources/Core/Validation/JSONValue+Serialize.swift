@@ -28,7 +28,11 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            // Keys in UTF-8 byte order, the order `<` gives for the NFC keys JSON usually carries. `<`
+            // itself is no total order on keys that are not NFC (the json fuzz target found "e\u{301}"
+            // and "\u{e9}/" neither less than the other), so the text, and the request hashes taken
+            // over it, changed with the dictionary's iteration order.
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.write(string: key, to: &output)
                 output.append(UInt8(ascii: ":"))

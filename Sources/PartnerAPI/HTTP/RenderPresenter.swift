@@ -1,13 +1,29 @@
 import Core
 import Templates
 
-/// The JSON shape of a render, shared by the render routes and webhook payloads: the reference's
-/// render object plus `versionNumber`, `pageCount`, `sha256` and `templateSlug`.
+/// The JSON shape of a render, shared by the render routes, the session routes and webhook payloads:
+/// the reference's render object plus `versionNumber`, `pageCount`, `sha256` and `templateSlug`.
+struct RenderBody: Encodable {
+    let id: String
+    let status: String
+    let pollUrl: String
+    @Nullable var downloadUrl: String?
+    @Nullable var errorMessage: String?
+    let createdAt: Timestamp
+    @Nullable var completedAt: Timestamp?
+    @Nullable var durationMs: Int64?
+    let versionNumber: Int
+    @Nullable var pageCount: Int?
+    @Nullable var sha256: String?
+    let templateSlug: String
+}
+
+/// Builds `RenderBody`s with the deployment's URLs.
 struct RenderPresenter {
     let config: ServerConfig
 
     /// - Parameter pollPath: `/v1/renders` for key holders; `/v1/embed/renders` for session holders.
-    func json(_ render: RenderRecord, pollPath: String = "/v1/renders") -> JSONValue {
+    func body(_ render: RenderRecord, pollPath: String = "/v1/renders") -> RenderBody {
         let base = config.publicURL
         var downloadURL: String?
         if render.status == .succeeded, let key = render.blobKey {
@@ -15,11 +31,10 @@ struct RenderPresenter {
             // (docs/decisions/0007-download-urls.md).
             downloadURL = config.publicBlobURL.map { "\($0)/\(key)" } ?? "\(base)/v1/renders/\(render.id)/download"
         }
-        return .object([
-            "id": .string(render.id), "status": .string(render.status.rawValue), "pollUrl": .string("\(base)\(pollPath)/\(render.id)"),
-            "downloadUrl": .string(downloadURL), "errorMessage": .string(render.errorMessage), "createdAt": .timestamp(render.createdAt),
-            "completedAt": .timestamp(render.completedAt), "durationMs": .int(render.durationMs), "versionNumber": .int(render.versionNumber),
-            "pageCount": .int(render.pageCount), "sha256": .string(render.sha256), "templateSlug": .string(render.templateSlug),
-        ])
+        return RenderBody(
+            id: render.id, status: render.status.rawValue, pollUrl: "\(base)\(pollPath)/\(render.id)", downloadUrl: downloadURL,
+            errorMessage: render.errorMessage, createdAt: Timestamp(render.createdAt), completedAt: render.completedAt.timestamp,
+            durationMs: render.durationMs, versionNumber: render.versionNumber, pageCount: render.pageCount, sha256: render.sha256,
+            templateSlug: render.templateSlug)
     }
 }

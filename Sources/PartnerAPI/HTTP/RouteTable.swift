@@ -10,9 +10,9 @@ public final class RouteTable: Sendable {
     init() {}
 
     /// Registers `path` on `router` (a group whose own prefix is `prefix`) and records the full path.
-    func add(
-        _ router: some RouterMethods<AppRequestContext>, _ method: HTTPRequest.Method, _ path: String, under prefix: String = "",
-        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    func add<Context: RequestContext>(
+        _ router: some RouterMethods<Context>, _ method: HTTPRequest.Method, _ path: String, under prefix: String = "",
+        _ handler: @escaping @Sendable (Request, Context) async throws -> Response
     ) {
         entries.withLock { $0.append((method.rawValue, (prefix + path).split(separator: "/"))) }
         router.on(RouterPath(path), method: method, use: handler)

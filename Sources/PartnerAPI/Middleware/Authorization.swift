@@ -2,23 +2,26 @@ import AdminProvisioning
 import Core
 import Hummingbird
 
-/// Bearer credential parsing shared by the admin and project guards.
+/// The one reader of `Authorization: Bearer <token>`, shared by the admin, project-key and session
+/// guards. The scheme is matched in any case (RFC 9110 makes it case-insensitive); each guard words
+/// its own refusals.
 enum BearerToken {
-    /// The token of `Authorization: Bearer <token>`. Missing header → `missing_authorization`; any other
-    /// scheme or an empty token → `unauthorized` (or `invalid_credentials` on the embed routes).
-    static func extract(from request: Request, failureCode: String) throws -> String {
-        guard let header = request.headers[.authorization] else {
-            throw AppErrorResponse.missingAuthorization()
-        }
+    /// The token. No header → `missing`; another scheme, an empty token or one longer than
+    /// `maxLength` → `malformed`.
+    static func extract(from request: Request, missing: AppError, malformed: AppError, maxLength: Int? = 512) throws -> String {
+        guard let header = request.headers[.authorization] else { throw missing }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw AppError.unauthorized(failureCode, "The Authorization header must be \"Bearer <key>\".")
-        }
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw malformed }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.count <= 512 else {
-            throw AppError.unauthorized(failureCode, "The bearer token is empty or malformed.")
-        }
+        guard !token.isEmpty, maxLength.map({ token.count <= $0 }) ?? true else { throw malformed }
         return token
+    }
+
+    /// An API key (admin or project): missing → `missing_authorization`, malformed → `failureCode`.
+    static func key(from request: Request, failureCode: String) throws -> String {
+        try extract(
+            from: request, missing: AppErrorResponse.missingAuthorization(),
+            malformed: AppError.unauthorized(failureCode, "The Authorization header must be \"Bearer <key>\" with a well-formed key."))
     }
 }
 
@@ -29,7 +32,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
     let adminKey: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let token = try BearerToken.extract(from: request, failureCode: "unauthorized")
+        let token = try BearerToken.key(from: request, failureCode: "unauthorized")
         guard ConstantTime.equals(token, adminKey) else {
             throw AppError.unauthorized("unauthorized", "The admin key is not valid.")
         }
@@ -37,9 +40,9 @@ struct AdminAuthMiddleware: RouterMiddleware {
     }
 }
 
-/// Guards project routes: an active project API key (`ck_live_`/`ck_test_`). Unknown, malformed or
-/// revoked keys are 401 `unauthorized`, or `invalid_credentials` under `/v1/embed/` as the reference
-/// has it. The admin key is not a project key, so it fails here too.
+/// Guards project routes (auth → rate limit): an active project API key (`ck_live_`/`ck_test_`).
+/// Unknown, malformed or revoked keys are 401 `unauthorized`, or `invalid_credentials` under
+/// `/v1/embed/` as the reference has it. The admin key is not a project key, so it fails here too.
 struct ProjectAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let keys: APIKeyService
@@ -48,14 +51,20 @@ struct ProjectAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let code = request.uri.path.hasPrefix("/v1/embed/") ? "invalid_credentials" : "unauthorized"
-        let token = try BearerToken.extract(from: request, failureCode: code)
+        let token = try BearerToken.key(from: request, failureCode: code)
+        return try await next(request, try await authenticated(token: token, context: context, failureCode: code))
+    }
+
+    /// `context` with the key's project recorded (for the handler and the access log), once the key's
+    /// per-minute budget allows the request.
+    func authenticated(token: String, context: Context, failureCode: String) async throws -> Context {
         guard let project = try await keys.authenticate(key: token) else {
-            throw AppError.unauthorized(code, "The API key is not valid or has been revoked.")
+            throw AppError.unauthorized(failureCode, "The API key is not valid or has been revoked.")
         }
         var context = context
         context.project = project
         context.trace.projectID = project.projectID
         try await rateLimiter.enforce(bucket: "key:\(project.keyID)", limit: perMinute)
-        return try await next(request, context)
+        return context
     }
 }

@@ -6,7 +6,7 @@ import Hummingbird
 /// allowed when it is this server's own (its iframe pages) or on some partner's allowed-origins list.
 /// Preflights (`OPTIONS` with `Access-Control-Request-Method`) under `/v1/embed/` are answered here;
 /// other responses to an allowed origin get `Access-Control-Allow-Origin`. Whether the origin may use a
-/// particular session is checked again by `EmbedSessionAuth` against that session's partner.
+/// particular session is checked again by `SessionAuthMiddleware` against that session's partner.
 struct CORSMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let services: AppServices
@@ -32,7 +32,7 @@ struct CORSMiddleware: RouterMiddleware {
     }
 
     func isAllowed(_ origin: String) async throws -> Bool {
-        if origin == EmbedSessionAuth.ownOrigin(services) { return true }
+        if origin == SessionAuthMiddleware.ownOrigin(services) { return true }
         return try await services.embedPartners.anyPartnerAllows(origin: origin.lowercased())
     }
 

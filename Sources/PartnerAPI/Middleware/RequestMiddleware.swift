@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Render
 
 /// The outermost layer of every request: assigns the request id, turns away clients that keep failing
 /// authentication, turns every thrown error into the envelope, and writes the one access-log line
@@ -15,6 +16,8 @@ struct RequestMiddleware: RouterMiddleware {
     /// Failed authentications per client address in the current minute (this process's count).
     let authFailures: InMemoryRateLimiter
     let authFailuresPerMinute: Int
+    /// Where requests from end users and anonymous callers run (see `isEndUserTraffic`).
+    let endUserWork: LowPriorityExecutor
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -31,7 +34,11 @@ struct RequestMiddleware: RouterMiddleware {
                     status: 429, code: "rate_limited",
                     message: "Too many failed authentications from this address. Retry after \(wait) s.", headers: ["Retry-After": String(wait)])
             }
-            response = try await next(request, context)
+            if Self.isEndUserTraffic(request) {
+                response = try await withTaskExecutorPreference(endUserWork) { try await next(request, context) }
+            } else {
+                response = try await next(request, context)
+            }
         } catch {
             let appError = AppErrorResponse.appError(for: error, request: request, routes: routes)
             if appError.status >= 500 {
@@ -60,6 +67,18 @@ struct RequestMiddleware: RouterMiddleware {
         if let code = context.trace.errorCode { metadata["error_code"] = .string(code) }
         logger.info("request", metadata: metadata)
         return response
+    }
+
+    /// Everything but the partners' and the operator's own calls (a project key, the admin routes) and
+    /// health probes: iframe session traffic, public pages, inbound hooks, anonymous callers. It runs on
+    /// lower-priority threads, so however much of it one end user sends, partner API requests and health
+    /// checks keep their latency (a wrong guess only moves a request between two pools; nothing is
+    /// authorized by it).
+    static func isEndUserTraffic(_ request: Request) -> Bool {
+        let path = request.uri.path
+        if path == "/health" || path == "/v1/health" || path.hasPrefix("/v1/admin/") { return false }
+        guard let authorization = request.headers[.authorization] else { return true }
+        return !(authorization.contains("ck_live_") || authorization.contains("ck_test_"))
     }
 
     /// A client-supplied id is echoed only if it is short and printable, so it cannot forge log lines.

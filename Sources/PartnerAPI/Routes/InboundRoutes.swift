@@ -11,6 +11,26 @@ import Templates
 struct InboundRoutes {
     let services: AppServices
 
+    /// A trigger; `token`, `secret` and `url` only in the creation response (they are shown once).
+    struct TriggerBody: Encodable {
+        let id: String
+        let tokenPrefix: String
+        let enforceSignature: Bool
+        let createdAt: Timestamp
+        var token: String? = nil
+        var secret: String? = nil
+        var url: String? = nil
+
+        init(_ trigger: InboundTrigger) {
+            id = trigger.id
+            tokenPrefix = trigger.tokenPrefix
+            enforceSignature = trigger.enforceSignature
+            createdAt = Timestamp(trigger.createdAt)
+        }
+    }
+
+    struct DeletedBody: Encodable { let deleted: Bool }
+
     /// The public trigger route, outside the project-key group.
     func registerTrigger(on router: Router<AppRequestContext>, routes: RouteTable) {
         routes.add(router, .post, "/v1/hooks/:token") { request, context in
@@ -23,7 +43,7 @@ struct InboundRoutes {
                 )
             }
             context.trace.projectID = render.projectID
-            return JSONBody.response(status: .accepted, RenderPresenter(config: services.config).json(render))
+            return JSONBody.response(status: .accepted, RenderPresenter(config: services.config).body(render))
         }
     }
 
@@ -35,29 +55,22 @@ struct InboundRoutes {
             let (trigger, token, secret) = try await services.inbound.create(
                 projectID: project.projectID, slug: context.parameters.get("slug") ?? "", json: json
             )
-            var body = Self.body(trigger)
-            body["token"] = .string(token)
-            body["secret"] = .string(secret)
-            body["url"] = .string("\(services.config.publicURL)/v1/hooks/\(token)")
-            return JSONBody.response(status: .created, JSONValue.object(body))
+            var body = TriggerBody(trigger)
+            body.token = token
+            body.secret = secret
+            body.url = "\(services.config.publicURL)/v1/hooks/\(token)"
+            return JSONBody.response(status: .created, body)
         }
         routes.add(group, .get, "/templates/:slug/inbound", under: prefix) { _, context in
             let project = try context.requireProject()
             let trigger = try await services.inbound.get(projectID: project.projectID, slug: context.parameters.get("slug") ?? "")
-            return JSONBody.response(status: .ok, JSONValue.object(Self.body(trigger)))
+            return JSONBody.response(status: .ok, TriggerBody(trigger))
         }
         routes.add(group, .delete, "/templates/:slug/inbound", under: prefix) { _, context in
             let project = try context.requireProject()
             try await services.inbound.delete(projectID: project.projectID, slug: context.parameters.get("slug") ?? "")
-            return JSONBody.response(status: .ok, JSONValue.object(["deleted": .bool(true)]))
+            return JSONBody.response(status: .ok, DeletedBody(deleted: true))
         }
-    }
-
-    static func body(_ trigger: InboundTrigger) -> [String: JSONValue] {
-        [
-            "id": .string(trigger.id), "tokenPrefix": .string(trigger.tokenPrefix), "enforceSignature": .bool(trigger.enforceSignature),
-            "createdAt": .timestamp(trigger.createdAt),
-        ]
     }
 }
 

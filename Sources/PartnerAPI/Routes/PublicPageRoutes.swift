@@ -8,9 +8,11 @@ import NIOCore
 /// a deployment can restyle them without a rebuild. The two pages get a Content-Security-Policy whose
 /// `frame-ancestors` lists the origins of the partner the `session_token` was signed for (a host not
 /// on that list cannot frame them), no inline script, and `Referrer-Policy: no-referrer` because the
-/// first URL carries the token.
+/// first URL carries the token. Also the images end users uploaded: public by their unguessable names
+/// (image fetchers carry no token), served only while recorded and within the retention period.
 struct PublicPageRoutes {
     let services: AppServices
+    static let uploadPrefix = "/v1/embed/uploads/"
 
     static let pages = ["/embed/builder": "embed/builder.html", "/embed/form": "embed/form.html"]
     static let contentTypes = [
@@ -28,6 +30,24 @@ struct PublicPageRoutes {
         routes.add(router, .get, "/sdk/craftkit-embed.js") { request, _ in
             // The SDK runs on partners' pages: any origin may load it.
             try file("sdk/craftkit-embed.js", request, headers: [.accessControlAllowOrigin: "*"])
+        }
+        routes.add(router, .get, "/v1/embed/uploads/:project/:session/:file") { _, context in
+            let key =
+                "embed-uploads/\(context.parameters.get("project") ?? "")/\(context.parameters.get("session") ?? "")/\(context.parameters.get("file") ?? "")"
+            let retention = Int64(services.config.uploadRetentionDays) * 86_400_000
+            guard try await services.sessions.uploadIsServed(blobKey: key, retentionMillis: retention),
+                let bytes = try? await services.blobs.get(key: key), let type = ImageKind.sniff(bytes)
+            else {
+                throw AppError.notFound("not_found", "No such upload.")
+            }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: type.mime, .cacheControl: "public, max-age=31536000, immutable", .contentSecurityPolicy: "default-src 'none'",
+                    .xContentTypeOptions: "nosniff",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            )
         }
     }
 

@@ -6,9 +6,14 @@ import NIOCore
 import Templates
 
 /// Renders (docs/api.md#render-requests): enqueue, poll, list (extension), and the authenticated
-/// downloads.
+/// download.
 struct RenderRoutes {
     let services: AppServices
+
+    struct ListBody: Encodable {
+        let data: [RenderBody]
+        @Nullable var nextCursor: String?
+    }
 
     func register(on group: RouterGroup<AppRequestContext>, routes: RouteTable, prefix: String) {
         routes.add(group, .post, "/templates/:slug/render", under: prefix) { request, context in
@@ -39,24 +44,10 @@ struct RenderRoutes {
             let page = try await services.renders.list(
                 projectID: project.projectID, cursor: request.uri.queryParameters.get("cursor"), limit: limit
             )
-            return JSONBody.response(
-                status: .ok, JSONValue.object(["data": .array(page.renders.map(renderBody)), "nextCursor": .string(page.nextCursor)]))
-        }
-        routes.add(group, .get, "/embed/renders", under: prefix) { request, context in
-            let project = try context.requireProject()
-            let query = request.uri.queryParameters
-            let number = { (name: String, fallback: Int) -> Int in query.get(name).map { Int($0) ?? -1 } ?? fallback }
-            let renders = try await services.renders.embedRenders(
-                projectID: project.projectID, tenant: query.get("tenant"), template: query.get("template"), status: query.get("status"),
-                limit: number("limit", 50), offset: number("offset", 0)
-            )
-            return JSONBody.response(status: .ok, JSONValue.object(["data": .array(renders.map(renderBody))]))
+            return JSONBody.response(status: .ok, ListBody(data: page.renders.map(renderBody), nextCursor: page.nextCursor))
         }
         routes.add(group, .get, "/renders/:id/download", under: prefix) { _, context in
             try await download(context, disposition: "attachment", cacheControl: "private, no-store")
-        }
-        routes.add(group, .get, "/embed/renders/:id/download", under: prefix) { _, context in
-            try await download(context, disposition: "inline", cacheControl: "private, max-age=3600")
         }
     }
 
@@ -98,8 +89,8 @@ struct RenderRoutes {
         }
     }
 
-    func renderBody(_ render: RenderRecord) -> JSONValue {
-        RenderPresenter(config: services.config).json(render)
+    func renderBody(_ render: RenderRecord) -> RenderBody {
+        RenderPresenter(config: services.config).body(render)
     }
 }
 

@@ -26,7 +26,7 @@ struct WebhookPayloads {
             ])
         case .renderSucceeded, .renderFailed, .formSubmitted, nil:
             guard let render = try await renders.find(id: delivery.subjectID) else { throw AppError.notFound("not_found", "The render is gone.") }
-            let shape = presenter.json(render)
+            let shape = try JSONValue(encoding: presenter.body(render))
             event["renderId"] = .string(render.id)
             event["templateId"] = .string(render.templateID)
             event["status"] = .string(render.status.rawValue)

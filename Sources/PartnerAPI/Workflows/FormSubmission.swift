@@ -11,9 +11,7 @@ struct FormSubmission {
 
     func submit(_ verified: VerifiedSession, pathSessionID: String, body: JSONValue, idempotencyKey: String?) async throws -> RenderRecord {
         try Self.requireFill(verified, pathSessionID: pathSessionID)
-        guard verified.permission("submit_form") else {
-            throw AppError(status: 403, code: "permission_denied", message: "This session may not submit the form (submitForm is off).")
-        }
+        try verified.requirePermission(\.submitForm)
         guard case .object(let members) = body else {
             throw AppError.invalidRequest(ValidationIssues(formErrors: ["Expected an object {data, datasetSelection?}"]))
         }
@@ -56,19 +54,17 @@ struct FormSubmission {
         guard pathSessionID == verified.session.id else {
             throw AppError.notFound("session_not_found", "The path's session is not the token's session.")
         }
-        guard verified.session.mode == .fill else {
-            throw AppError(status: 403, code: "wrong_mode", message: "Only fill sessions can submit forms and upload images.")
-        }
+        guard verified.mode == .fill else { throw VerifiedSession.wrongMode("Only fill sessions can submit forms and upload images.") }
     }
 
     /// The session's template: `scope.template_id` (a UUID) or `scope.template_external_id` (the slug).
     func resolveTemplate(_ verified: VerifiedSession) async throws -> TemplateRecord {
-        let projectID = verified.session.projectID
-        if case .string(let id)? = verified.ck["scope"]?["template_id"] {
+        let projectID = verified.projectID
+        if let id = verified.scope.templateID {
             guard Identifier.isValid(id) else { throw AppError.notFound("template_not_resolved", "scope.template_id is not a template id.") }
             return try await services.templates.live(projectID: projectID, id: id)
         }
-        if case .string(let slug)? = verified.ck["scope"]?["template_external_id"] {
+        if let slug = verified.scope.templateExternalID {
             return try await services.templates.live(projectID: projectID, slug: slug)
         }
         throw AppError.notFound("template_not_resolved", "The session's scope names no template.")

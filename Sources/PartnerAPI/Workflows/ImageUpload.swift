@@ -39,14 +39,14 @@ struct ImageUpload {
         // so its name must not be guessable from time the way a UUIDv7 partly is.
         let name = "\(Hex.encode(SecureRandom.bytes(16))).\(type.fileExtension)"
         let key = "embed-uploads/\(session.projectID)/\(session.id)/\(name)"
-        let cap = verified.limit("max_uploads_bytes")
+        let cap = verified.limits.maxUploadsBytes
         guard
             try await services.sessions.recordUpload(session: session, blobKey: key, contentType: type.mime, bytes: file.body.count, limit: cap)
         else {
             throw AppError(status: 413, code: "file_too_large", message: "This session's uploads would exceed its limit of \(cap) bytes.")
         }
         try await services.blobs.put(file.body, key: key)
-        return "\(services.config.publicURL)\(EmbedFormRoutes.uploadPrefix)\(session.projectID)/\(session.id)/\(name)"
+        return "\(services.config.publicURL)\(PublicPageRoutes.uploadPrefix)\(session.projectID)/\(session.id)/\(name)"
     }
 
     static func tooLarge() -> AppError {

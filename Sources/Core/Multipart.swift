@@ -1,18 +1,19 @@
 import Foundation
 
 /// A minimal `multipart/form-data` reader (RFC 7578) for the one upload route: finds a named part and
-/// returns its bytes, filename and declared content type.
-enum Multipart {
-    struct Part {
-        let name: String
-        let filename: String?
-        let contentType: String?
-        let body: Data
+/// returns its bytes, filename and declared content type. Pure Foundation and in Core, so the fuzz
+/// build (Sources/Fuzz) reaches it without the web framework.
+public enum Multipart {
+    public struct Part: Sendable {
+        public let name: String
+        public let filename: String?
+        public let contentType: String?
+        public let body: Data
     }
 
-    enum Failure: Error { case notMultipart, malformed }
+    public enum Failure: Error { case notMultipart, malformed }
 
-    static func boundary(fromContentType value: String?) throws -> String {
+    public static func boundary(fromContentType value: String?) throws -> String {
         guard let value, value.lowercased().hasPrefix("multipart/form-data") else { throw Failure.notMultipart }
         for parameter in value.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -25,7 +26,7 @@ enum Multipart {
         throw Failure.malformed
     }
 
-    static func parts(of body: Data, boundary: String) throws -> [Part] {
+    public static func parts(of body: Data, boundary: String) throws -> [Part] {
         let delimiter = Data("--\(boundary)".utf8)
         let separator = Data("\r\n\r\n".utf8)
         var parts: [Part] = []

@@ -1,79 +1,6 @@
 import CPangoCairo
 import Foundation
 
-/// Where an image comes from, after binding. `data:` URIs never reach a loader (the engine decodes them).
-public enum ImageSource: Sendable, Hashable, CustomStringConvertible {
-    /// An http(s) URL (from a template or an `image` variable).
-    case url(String)
-    /// A static asset of the template or project, written `asset:<name>` in the document.
-    case asset(String)
-
-    public var description: String {
-        switch self {
-        case .url(let u): return u
-        case .asset(let a): return "asset:\(a)"
-        }
-    }
-}
-
-/// Supplies image bytes. The HTTP implementation (with the SSRF guard, size and time caps) lives
-/// outside Render; tests and benchmarks use `InMemoryImageLoader` or `DirectoryImageLoader`.
-/// Errors thrown here surface as `RenderError.imageUnavailable` unless they already are `RenderError`s.
-public protocol ImageLoader: Sendable {
-    func load(_ source: ImageSource) async throws -> Data
-}
-
-/// Images from a dictionary (tests, previews with uploaded assets).
-public struct InMemoryImageLoader: ImageLoader {
-    public var images: [ImageSource: Data]
-
-    public init(_ images: [ImageSource: Data] = [:]) { self.images = images }
-
-    public func load(_ source: ImageSource) async throws -> Data {
-        guard let d = images[source] else { throw RenderError.imageUnavailable(source: source.description, reason: "not found") }
-        return d
-    }
-}
-
-/// `asset:<name>` read from files in a directory (`<directory>/<name>`); URLs are refused.
-public struct DirectoryImageLoader: ImageLoader {
-    public var directory: URL
-
-    public init(directory: URL) { self.directory = directory }
-
-    public func load(_ source: ImageSource) async throws -> Data {
-        guard case .asset(let name) = source, !name.contains(".."), !name.hasPrefix("/") else {
-            throw RenderError.imageUnavailable(source: source.description, reason: "only assets are available")
-        }
-        do {
-            return try Data(contentsOf: directory.appendingPathComponent(name))
-        } catch {
-            throw RenderError.imageUnavailable(source: source.description, reason: "no such asset")
-        }
-    }
-}
-
-/// Refuses every image (documents without images).
-public struct NoImageLoader: ImageLoader {
-    public init() {}
-
-    public func load(_ source: ImageSource) async throws -> Data {
-        throw RenderError.imageUnavailable(source: source.description, reason: "no image loader configured")
-    }
-}
-
-enum ImageFormat {
-    case png, jpeg, webp
-
-    static func sniff(_ d: Data) -> ImageFormat? {
-        let b = [UInt8](d.prefix(12))
-        if b.count >= 8, b[0...7] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
-        if b.count >= 3, b[0] == 0xFF, b[1] == 0xD8, b[2] == 0xFF { return .jpeg }
-        if b.count >= 12, b[0...3] == [0x52, 0x49, 0x46, 0x46], b[8...11] == [0x57, 0x45, 0x42, 0x50] { return .webp }
-        return nil
-    }
-}
-
 /// A decoded image as a Cairo surface. JPEGs carry their original bytes as MIME data, so the PDF
 /// embeds the JPEG stream unchanged; their pixels are decoded only for PNG output.
 final class LoadedImage: @unchecked Sendable {
@@ -232,50 +159,6 @@ final class LoadedImage: @unchecked Sendable {
     }
 }
 
-/// Decoded pixels shared between renders: an image surface that is never drawn from itself.
-final class DecodedPixels: @unchecked Sendable {
-    let surface: OpaquePointer
-    var width: Int { Int(cairo_image_surface_get_width(surface)) }
-    var height: Int { Int(cairo_image_surface_get_height(surface)) }
-    var byteCount: Int { Int(cairo_image_surface_get_stride(surface)) * height }
-
-    init(adopting surface: OpaquePointer) { self.surface = surface }
-    deinit { cairo_surface_destroy(surface) }
-}
-
-/// Decoded PNG and WebP pixels by the image's bytes, within a memory budget (cleared whole when full,
-/// like `TTLCache`: the images every render uses come straight back).
-final class DecodedImageCache: @unchecked Sendable {
-    let budgetBytes: Int
-    private let lock = NSLock()
-    private var entries: [Data: DecodedPixels] = [:]
-    private var bytes = 0
-
-    init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
-
-    var count: Int { lock.withLock { entries.count } }
-
-    func get(_ data: Data) -> DecodedPixels? { lock.withLock { entries[data] } }
-
-    /// Takes over a freshly decoded surface (one reference) as the cached pixels of `data`; nil, with the
-    /// surface left alone, when it alone exceeds a quarter of the budget.
-    func adopt(_ surface: OpaquePointer, for data: Data) -> DecodedPixels? {
-        let pixels = DecodedPixels(adopting: cairo_surface_reference(surface))
-        let size = pixels.byteCount
-        guard size <= budgetBytes / 4, cairo_image_surface_get_data(surface) != nil else { return nil }
-        return lock.withLock {
-            if let known = entries[data] { return known }
-            if bytes + size > budgetBytes {
-                entries.removeAll()
-                bytes = 0
-            }
-            entries[data] = pixels
-            bytes += size
-            return pixels
-        }
-    }
-}
-
 /// Feeds bytes to cairo's PNG reader.
 private final class PNGReader {
     let data: Data
@@ -293,30 +176,4 @@ private let pngReadCallback: cairo_read_func_t = { closure, buffer, length in
     }
     reader.offset += n
     return CAIRO_STATUS_SUCCESS
-}
-
-/// Classifies a bound `src` string: `data:` URI (decoded here), `asset:name`, or a URL.
-enum BoundImage: Hashable {
-    case source(ImageSource)
-    case inline(Data)
-
-    static func classify(_ src: String) throws -> BoundImage? {
-        let s = src.trimmingCharacters(in: .whitespacesAndNewlines)
-        if s.isEmpty { return nil }
-        if s.hasPrefix("data:") {
-            guard let comma = s.firstIndex(of: ","), s[..<comma].hasSuffix(";base64"),
-                let d = Data(base64Encoded: String(s[s.index(after: comma)...]), options: .ignoreUnknownCharacters)
-            else { throw RenderError.brokenImage(source: String(s.prefix(40)), reason: "invalid data URI (base64 expected)") }
-            return .inline(d)
-        }
-        if s.hasPrefix("asset:") { return .source(.asset(String(s.dropFirst(6)))) }
-        return .source(.url(s))
-    }
-
-    var label: String {
-        switch self {
-        case .source(let s): return s.description
-        case .inline: return "data: URI"
-        }
-    }
 }

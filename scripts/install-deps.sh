@@ -17,11 +17,20 @@ done
 
 # Playwright drives Debian's chromium in the browser tests. Pinned: a newer Playwright may expect a newer
 # DevTools protocol than Debian's chromium speaks; `playwright install` is never needed.
+# standardwebhooks: the webhook tests verify deliveries with the library receivers use.
+pip_install() {
+  python3 -m pip install -q "$1" 2>/dev/null || python3 -m pip install -q --break-system-packages "$1"
+}
 python_packages() {
   [ "${1:-}" = "test" ] || return 0
-  python3 -c "import playwright" 2>/dev/null && return 0
-  echo "install-deps: installing playwright==1.65.2 (PyPI)"
-  python3 -m pip install -q "playwright==1.65.2" 2>/dev/null || python3 -m pip install -q --break-system-packages "playwright==1.65.2"
+  if ! python3 -c "import playwright" 2>/dev/null; then
+    echo "install-deps: installing playwright==1.65.2 (PyPI)"
+    pip_install "playwright==1.65.2"
+  fi
+  if ! python3 -c "import standardwebhooks" 2>/dev/null; then
+    echo "install-deps: installing standardwebhooks==1.1.0 (PyPI)"
+    pip_install "standardwebhooks==1.1.0"
+  fi
 }
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -100,17 +100,20 @@ public struct WebhookDeliverer: Sendable {
             let body = try await payload(delivery)
             let timestamp = Int64(clock.now().timeIntervalSince1970)
             let context = WebhookEndpoint.sealContext(id: endpoint.id)
+            let secret = try secrets.open(endpoint.sealedSecret, context: context)
             var headers = [
                 "Content-Type": "application/json", "User-Agent": "Craftkit-Webhook/1.0", "x-craftkit-event-id": delivery.eventID,
                 "x-craftkit-event-type": delivery.eventType, "x-craftkit-event": delivery.eventType, "x-craftkit-timestamp": String(timestamp),
-                "x-craftkit-delivery-id": delivery.id,
-                "x-craftkit-signature": WebhookSignature.sign(
-                    secret: try secrets.open(endpoint.sealedSecret, context: context), timestamp: timestamp, body: body),
+                "x-craftkit-delivery-id": delivery.id, "x-craftkit-signature": WebhookSignature.sign(secret: secret, body: body),
+                // Standard Webhooks: the delivery id is stable across retries, so receivers can drop replays.
+                "webhook-id": delivery.id, "webhook-timestamp": String(timestamp),
+                "webhook-signature": WebhookSignature.standardSignature(secret: secret, id: delivery.id, timestamp: timestamp, body: body),
             ]
             if let previous = endpoint.sealedPreviousSecret, let expires = endpoint.previousSecretExpiresAt, expires > clock.now().epochMillis {
-                headers["x-craftkit-signature-previous"] = WebhookSignature.sign(
-                    secret: try secrets.open(previous, context: context), timestamp: timestamp, body: body
-                )
+                let previousSecret = try secrets.open(previous, context: context)
+                headers["x-craftkit-signature-previous"] = WebhookSignature.sign(secret: previousSecret, body: body)
+                headers["webhook-signature", default: ""] +=
+                    " " + WebhookSignature.standardSignature(secret: previousSecret, id: delivery.id, timestamp: timestamp, body: body)
             }
             let code = try await transport.post(url: endpoint.url, headers: headers, body: body)
             return ((200..<300).contains(code) ? .succeeded : .pending, code, (200..<300).contains(code) ? nil : "receiver answered \(code)")

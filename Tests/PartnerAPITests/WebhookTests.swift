@@ -42,8 +42,11 @@ struct WebhookTests {
                 #expect(received.map(\.status) == [500, 500, 500, 500, 500, 200])
                 #expect(Set(received.compactMap { $0.headers["x-craftkit-event-id"] }).count == 1)
                 let last = try #require(received.last)
-                let timestamp = try #require(last.headers["x-craftkit-timestamp"].flatMap { Int64($0) })
-                #expect(last.headers["x-craftkit-signature"] == WebhookSignature.sign(secret: secret, timestamp: timestamp, body: last.body))
+                #expect(last.headers["x-craftkit-signature"] == WebhookSignature.sign(secret: secret, body: last.body))
+                #expect(last.headers["user-agent"] == "Craftkit-Webhook/1.0")
+                #expect(Set(received.compactMap { $0.headers["x-craftkit-delivery-id"] }).count == 1, "stable across retries")
+                #expect(Set(received.compactMap { $0.headers["webhook-id"] }).count == 1)
+                try StandardWebhooksCheck.verify(secret: secret, body: last.body, headers: last.headers)
                 let event = try JSONValue.parse(last.body)
                 #expect(event["type"] == .string("render.succeeded"))
                 #expect(event["data"]?["status"] == .string("succeeded"))
@@ -97,10 +100,11 @@ struct WebhookTests {
                 #expect(rotated.string("previousSecretExpiresAt") != nil)
                 try await renderAndDeliver(client, services, key: key, receiver: receiver, count: 1)
                 let last = try #require(receiver.received.withLock { $0.last })
-                let timestamp = try #require(last.headers["x-craftkit-timestamp"].flatMap { Int64($0) })
-                #expect(last.headers["x-craftkit-signature"] == WebhookSignature.sign(secret: newSecret, timestamp: timestamp, body: last.body))
+                #expect(last.headers["x-craftkit-signature"] == WebhookSignature.sign(secret: newSecret, body: last.body))
+                try StandardWebhooksCheck.verify(secret: newSecret, body: last.body, headers: last.headers)
+                try StandardWebhooksCheck.verify(secret: oldSecret, body: last.body, headers: last.headers)
                 #expect(
-                    last.headers["x-craftkit-signature-previous"] == WebhookSignature.sign(secret: oldSecret, timestamp: timestamp, body: last.body))
+                    last.headers["x-craftkit-signature-previous"] == WebhookSignature.sign(secret: oldSecret, body: last.body))
             }
         }
     }
@@ -164,6 +168,40 @@ struct WebhookTests {
             let result = try await client.call(.post, "/v1/webhooks", bearer: key, json: body)
             #expect(result.status == 400)
             #expect(result.errorCode == "invalid_request")
+        }
+    }
+}
+
+/// Verifies a delivery with the `standardwebhooks` library from PyPI (installed by `make test-deps`),
+/// as a receiver using it would: the test fails when the library refuses the delivery or is missing.
+enum StandardWebhooksCheck {
+    struct Refused: Error, CustomStringConvertible { let description: String }
+
+    static func verify(secret: String, body: Data, headers: [String: String]) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("craftkit-sw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try body.write(to: directory.appendingPathComponent("body"))
+        let wanted = ["webhook-id", "webhook-timestamp", "webhook-signature"]
+        let selected = headers.filter { wanted.contains($0.key.lowercased()) }
+        try JSONSerialization.data(withJSONObject: selected).write(to: directory.appendingPathComponent("headers.json"))
+        let script = """
+            import json, sys
+            from standardwebhooks.webhooks import Webhook
+            body = open(sys.argv[1] + "/body", "rb").read()
+            headers = json.load(open(sys.argv[1] + "/headers.json"))
+            Webhook(sys.argv[2]).verify(body, headers)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, directory.path, secret]
+        let errors = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Refused(description: "standardwebhooks refused the delivery: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
         }
     }
 }

@@ -7,6 +7,11 @@ public enum HMACHex {
         Hex.encode(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))))
     }
 
+    /// The raw HMAC-SHA256 under a binary key (Standard Webhooks signs with the decoded secret).
+    public static func mac(key: Data, body: Data) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: key)))
+    }
+
     /// Constant-time check of a hex signature (either case) over `body`.
     public static func verify(secret: String, body: Data, signature: String) -> Bool {
         let hex = signature.lowercased()

@@ -46,7 +46,7 @@ enum AppErrorResponse {
         case is DecodingError:
             return AppError(status: 400, code: "invalid_request", message: "The request body does not have the expected shape.")
         default:
-            return AppError(status: 500, code: "internal_error", message: "An unexpected error occurred. Quote the x-request-id when reporting it.")
+            return AppError(status: 500, code: "internal", message: "An unexpected error occurred. Quote the x-request-id when reporting it.")
         }
     }
 

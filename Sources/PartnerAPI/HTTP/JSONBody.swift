@@ -34,7 +34,7 @@ enum JSONBody {
     static func response(status: HTTPResponse.Status, _ value: some Encodable) -> Response {
         let data =
             (value as? JSONValue)?.serialized ?? (try? encoder.encode(value))
-            ?? Data(#"{"error":{"code":"internal_error","message":"encoding failed"}}"#.utf8)
+            ?? Data(#"{"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],

@@ -135,7 +135,10 @@ struct BuilderRoutes {
         let inScope: Bool
         switch verified.mode {
         case .create: inScope = template.createdBySession == verified.id
-        case .edit, .view, .fill: inScope = verified.scope.templateID == template.id || verified.scope.templateExternalID == template.slug
+        case .edit, .view, .fill:
+            inScope =
+                verified.scope.templateID == template.id || verified.scope.templateExternalID == template.slug
+                || verified.scope.templateExternalID == template.id
         }
         guard inScope else { throw AppError.notFound("template_not_found", "This session has no template \(template.id).") }
         if let permission {

@@ -64,7 +64,7 @@ struct RenderRoutes {
             throw AppError.conflict("not_ready", "Render \(render.id) is \(render.status.rawValue); the PDF exists once it has succeeded.")
         }
         guard let bytes = try await services.blobs.get(key: key) else {
-            throw AppError(status: 500, code: "internal_error", message: "The rendered PDF is missing from storage.")
+            throw AppError(status: 500, code: "internal", message: "The rendered PDF is missing from storage.")
         }
         let filename = (render.filename ?? render.id).replacingOccurrences(of: ".pdf", with: "") + ".pdf"
         return Response(

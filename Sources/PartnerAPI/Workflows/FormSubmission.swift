@@ -60,14 +60,35 @@ struct FormSubmission {
     /// The session's template: `scope.template_id` (a UUID) or `scope.template_external_id` (the slug).
     func resolveTemplate(_ verified: VerifiedSession) async throws -> TemplateRecord {
         let projectID = verified.projectID
-        if let id = verified.scope.templateID {
-            guard Identifier.isValid(id) else { throw AppError.notFound("template_not_resolved", "scope.template_id is not a template id.") }
-            return try await services.templates.live(projectID: projectID, id: id)
-        }
-        if let slug = verified.scope.templateExternalID {
-            return try await services.templates.live(projectID: projectID, slug: slug)
+        let unresolved = AppError.notFound("template_not_resolved", "The session's template does not exist in this project.")
+        do {
+            if let id = verified.scope.templateID {
+                guard Identifier.isValid(id) else { throw unresolved }
+                return try await services.templates.live(projectID: projectID, id: id)
+            }
+            if let external = verified.scope.templateExternalID {
+                // `templateExternalId` names the template by its id in the API we are compatible with; a
+                // slug is accepted too, as an extension (the id is tried first, then the slug).
+                if Identifier.isValid(external),
+                    let template = try await Self.orNil({ try await services.templates.live(projectID: projectID, id: external) })
+                {
+                    return template
+                }
+                return try await services.templates.live(projectID: projectID, slug: external)
+            }
+        } catch let error as AppError where error.status == 404 {
+            throw unresolved
         }
         throw AppError.notFound("template_not_resolved", "The session's scope names no template.")
+    }
+
+    /// The value, or nil when the lookup answered 404.
+    static func orNil<T>(_ lookup: () async throws -> T) async throws -> T? {
+        do {
+            return try await lookup()
+        } catch let error as AppError where error.status == 404 {
+            return nil
+        }
     }
 }
 

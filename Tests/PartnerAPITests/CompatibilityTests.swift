@@ -1,0 +1,39 @@
+import Core
+import Foundation
+import HummingbirdTesting
+import PartnerAPI
+import TestSupport
+import Testing
+
+@Suite("Compatibility with the Craftkit API")
+struct CompatibilityTests {
+    func fill(_ client: any TestClientProtocol, key: String, externalID: String) async throws -> (token: String, sessionID: String) {
+        let minted = try await client.call(
+            .post, "/v1/embed/sessions", bearer: key,
+            json:
+                #"{"tenant":{"externalId":"t","displayName":"T"},"actor":{"externalId":"a"},"scope":{"mode":"fill","templateExternalId":"\#(externalID)"}}"#
+        )
+        return (try #require(minted.string("session_token"), "\(minted.body)"), try #require(minted.string("session_id")))
+    }
+
+    @Test("a fill session whose templateExternalId is the template's id submits; one naming no template is 404 template_not_resolved")
+    func templateExternalIDIsAnID() async throws {
+        try await TestApp.run(.sqlite) { client, _ in
+            let key = try await provisionKey(client)
+            let created = try await client.call(.post, "/v1/templates", bearer: key, json: #"{"name":"Invoice","manifest":\#(invoiceManifest)}"#)
+            let id = try #require(created.string("id"))
+            let body = #"{"data":{"customer.name":"Ada","invoice.total":"1"}}"#
+            let byID = try await fill(client, key: key, externalID: id)
+            let submitted = try await client.call(.post, "/v1/embed/form-submit/\(byID.sessionID)", bearer: byID.token, json: body)
+            #expect(submitted.status == 202, "\(submitted.body)")
+            let bySlug = try await fill(client, key: key, externalID: "invoice")
+            #expect(try await client.call(.post, "/v1/embed/form-submit/\(bySlug.sessionID)", bearer: bySlug.token, json: body).status == 202)
+            for missing in [Identifier.make(), "no-such-template"] {
+                let lost = try await fill(client, key: key, externalID: missing)
+                let refused = try await client.call(.post, "/v1/embed/form-submit/\(lost.sessionID)", bearer: lost.token, json: body)
+                #expect(refused.status == 404)
+                #expect(refused.errorCode == "template_not_resolved")
+            }
+        }
+    }
+}

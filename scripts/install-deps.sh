@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-dejavu-core)
 if [ "${1:-}" = "test" ]; then
-  packages+=(poppler-utils qpdf python3 python3-pip chromium)
+  packages+=(poppler-utils qpdf python3 python3-pip chromium nodejs)
 fi
 
 missing=()

@@ -37,3 +37,21 @@ struct CompatibilityTests {
         }
     }
 }
+
+@Suite("Compatibility: embed download")
+struct EmbedDownloadCompatibilityTests {
+    @Test("the partner's embed download of a render without a PDF yet is 404, the project route's 409 not_ready")
+    func unfinishedDownload() async throws {
+        try await TestApp.run(.sqlite) { client, _ in
+            let key = try await provisionKey(client)
+            _ = try await client.call(.post, "/v1/templates", bearer: key, json: #"{"name":"Invoice","manifest":\#(invoiceManifest)}"#)
+            let render = try await client.call(
+                .post, "/v1/templates/invoice/render", bearer: key, json: #"{"data":{"customer":{"name":"A"},"invoice":{"total":1}}}"#)
+            let id = try #require(render.string("id"))
+            let embed = try await client.call(.get, "/v1/embed/renders/\(id)/download", bearer: key)
+            #expect(embed.status == 404)
+            #expect(embed.errorCode == "not_found")
+            #expect(try await client.call(.get, "/v1/renders/\(id)/download", bearer: key).errorCode == "not_ready")
+        }
+    }
+}

@@ -141,7 +141,12 @@ struct EmbedPartnerRoutes {
             return JSONBody.response(status: .ok, ListBody(data: renders.map { presenter.body($0) }))
         }
         routes.add(group, .get, "/embed/renders/:id/download", under: prefix) { _, context in
-            try await RenderRoutes(services: services).download(context, disposition: "inline", cacheControl: "private, max-age=3600")
+            // Craftkit answers 404 here while the render has no PDF yet (the project routes say 409 `not_ready`).
+            do {
+                return try await RenderRoutes(services: services).download(context, disposition: "inline", cacheControl: "private, max-age=3600")
+            } catch let error as AppError where error.code == "not_ready" {
+                throw AppError.notFound("not_found", "This render has no PDF yet: \(error.message)")
+            }
         }
     }
 

@@ -46,14 +46,18 @@ public struct RenderOptions: Sendable, Equatable {
     /// gives the same bytes; pass the render record's creation time for a meaningful date.
     public var creationDate: Date
     public var limits: RenderLimits
+    /// Text drawn large, light and diagonally across every page (renders made with a test key carry
+    /// "TEST"), over the content so that it cannot be hidden by it.
+    public var watermark: String?
 
     public init(
         locale: String? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!, creationDate: Date = Date(timeIntervalSince1970: 946_684_800),
-        limits: RenderLimits = RenderLimits()
+        limits: RenderLimits = RenderLimits(), watermark: String? = nil
     ) {
         self.locale = locale
         self.timeZone = timeZone
         self.creationDate = creationDate
         self.limits = limits
+        self.watermark = watermark
     }
 }

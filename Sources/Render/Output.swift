@@ -28,6 +28,8 @@ struct LaidOutDocument {
     var meta: PDFMetadata
     var deadline: ContinuousClock.Instant
     var timeout: Duration
+    /// See `RenderOptions.watermark`.
+    var watermark: String?
 
     /// Header/footer chunks per variant when they do not depend on the page number.
     final class DecorationCache {
@@ -54,6 +56,28 @@ struct LaidOutDocument {
         if let f = try decoration(footer, page: index + 1, cache: cache, key: "f") {
             drawOps(f.ops.map { $0.shifted(footerBottom - f.height) }, cr)
         }
+        if let watermark, !watermark.isEmpty { drawWatermark(watermark, cr) }
+    }
+
+    /// The watermark along the page's diagonal, centred, about a quarter of the diagonal tall per
+    /// line, in translucent red: visible on any content, still readable underneath.
+    func drawWatermark(_ text: String, _ cr: OpaquePointer) {
+        cairo_save(cr)
+        cairo_select_font_face(cr, "Noto Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD)
+        let diagonal = (width * width + height * height).squareRoot()
+        cairo_set_font_size(cr, 100)
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, text, &extents)
+        // Sized so the text spans about 60 % of the diagonal.
+        let size = 100 * diagonal * 0.6 / max(extents.x_advance, 1)
+        cairo_set_font_size(cr, size)
+        cairo_text_extents(cr, text, &extents)
+        cairo_translate(cr, width / 2, height / 2)
+        cairo_rotate(cr, -atan2(height, width))
+        cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 0.2)
+        cairo_move_to(cr, -(extents.x_bearing + extents.width / 2), -(extents.y_bearing + extents.height / 2))
+        cairo_show_text(cr, text)
+        cairo_restore(cr)
     }
 
     func drawOps(_ ops: [DrawOp], _ cr: OpaquePointer) {

@@ -115,7 +115,8 @@ public final class RenderEngine: @unchecked Sendable {
         try await withTaskExecutorPreference(threads) {
             let ws = checkout()
             defer { checkin(ws) }
-            let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+            var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+            laid.watermark = options.watermark
             return try laid.writePDF(options: options)
         }
     }
@@ -129,7 +130,8 @@ public final class RenderEngine: @unchecked Sendable {
         return try await withTaskExecutorPreference(threads) {
             let ws = checkout()
             defer { checkin(ws) }
-            let laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+            var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+            laid.watermark = options.watermark
             return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
         }
     }

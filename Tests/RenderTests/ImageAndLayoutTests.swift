@@ -216,3 +216,21 @@ struct RenderThreadTests {
         #expect(recorder.names.allSatisfy { $0.hasPrefix("ck-render-") }, "\(recorder.names)")
     }
 }
+
+@Suite("Watermark")
+struct WatermarkTests {
+    @Test("a watermark is drawn on every page and reads as text; without one the output has none")
+    func everyPage() async throws {
+        let doc = try DocumentDecoder.decode(
+            Data(#"{"blocks":[{"type":"paragraph","text":"first page"},{"type":"pageBreak"},{"type":"paragraph","text":"second page"}]}"#.utf8))
+        let marked = try await Fixture.engine.renderPDF(document: doc, data: .object([:]), options: RenderOptions(watermark: "TEST"))
+        #expect(marked.pageCount == 2)
+        for page in 1...2 {
+            // pdftotext splits diagonal text into lines; the letters are there in order.
+            let text = try Tool.text(marked.bytes, page: page).filter { !$0.isWhitespace }
+            #expect(text.contains("TEST"), "page \(page): \(text)")
+        }
+        let clean = try await Fixture.engine.renderPDF(document: doc, data: .object([:]))
+        #expect(!(try Tool.text(clean.bytes)).filter { !$0.isWhitespace }.contains("TEST"))
+    }
+}

@@ -78,13 +78,16 @@ public struct AppServices: Sendable {
         jobSignal = JobSignal()
         webhookSignal = JobSignal()
         let queue = SQLJobQueue(database: database)
-        templates = TemplateService(repository: templateRepository)
-        renders = RenderService(templates: templateRepository, renders: renderRepository, signal: jobSignal)
+        // Services emit their jobs and events through a unit of work; render enqueues group-commit on SQLite.
+        let work = SQLUnitOfWork(database: database)
+        templates = TemplateService(repository: templateRepository, work: work)
+        renders = RenderService(
+            templates: templateRepository, renders: renderRepository, work: SQLUnitOfWork(database: database, groupCommit: true), signal: jobSignal)
         inbound = InboundTriggerService(
             triggers: SQLInboundTriggerRepository(database: database), templates: templateRepository, renders: renders, secrets: secrets
         )
         renderWorker = RenderWorker(
-            queue: queue, renders: renderRepository, templates: templateRepository, blobs: blobs, engine: engine,
+            queue: queue, renders: renderRepository, work: work, templates: templateRepository, blobs: blobs, engine: engine,
             images: UploadAwareImageLoader(
                 uploadsURL: config.publicURL + PublicPageRoutes.uploadPrefix, blobs: blobs,
                 fallback: HTTPImageLoader(allowPrivate: config.allowPrivateFetch, logger: logger)

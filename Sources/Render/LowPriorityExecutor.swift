@@ -21,7 +21,9 @@ public final class LowPriorityExecutor: TaskExecutor, @unchecked Sendable {
         self.count = max(1, count)
         for index in 0..<self.count {
             let threadName = String("\(name)-\(index)".utf8.prefix(15))!
-            let thread = Thread { [unowned self] in
+            // Strong: the threads never exit, so the executor lives as long as the process; an owner
+            // that goes away (a test's engine) leaves idle threads, never a dangling one.
+            let thread = Thread { [self] in
                 // Named from inside: otherwise the kernel name is the creating thread's.
                 _ = ck_name_current_thread(threadName)
                 Self.lowerPriority(by: niceness)

@@ -1,27 +1,15 @@
 import Core
 import SQLKit
 import Templates
-import Webhooks
 
-/// `RenderRepository` on SQLite and PostgreSQL: render rows plus the job rows that drive them, written
-/// together in one transaction.
+/// `RenderRepository` on SQLite and PostgreSQL: render rows only. The job a render needs and the events
+/// it causes are written by `RenderService` and `RenderWorker` through the same `SQLUnitOfWork`
+/// transaction as the row.
 public struct SQLRenderRepository: RenderRepository {
     let database: Database
-    /// SQLite only: concurrent enqueues share a transaction (group commit).
-    let batcher: WriteBatcher<Enqueue, EnqueueOutcome>?
-
-    struct Enqueue: Sendable {
-        let render: RenderRecord
-        let keysValidSince: Int64
-    }
 
     public init(database: Database) {
         self.database = database
-        batcher =
-            database.engine == .sqlite
-            ? WriteBatcher(database: database) { db, item in try await Self.enqueue(on: db, render: item.render, keysValidSince: item.keysValidSince)
-            }
-            : nil
     }
 
     static let columns = """
@@ -30,35 +18,20 @@ public struct SQLRenderRepository: RenderRepository {
         tenant_id, dataset_selection
         """
 
-    public func enqueue(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
-        if let batcher { return try await batcher.submit(Enqueue(render: render, keysValidSince: keysValidSince)) }
-        do {
-            return try await database.transaction { db in try await Self.enqueue(on: db, render: render, keysValidSince: keysValidSince) }
-        } catch {
-            // Two transactions raced on one key (PostgreSQL): the loser's insert hit the unique index.
-            guard let key = render.idempotencyKey, let existing = try await Self.byKey(key, projectID: render.projectID, on: database.sql)
-            else { throw error }
-            return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
-        }
+    public func insert(_ render: RenderRecord, in transaction: any Transaction) async throws {
+        try await Self.insert(render, on: transaction.sql)
     }
 
-    /// The enqueue statements, inside the caller's transaction.
-    static func enqueue(on db: any SQLDatabase, render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
-        if let key = render.idempotencyKey, let existing = try await byKey(key, projectID: render.projectID, on: db) {
-            if existing.createdAt >= keysValidSince {
-                return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
-            }
-            // An expired key is released so it can name this new render.
-            try await db.raw("UPDATE renders SET idempotency_key = NULL WHERE id = \(bind: existing.id)").run()
-        }
-        try await insert(render, on: db)
-        try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)
-        if render.origin.source == .form {
-            _ = try await SQLWebhookRepository.enqueueEvent(
-                on: db, projectID: render.projectID, event: .formSubmitted, subjectID: render.id, now: render.createdAt
-            )
-        }
-        return .created(render)
+    public func find(idempotencyKey: String, projectID: String, in transaction: any Transaction) async throws -> RenderRecord? {
+        try await Self.byKey(idempotencyKey, projectID: projectID, on: transaction.sql)
+    }
+
+    public func find(idempotencyKey: String, projectID: String) async throws -> RenderRecord? {
+        try await Self.byKey(idempotencyKey, projectID: projectID, on: database.sql)
+    }
+
+    public func releaseIdempotencyKey(renderID: String, in transaction: any Transaction) async throws {
+        try await transaction.sql.raw("UPDATE renders SET idempotency_key = NULL WHERE id = \(bind: renderID)").run()
     }
 
     static func byKey(_ key: String, projectID: String, on db: any SQLDatabase) async throws -> RenderRecord? {
@@ -134,37 +107,29 @@ public struct SQLRenderRepository: RenderRepository {
         }
     }
 
-    public func markSucceeded(id: String, jobID: String, output: RenderOutput, now: Int64, durationMs: Int64) async throws {
-        try await database.transaction { db in
-            let changed = try await db.raw(
-                """
-                UPDATE renders SET status = 'succeeded', blob_key = \(bind: output.blobKey), sha256 = \(bind: output.sha256),
-                    page_count = \(bind: output.pageCount), byte_count = \(bind: output.byteCount), error_message = NULL,
-                    completed_at = \(bind: now), duration_ms = \(bind: durationMs)
-                WHERE id = \(bind: id) AND status <> 'succeeded' RETURNING project_id
-                """
-            ).first()
-            try await SQLJobQueue.finish(on: db, jobID: jobID, status: "done")
-            if let projectID = try changed?.decode(column: "project_id", as: String.self) {
-                _ = try await SQLWebhookRepository.enqueueEvent(on: db, projectID: projectID, event: .renderSucceeded, subjectID: id, now: now)
-            }
-        }
+    public func markSucceeded(
+        id: String, output: RenderOutput, now: Int64, durationMs: Int64, in transaction: any Transaction
+    ) async throws
+        -> String?
+    {
+        try await transaction.sql.raw(
+            """
+            UPDATE renders SET status = 'succeeded', blob_key = \(bind: output.blobKey), sha256 = \(bind: output.sha256),
+                page_count = \(bind: output.pageCount), byte_count = \(bind: output.byteCount), error_message = NULL,
+                completed_at = \(bind: now), duration_ms = \(bind: durationMs)
+            WHERE id = \(bind: id) AND status <> 'succeeded' RETURNING project_id
+            """
+        ).first()?.decode(column: "project_id", as: String.self)
     }
 
-    public func markFailed(id: String, jobID: String, message: String, now: Int64, durationMs: Int64?) async throws {
-        try await database.transaction { db in
-            let changed = try await db.raw(
-                """
-                UPDATE renders SET status = 'failed', error_message = \(bind: String(message.prefix(2000))), completed_at = \(bind: now),
-                    duration_ms = \(bind: durationMs)
-                WHERE id = \(bind: id) AND status NOT IN ('succeeded', 'failed') RETURNING project_id
-                """
-            ).first()
-            try await SQLJobQueue.finish(on: db, jobID: jobID, status: "dead", error: message)
-            if let projectID = try changed?.decode(column: "project_id", as: String.self) {
-                _ = try await SQLWebhookRepository.enqueueEvent(on: db, projectID: projectID, event: .renderFailed, subjectID: id, now: now)
-            }
-        }
+    public func markFailed(id: String, message: String, now: Int64, durationMs: Int64?, in transaction: any Transaction) async throws -> String? {
+        try await transaction.sql.raw(
+            """
+            UPDATE renders SET status = 'failed', error_message = \(bind: String(message.prefix(2000))), completed_at = \(bind: now),
+                duration_ms = \(bind: durationMs)
+            WHERE id = \(bind: id) AND status NOT IN ('succeeded', 'failed') RETURNING project_id
+            """
+        ).first()?.decode(column: "project_id", as: String.self)
     }
 
     static func record(_ row: any SQLRow) throws -> RenderRecord {

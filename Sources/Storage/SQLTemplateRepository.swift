@@ -2,9 +2,9 @@ import Core
 import Foundation
 import SQLKit
 import Templates
-import Webhooks
 
-/// `TemplateRepository` on SQLite and PostgreSQL.
+/// `TemplateRepository` on SQLite and PostgreSQL. Publishing writes in the caller's `SQLUnitOfWork`
+/// transaction; `TemplateService` emits `template.published` in it.
 public struct SQLTemplateRepository: TemplateRepository {
     let database: Database
     /// Versions are immutable, so a process can keep the ones it has read.
@@ -16,26 +16,22 @@ public struct SQLTemplateRepository: TemplateRepository {
         "id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at, deleted_at, draft, category, created_by_session"
     static let versionColumns = "id, template_id, number, layout, manifest, json_schema, content_hash, created_at"
 
-    public func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord) async throws -> Bool {
-        try await database.transaction { db in
-            // The partial unique index makes a concurrent second insert of a live slug insert nothing.
-            let inserted = try await db.raw(
-                """
-                INSERT INTO templates (id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at)
-                VALUES (\(bind: template.id), \(bind: template.projectID), \(bind: template.slug), \(bind: template.name),
-                        \(bind: template.description), \(bind: template.templateType), 1, \(bind: template.createdAt), \(bind: template.updatedAt))
-                ON CONFLICT (project_id, slug) WHERE deleted_at IS NULL DO NOTHING RETURNING id
-                """
-            ).first()
-            guard inserted != nil else { return false }
-            var version = firstVersion
-            version.number = 1
-            try await Self.insert(version, on: db)
-            _ = try await SQLWebhookRepository.enqueueEvent(
-                on: db, projectID: template.projectID, event: .templatePublished, subjectID: version.id, now: template.createdAt
-            )
-            return true
-        }
+    public func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord, in transaction: any Transaction) async throws -> Bool {
+        let db = try transaction.sql
+        // The partial unique index makes a concurrent second insert of a live slug insert nothing.
+        let inserted = try await db.raw(
+            """
+            INSERT INTO templates (id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at)
+            VALUES (\(bind: template.id), \(bind: template.projectID), \(bind: template.slug), \(bind: template.name),
+                    \(bind: template.description), \(bind: template.templateType), 1, \(bind: template.createdAt), \(bind: template.updatedAt))
+            ON CONFLICT (project_id, slug) WHERE deleted_at IS NULL DO NOTHING RETURNING id
+            """
+        ).first()
+        guard inserted != nil else { return false }
+        var version = firstVersion
+        version.number = 1
+        try await Self.insert(version, on: db)
+        return true
     }
 
     public func createDraft(_ template: TemplateRecord) async throws -> Bool {
@@ -54,26 +50,25 @@ public struct SQLTemplateRepository: TemplateRepository {
     }
 
     public func publish(
-        templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64
+        templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64,
+        in transaction: any Transaction
     ) async throws -> TemplateVersionRecord {
-        try await database.transaction { db in
-            // Taking the row with an UPDATE first serialises concurrent publishes of one template.
-            guard
-                let row = try await db.raw(
-                    """
-                    UPDATE templates SET current_version_number = COALESCE(current_version_number, 0) + 1, name = \(bind: name),
-                        description = \(bind: description), updated_at = \(bind: now)
-                    WHERE id = \(bind: templateID) AND project_id = \(bind: projectID) AND deleted_at IS NULL
-                    RETURNING current_version_number
-                    """
-                ).first()
-            else { throw AppError.notFound("template_not_found", "The template was deleted.") }
-            var stored = version
-            stored.number = Int(try row.decode(column: "current_version_number", as: Int64.self))
-            try await Self.insert(stored, on: db)
-            _ = try await SQLWebhookRepository.enqueueEvent(on: db, projectID: projectID, event: .templatePublished, subjectID: stored.id, now: now)
-            return stored
-        }
+        let db = try transaction.sql
+        // Taking the row with an UPDATE first serialises concurrent publishes of one template.
+        guard
+            let row = try await db.raw(
+                """
+                UPDATE templates SET current_version_number = COALESCE(current_version_number, 0) + 1, name = \(bind: name),
+                    description = \(bind: description), updated_at = \(bind: now)
+                WHERE id = \(bind: templateID) AND project_id = \(bind: projectID) AND deleted_at IS NULL
+                RETURNING current_version_number
+                """
+            ).first()
+        else { throw AppError.notFound("template_not_found", "The template was deleted.") }
+        var stored = version
+        stored.number = Int(try row.decode(column: "current_version_number", as: Int64.self))
+        try await Self.insert(stored, on: db)
+        return stored
     }
 
     static func insert(_ version: TemplateVersionRecord, on db: any SQLDatabase) async throws {

@@ -17,7 +17,8 @@ public struct InboundTriggerService: Sendable {
     ) {
         self.triggers = triggers
         self.templateRepository = templates
-        self.templates = TemplateService(repository: templates, clock: clock)
+        // Only reads templates; their writes (and the unit of work) are the render service's.
+        self.templates = renders.templateService
         self.renders = renders
         self.secrets = secrets
         self.clock = clock

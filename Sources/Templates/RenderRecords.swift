@@ -107,11 +107,18 @@ public struct RenderOutput: Sendable, Equatable {
     }
 }
 
-/// Render rows and the queue rows that drive them.
+/// Render rows. The rules around them (one job per new render, idempotency, the events a render
+/// causes) are `RenderService`'s and `RenderWorker`'s; writes that must commit with a job or an event
+/// take the caller's transaction.
 public protocol RenderRepository: Sendable {
-    /// Writes the render and its `render` job in one transaction, unless `render.idempotencyKey` names a
-    /// render of this project created after `keysValidSince` (then: replay or key reused). Race-safe.
-    func enqueue(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome
+    /// Inserts a queued render.
+    func insert(_ render: RenderRecord, in transaction: any Transaction) async throws
+    /// The render of the project holding this idempotency key, read in the caller's transaction.
+    func find(idempotencyKey: String, projectID: String, in transaction: any Transaction) async throws -> RenderRecord?
+    /// The same, outside any transaction (after a concurrent insert won the key).
+    func find(idempotencyKey: String, projectID: String) async throws -> RenderRecord?
+    /// Frees the idempotency key of an earlier render, so that it can name a new one.
+    func releaseIdempotencyKey(renderID: String, in transaction: any Transaction) async throws
     func find(id: String, projectID: String) async throws -> RenderRecord?
     func find(id: String) async throws -> RenderRecord?
     /// Newest first; `before` is the cursor (the last render of the previous page).
@@ -124,8 +131,22 @@ public protocol RenderRepository: Sendable {
     func markRendering(id: String, now: Int64) async throws
     /// Marks the render queued again (a transient failure will be retried).
     func markQueued(id: String, error: String) async throws
-    /// Records the output and completes the job, in one transaction.
-    func markSucceeded(id: String, jobID: String, output: RenderOutput, now: Int64, durationMs: Int64) async throws
-    /// Records the failure and buries the job, in one transaction.
-    func markFailed(id: String, jobID: String, message: String, now: Int64, durationMs: Int64?) async throws
+    /// Records the output unless the render already succeeded. Returns the render's project when this
+    /// call changed it (so the caller emits the event once), else nil.
+    func markSucceeded(
+        id: String, output: RenderOutput, now: Int64, durationMs: Int64, in transaction: any Transaction
+    ) async throws
+        -> String?
+    /// Records the failure unless the render is already finished. Returns the render's project when this
+    /// call changed it, else nil.
+    func markFailed(id: String, message: String, now: Int64, durationMs: Int64?, in transaction: any Transaction) async throws -> String?
+}
+
+extension EventType {
+    /// A render finished with a PDF (subject: the render). Emitted by `RenderWorker`.
+    public static let renderSucceeded = EventType(rawValue: "render.succeeded")
+    /// A render failed for good (subject: the render). Emitted by `RenderWorker`.
+    public static let renderFailed = EventType(rawValue: "render.failed")
+    /// An embed form was submitted (subject: the render it queued). Emitted by `RenderService`.
+    public static let formSubmitted = EventType(rawValue: "form.submitted")
 }

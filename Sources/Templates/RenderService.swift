@@ -6,17 +6,20 @@ import Foundation
 public struct RenderService: Sendable {
     let templates: any TemplateRepository
     let renders: any RenderRepository
+    /// A render and its job (and a form's `form.submitted`) are written in one unit.
+    let work: any UnitOfWork
     let signal: JobSignal
     let clock: any WallClock
     /// How long an idempotency key is remembered (7 days: docs/decisions/0005-idempotency-keys.md).
     let keyRetentionMillis: Int64
 
     public init(
-        templates: any TemplateRepository, renders: any RenderRepository, signal: JobSignal, clock: any WallClock = SystemClock(),
-        keyRetentionMillis: Int64 = 7 * 24 * 3600 * 1000
+        templates: any TemplateRepository, renders: any RenderRepository, work: any UnitOfWork, signal: JobSignal,
+        clock: any WallClock = SystemClock(), keyRetentionMillis: Int64 = 7 * 24 * 3600 * 1000
     ) {
         self.templates = templates
         self.renders = renders
+        self.work = work
         self.signal = signal
         self.clock = clock
         self.keyRetentionMillis = keyRetentionMillis
@@ -47,7 +50,7 @@ public struct RenderService: Sendable {
         if let data { fields.record(DataLimits.data.issues(in: data, at: "data")) }
         try fields.finish()
 
-        let template = try await TemplateService(repository: templates, clock: clock).live(projectID: projectID, slug: slug)
+        let template = try await templateService.live(projectID: projectID, slug: slug)
         guard let current = template.currentVersionNumber else {
             throw AppError.conflict("no_published_version", "Template \"\(slug)\" has no published version yet.")
         }
@@ -71,7 +74,7 @@ public struct RenderService: Sendable {
             requestHash: requestHash, createdAt: now
         )
         record.origin = origin
-        switch try await renders.enqueue(record, keysValidSince: now - keyRetentionMillis) {
+        switch try await store(record, keysValidSince: now - keyRetentionMillis) {
         case .created(let created):
             signal.notify()
             return (created, false)
@@ -81,6 +84,40 @@ public struct RenderService: Sendable {
             throw AppError.conflict(
                 "idempotency_key_reused", "This idempotency key was already used for a different request; use a new key for new data."
             )
+        }
+    }
+
+    /// Templates as this service reads them (no writes go through it here).
+    var templateService: TemplateService { TemplateService(repository: templates, work: work, clock: clock) }
+
+    /// Writes the render and its `render` job in one unit of work (plus `form.submitted` for a form),
+    /// unless `render.idempotencyKey` names a render of this project created after `keysValidSince`:
+    /// then it is a replay (same request) or a reused key. An older holder of the key gives it up.
+    func store(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
+        let renders = self.renders
+        do {
+            return try await work.run { transaction in
+                if let key = render.idempotencyKey,
+                    let existing = try await renders.find(idempotencyKey: key, projectID: render.projectID, in: transaction)
+                {
+                    if existing.createdAt >= keysValidSince {
+                        return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
+                    }
+                    try await renders.releaseIdempotencyKey(renderID: existing.id, in: transaction)
+                }
+                try await renders.insert(render, in: transaction)
+                try await transaction.enqueueJob(kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)
+                if render.origin.source == .form {
+                    try await transaction.emitEvent(projectID: render.projectID, event: .formSubmitted, subjectID: render.id, now: render.createdAt)
+                }
+                return .created(render)
+            }
+        } catch {
+            // Two units raced on one key (PostgreSQL): the loser's insert hit the unique index, and the
+            // winner's render answers this request.
+            guard let key = render.idempotencyKey, let existing = try await renders.find(idempotencyKey: key, projectID: render.projectID)
+            else { throw error }
+            return existing.requestHash == render.requestHash ? .replay(existing) : .keyReused
         }
     }
 

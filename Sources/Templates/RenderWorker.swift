@@ -24,6 +24,8 @@ public struct RenderWorker: Sendable {
 
     let queue: any JobQueue
     let renders: any RenderRepository
+    /// A render's terminal state, its job's end and the `render.*` event commit together.
+    let work: any UnitOfWork
     let templates: any TemplateRepository
     let blobs: any BlobStore
     let engine: RenderEngine
@@ -38,12 +40,13 @@ public struct RenderWorker: Sendable {
     let logger: Logger
 
     public init(
-        queue: any JobQueue, renders: any RenderRepository, templates: any TemplateRepository, blobs: any BlobStore, engine: RenderEngine,
-        images: any ImageLoader, signal: JobSignal, completions: JobSignal? = nil, clock: any WallClock = SystemClock(),
+        queue: any JobQueue, renders: any RenderRepository, work: any UnitOfWork, templates: any TemplateRepository, blobs: any BlobStore,
+        engine: RenderEngine, images: any ImageLoader, signal: JobSignal, completions: JobSignal? = nil, clock: any WallClock = SystemClock(),
         settings: Settings = Settings(), logger: Logger
     ) {
         self.queue = queue
         self.renders = renders
+        self.work = work
         self.templates = templates
         self.blobs = blobs
         self.engine = engine
@@ -94,21 +97,21 @@ public struct RenderWorker: Sendable {
         var metadata: Logger.Metadata = ["render_id": .string(job.subjectID), "attempt": .stringConvertible(job.attempts)]
         do {
             guard let render = try await renders.find(id: job.subjectID) else {
-                try await renders.markFailed(
-                    id: job.subjectID, jobID: job.id, message: "Render row is missing.", now: clock.now().epochMillis, durationMs: nil)
+                try await fail(
+                    renderID: job.subjectID, jobID: job.id, message: "Render row is missing.", now: clock.now().epochMillis, durationMs: nil)
                 return
             }
             metadata["project_id"] = .string(render.projectID)
             if render.status.isTerminal {
                 // Finished by an earlier holder of this job whose completion raced its lease expiry.
-                try await renders.markSucceededOrKeep(render, jobID: job.id)
+                try await close(render, jobID: job.id)
                 return
             }
             try await renders.markRendering(id: render.id, now: clock.now().epochMillis)
             let output = try await produce(render)
             let elapsed = started.duration(to: .now)
-            try await renders.markSucceeded(
-                id: render.id, jobID: job.id, output: output, now: clock.now().epochMillis, durationMs: elapsed.milliseconds
+            try await succeed(
+                renderID: render.id, jobID: job.id, output: output, now: clock.now().epochMillis, durationMs: elapsed.milliseconds
             )
             metadata["duration_ms"] = .stringConvertible(elapsed.milliseconds)
             metadata["pages"] = .stringConvertible(output.pageCount)
@@ -153,13 +156,52 @@ public struct RenderWorker: Sendable {
                 try await queue.retry(jobID: job.id, owner: owner, runAt: now + delay + jitter, error: message)
                 logger.warning("render failed, will retry", metadata: metadata)
             } else {
-                try await renders.markFailed(id: job.subjectID, jobID: job.id, message: message, now: now, durationMs: elapsed.milliseconds)
+                try await fail(renderID: job.subjectID, jobID: job.id, message: message, now: now, durationMs: elapsed.milliseconds)
                 logger.warning("render failed", metadata: metadata)
             }
         } catch {
             // The lease will expire and another worker will take the job again.
             metadata["store_error"] = .string(String(describing: error))
             logger.error("render failure could not be recorded", metadata: metadata)
+        }
+    }
+
+    /// Records the output, completes the job and emits `render.succeeded`, in one unit of work. The
+    /// event goes out only when this call moved the render to succeeded, so a job run twice (its lease
+    /// expired while it finished) notifies once.
+    func succeed(renderID: String, jobID: String, output: RenderOutput, now: Int64, durationMs: Int64) async throws {
+        let renders = self.renders
+        try await work.run { transaction in
+            let projectID = try await renders.markSucceeded(id: renderID, output: output, now: now, durationMs: durationMs, in: transaction)
+            try await transaction.finishJob(id: jobID, dead: false, error: nil)
+            if let projectID {
+                try await transaction.emitEvent(projectID: projectID, event: .renderSucceeded, subjectID: renderID, now: now)
+            }
+        }
+    }
+
+    /// Records the failure, buries the job and emits `render.failed` (once, as in `succeed`), in one
+    /// unit of work.
+    func fail(renderID: String, jobID: String, message: String, now: Int64, durationMs: Int64?) async throws {
+        let renders = self.renders
+        try await work.run { transaction in
+            let projectID = try await renders.markFailed(id: renderID, message: message, now: now, durationMs: durationMs, in: transaction)
+            try await transaction.finishJob(id: jobID, dead: true, error: message)
+            if let projectID {
+                try await transaction.emitEvent(projectID: projectID, event: .renderFailed, subjectID: renderID, now: now)
+            }
+        }
+    }
+
+    /// A job whose render is already terminal only needs closing.
+    func close(_ render: RenderRecord, jobID: String) async throws {
+        if render.status == .succeeded, let key = render.blobKey, let sha = render.sha256 {
+            let output = RenderOutput(blobKey: key, sha256: sha, pageCount: render.pageCount ?? 0, byteCount: render.byteCount ?? 0)
+            try await succeed(renderID: render.id, jobID: jobID, output: output, now: render.completedAt ?? 0, durationMs: render.durationMs ?? 0)
+        } else {
+            try await fail(
+                renderID: render.id, jobID: jobID, message: render.errorMessage ?? "failed", now: render.completedAt ?? 0,
+                durationMs: render.durationMs)
         }
     }
 
@@ -182,19 +224,6 @@ enum RenderFailure: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .permanent(let message): message
-        }
-    }
-}
-
-extension RenderRepository {
-    /// A job whose render is already terminal only needs closing.
-    func markSucceededOrKeep(_ render: RenderRecord, jobID: String) async throws {
-        if render.status == .succeeded, let key = render.blobKey, let sha = render.sha256 {
-            let output = RenderOutput(blobKey: key, sha256: sha, pageCount: render.pageCount ?? 0, byteCount: render.byteCount ?? 0)
-            try await markSucceeded(id: render.id, jobID: jobID, output: output, now: render.completedAt ?? 0, durationMs: render.durationMs ?? 0)
-        } else {
-            try await markFailed(
-                id: render.id, jobID: jobID, message: render.errorMessage ?? "failed", now: render.completedAt ?? 0, durationMs: render.durationMs)
         }
     }
 }

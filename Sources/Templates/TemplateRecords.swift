@@ -69,12 +69,15 @@ public struct TemplateVersionRecord: Sendable, Equatable {
 
 /// Template storage. Slugs are unique among a project's live (not deleted) templates.
 public protocol TemplateRepository: Sendable {
-    /// Inserts a template with its first version. Returns false when the slug is taken by a live template.
-    func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord) async throws -> Bool
+    /// Inserts a template with its first version (numbered 1), in the caller's transaction. Returns
+    /// false when the slug is taken by a live template.
+    func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord, in transaction: any Transaction) async throws -> Bool
     /// Appends the next version (its number is assigned here) and makes it current; updates name and
-    /// description. Returns the stored version.
+    /// description; in the caller's transaction. Returns the stored version, or throws 404
+    /// `template_not_found` when the template is not live.
     func publish(
-        templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64
+        templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64,
+        in transaction: any Transaction
     )
         async throws -> TemplateVersionRecord
     func find(slug: String, projectID: String) async throws -> TemplateRecord?
@@ -92,4 +95,9 @@ public protocol TemplateRepository: Sendable {
     func find(id: String, projectID: String) async throws -> TemplateRecord?
     /// Marks the live template deleted (freeing its slug). Returns it, or nil when none is live.
     func softDelete(slug: String, projectID: String, now: Int64) async throws -> TemplateRecord?
+}
+
+extension EventType {
+    /// A template version was published (subject: the version). Emitted by `TemplateService`.
+    public static let templatePublished = EventType(rawValue: "template.published")
 }

@@ -9,10 +9,13 @@ import Render
 /// response.
 public struct TemplateService: Sendable {
     let repository: any TemplateRepository
+    /// Publishing writes the version and its `template.published` event in one unit.
+    let work: any UnitOfWork
     let clock: any WallClock
 
-    public init(repository: any TemplateRepository, clock: any WallClock = SystemClock()) {
+    public init(repository: any TemplateRepository, work: any UnitOfWork, clock: any WallClock = SystemClock()) {
         self.repository = repository
+        self.work = work
         self.clock = clock
     }
 
@@ -39,7 +42,14 @@ public struct TemplateService: Sendable {
                 id: templateID, projectID: projectID, slug: candidate, name: input.name, description: input.description,
                 templateType: "document", currentVersionNumber: 1, createdAt: now, updatedAt: now
             )
-            if try await repository.create(template, firstVersion: version) {
+            let repository = self.repository
+            let created = try await work.run { transaction in
+                guard try await repository.create(template, firstVersion: version, in: transaction) else { return false }
+                try await transaction.emitEvent(
+                    projectID: projectID, event: .templatePublished, subjectID: version.id, now: template.createdAt)
+                return true
+            }
+            if created {
                 return Published(template: template, version: version, warnings: warnings, created: true)
             }
             if explicit != nil {
@@ -70,7 +80,7 @@ public struct TemplateService: Sendable {
         }
         let now = clock.now().epochMillis
         let (prepared, warnings) = try prepareVersion(templateID: existing.id, number: 0, input: input, now: now)
-        let version = try await repository.publish(
+        let version = try await publishVersion(
             templateID: existing.id, projectID: projectID, name: input.name, description: input.description, version: prepared, now: now
         )
         var template = existing
@@ -153,13 +163,28 @@ public struct TemplateService: Sendable {
     public func publish(projectID: String, template: TemplateRecord, document: Document) async throws -> Published {
         let now = clock.now().epochMillis
         let (prepared, warnings) = try prepareVersion(templateID: template.id, number: 0, document: document, declared: nil, now: now)
-        let version = try await repository.publish(
+        let version = try await publishVersion(
             templateID: template.id, projectID: projectID, name: template.name, description: template.description, version: prepared, now: now
         )
         var published = template
         published.currentVersionNumber = version.number
         published.updatedAt = now
         return Published(template: published, version: version, warnings: warnings, created: false)
+    }
+
+    /// Stores the next version and emits `template.published` for it, in one unit of work: subscribers
+    /// hear of exactly the versions that were stored.
+    func publishVersion(
+        templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64
+    ) async throws -> TemplateVersionRecord {
+        let repository = self.repository
+        return try await work.run { transaction in
+            let stored = try await repository.publish(
+                templateID: templateID, projectID: projectID, name: name, description: description, version: version, now: now,
+                in: transaction)
+            try await transaction.emitEvent(projectID: projectID, event: .templatePublished, subjectID: stored.id, now: now)
+            return stored
+        }
     }
 
     /// Stores a new unpublished template holding a builder draft, under a name-derived slug with a

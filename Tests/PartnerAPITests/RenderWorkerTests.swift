@@ -35,6 +35,7 @@ struct RenderWorkerTests {
     func worker(_ services: AppServices, images: any ImageLoader) throws -> RenderWorker {
         RenderWorker(
             queue: SQLJobQueue(database: services.database), renders: SQLRenderRepository(database: services.database),
+            work: SQLUnitOfWork(database: services.database),
             templates: SQLTemplateRepository(database: services.database), blobs: services.blobs, engine: try TestApp.sharedEngine(),
             images: images, signal: JobSignal(), settings: TestApp.workerSettings, logger: Logger(label: "test")
         )

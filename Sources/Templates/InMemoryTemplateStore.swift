@@ -1,0 +1,213 @@
+import Core
+
+/// An in-memory `TemplateRepository` and `RenderRepository` for unit tests of the services (with
+/// `InMemoryUnitOfWork`). It follows the same contract as the SQL implementations; a write made in a
+/// transaction that rolls back is taken back, so tests can check that a unit is all or nothing.
+public actor InMemoryTemplateStore: TemplateRepository, RenderRepository {
+    private struct State {
+        var templates: [String: TemplateRecord] = [:]
+        var versions: [String: TemplateVersionRecord] = [:]
+        var renders: [String: RenderRecord] = [:]
+    }
+
+    private var state = State()
+
+    public init() {}
+
+    /// Every stored render, oldest first.
+    public var allRenders: [RenderRecord] { state.renders.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
+
+    /// Registers the state before a write, restored if `transaction` rolls back.
+    private func undoable(in transaction: any Transaction) {
+        let snapshot = state
+        (transaction as? InMemoryTransaction)?.onRollback { await self.restore(snapshot) }
+    }
+
+    private func restore(_ snapshot: State) { state = snapshot }
+
+    private func live(slug: String, projectID: String) -> TemplateRecord? {
+        state.templates.values.first { $0.projectID == projectID && $0.slug == slug && $0.deletedAt == nil }
+    }
+
+    // MARK: TemplateRepository
+
+    public func create(_ template: TemplateRecord, firstVersion: TemplateVersionRecord, in transaction: any Transaction) async throws -> Bool {
+        guard live(slug: template.slug, projectID: template.projectID) == nil else { return false }
+        undoable(in: transaction)
+        var template = template
+        template.currentVersionNumber = 1
+        var version = firstVersion
+        version.number = 1
+        state.templates[template.id] = template
+        state.versions[version.id] = version
+        return true
+    }
+
+    public func publish(
+        templateID: String, projectID: String, name: String, description: String?, version: TemplateVersionRecord, now: Int64,
+        in transaction: any Transaction
+    ) async throws -> TemplateVersionRecord {
+        guard var template = state.templates[templateID], template.projectID == projectID, template.deletedAt == nil else {
+            throw AppError.notFound("template_not_found", "The template was deleted.")
+        }
+        undoable(in: transaction)
+        template.currentVersionNumber = (template.currentVersionNumber ?? 0) + 1
+        template.name = name
+        template.description = description
+        template.updatedAt = now
+        var stored = version
+        stored.number = template.currentVersionNumber ?? 1
+        state.templates[templateID] = template
+        state.versions[stored.id] = stored
+        return stored
+    }
+
+    public func find(slug: String, projectID: String) async throws -> TemplateRecord? {
+        live(slug: slug, projectID: projectID)
+    }
+
+    public func list(projectID: String) async throws -> [TemplateRecord] {
+        state.templates.values.filter { $0.projectID == projectID && $0.deletedAt == nil }
+            .sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
+    }
+
+    public func version(templateID: String, number: Int) async throws -> TemplateVersionRecord? {
+        state.versions.values.first { $0.templateID == templateID && $0.number == number }
+    }
+
+    public func version(id: String) async throws -> TemplateVersionRecord? {
+        state.versions[id]
+    }
+
+    public func createDraft(_ template: TemplateRecord) async throws -> Bool {
+        guard live(slug: template.slug, projectID: template.projectID) == nil else { return false }
+        state.templates[template.id] = template
+        return true
+    }
+
+    public func saveDraft(id: String, projectID: String, draft: String, category: String?, now: Int64) async throws -> Bool {
+        guard var template = state.templates[id], template.projectID == projectID, template.deletedAt == nil else { return false }
+        template.draft = draft
+        template.category = category
+        template.updatedAt = now
+        state.templates[id] = template
+        return true
+    }
+
+    public func rename(id: String, projectID: String, name: String, now: Int64) async throws -> Bool {
+        guard var template = state.templates[id], template.projectID == projectID, template.deletedAt == nil else { return false }
+        template.name = name
+        template.updatedAt = now
+        state.templates[id] = template
+        return true
+    }
+
+    public func versions(templateID: String) async throws -> [TemplateVersionRecord] {
+        state.versions.values.filter { $0.templateID == templateID }.sorted { $0.number > $1.number }
+    }
+
+    public func find(id: String, projectID: String) async throws -> TemplateRecord? {
+        guard let template = state.templates[id], template.projectID == projectID, template.deletedAt == nil else { return nil }
+        return template
+    }
+
+    public func softDelete(slug: String, projectID: String, now: Int64) async throws -> TemplateRecord? {
+        guard var template = live(slug: slug, projectID: projectID) else { return nil }
+        template.deletedAt = now
+        template.updatedAt = now
+        state.templates[template.id] = template
+        return template
+    }
+
+    // MARK: RenderRepository
+
+    public func insert(_ render: RenderRecord, in transaction: any Transaction) async throws {
+        if let key = render.idempotencyKey, try await find(idempotencyKey: key, projectID: render.projectID) != nil {
+            // The unique index on (project, idempotency key) in SQL.
+            throw AppError.conflict("idempotency_key_reused", "The idempotency key is taken.")
+        }
+        undoable(in: transaction)
+        state.renders[render.id] = render
+    }
+
+    public func find(idempotencyKey: String, projectID: String, in transaction: any Transaction) async throws -> RenderRecord? {
+        try await find(idempotencyKey: idempotencyKey, projectID: projectID)
+    }
+
+    public func find(idempotencyKey: String, projectID: String) async throws -> RenderRecord? {
+        state.renders.values.first { $0.projectID == projectID && $0.idempotencyKey == idempotencyKey }
+    }
+
+    public func releaseIdempotencyKey(renderID: String, in transaction: any Transaction) async throws {
+        undoable(in: transaction)
+        state.renders[renderID]?.idempotencyKey = nil
+    }
+
+    public func find(id: String, projectID: String) async throws -> RenderRecord? {
+        guard let render = state.renders[id], render.projectID == projectID else { return nil }
+        return render
+    }
+
+    public func find(id: String) async throws -> RenderRecord? {
+        state.renders[id]
+    }
+
+    public func list(projectID: String, before: RenderRecord?, limit: Int) async throws -> [RenderRecord] {
+        let newestFirst = state.renders.values.filter { $0.projectID == projectID }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        guard let before else { return Array(newestFirst.prefix(limit)) }
+        return Array(newestFirst.filter { ($0.createdAt, $0.id) < (before.createdAt, before.id) }.prefix(limit))
+    }
+
+    public func embedRenders(
+        projectID: String, tenantExternalID: String?, templateSlug: String?, status: RenderStatus?, limit: Int, offset: Int
+    ) async throws -> [RenderRecord] {
+        // Tenants live in the embed sessions' store; this store keeps their ids only, so it cannot
+        // filter by the partner's external tenant id.
+        let matching = state.renders.values.filter {
+            $0.projectID == projectID && $0.origin.source == .form && (templateSlug == nil || $0.templateSlug == templateSlug)
+                && (status == nil || $0.status == status) && tenantExternalID == nil
+        }
+        return Array(matching.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.dropFirst(offset).prefix(limit))
+    }
+
+    public func markRendering(id: String, now: Int64) async throws {
+        guard let render = state.renders[id], render.status == .queued || render.status == .rendering else { return }
+        state.renders[id]?.status = .rendering
+        state.renders[id]?.startedAt = now
+    }
+
+    public func markQueued(id: String, error: String) async throws {
+        guard state.renders[id]?.status == .rendering else { return }
+        state.renders[id]?.status = .queued
+    }
+
+    public func markSucceeded(
+        id: String, output: RenderOutput, now: Int64, durationMs: Int64, in transaction: any Transaction
+    ) async throws
+        -> String?
+    {
+        guard var render = state.renders[id], render.status != .succeeded else { return nil }
+        undoable(in: transaction)
+        render.status = .succeeded
+        render.blobKey = output.blobKey
+        render.sha256 = output.sha256
+        render.pageCount = output.pageCount
+        render.byteCount = output.byteCount
+        render.errorMessage = nil
+        render.completedAt = now
+        render.durationMs = durationMs
+        state.renders[id] = render
+        return render.projectID
+    }
+
+    public func markFailed(id: String, message: String, now: Int64, durationMs: Int64?, in transaction: any Transaction) async throws -> String? {
+        guard var render = state.renders[id], render.status != .succeeded, render.status != .failed else { return nil }
+        undoable(in: transaction)
+        render.status = .failed
+        render.errorMessage = String(message.prefix(2000))
+        render.completedAt = now
+        render.durationMs = durationMs
+        state.renders[id] = render
+        return render.projectID
+    }
+}

@@ -361,6 +361,11 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 13,
+            name: "renders requested with test keys",
+            statements: ["ALTER TABLE renders ADD COLUMN test_key BIGINT NOT NULL DEFAULT 0"]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

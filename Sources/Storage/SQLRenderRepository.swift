@@ -15,7 +15,7 @@ public struct SQLRenderRepository: RenderRepository {
     static let columns = """
         id, project_id, template_id, template_slug, version_id, version_number, status, data, filename, idempotency_key, request_hash,
         blob_key, sha256, page_count, byte_count, error_message, created_at, started_at, completed_at, duration_ms, source, session_id,
-        tenant_id, dataset_selection
+        tenant_id, dataset_selection, test_key
         """
 
     public func insert(_ render: RenderRecord, in transaction: any Transaction) async throws {
@@ -44,12 +44,12 @@ public struct SQLRenderRepository: RenderRepository {
         try await db.raw(
             """
             INSERT INTO renders (id, project_id, template_id, template_slug, version_id, version_number, status, data, filename,
-                idempotency_key, request_hash, created_at, source, session_id, tenant_id, dataset_selection)
+                idempotency_key, request_hash, created_at, source, session_id, tenant_id, dataset_selection, test_key)
             VALUES (\(bind: render.id), \(bind: render.projectID), \(bind: render.templateID), \(bind: render.templateSlug),
                 \(bind: render.versionID), \(bind: render.versionNumber), \(bind: render.status.rawValue), \(bind: render.data),
                 \(bind: render.filename), \(bind: render.idempotencyKey), \(bind: render.requestHash), \(bind: render.createdAt),
                 \(bind: render.origin.source.rawValue), \(bind: render.origin.sessionID), \(bind: render.origin.tenantID),
-                \(bind: render.origin.datasetSelection))
+                \(bind: render.origin.datasetSelection), \(bind: render.origin.testKey ? 1 : 0))
             """
         ).run()
     }
@@ -153,7 +153,8 @@ public struct SQLRenderRepository: RenderRepository {
         record.origin = RenderOrigin(
             source: RenderOrigin.Source(rawValue: try row.decode(column: "source", as: String.self)) ?? .api,
             sessionID: try row.decode(column: "session_id", as: String?.self), tenantID: try row.decode(column: "tenant_id", as: String?.self),
-            datasetSelection: try row.decode(column: "dataset_selection", as: String?.self)
+            datasetSelection: try row.decode(column: "dataset_selection", as: String?.self),
+            testKey: (try? row.decode(column: "test_key", as: Int64.self)) == 1
         )
         return record
     }

@@ -17,12 +17,17 @@ public struct RenderOrigin: Sendable, Equatable {
     public var tenantID: String?
     /// `datasetSelection` of a form submit, as JSON text.
     public var datasetSelection: String?
+    /// Requested with a `ck_test_` key: the PDF carries a "TEST" watermark on every page.
+    public var testKey: Bool
 
-    public init(source: Source, sessionID: String? = nil, tenantID: String? = nil, datasetSelection: String? = nil) {
+    public init(
+        source: Source, sessionID: String? = nil, tenantID: String? = nil, datasetSelection: String? = nil, testKey: Bool = false
+    ) {
         self.source = source
         self.sessionID = sessionID
         self.tenantID = tenantID
         self.datasetSelection = datasetSelection
+        self.testKey = testKey
     }
 
     public static let api = RenderOrigin(source: .api)

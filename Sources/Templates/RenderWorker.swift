@@ -21,6 +21,9 @@ public struct RenderWorker: Sendable {
     }
 
     public static let jobKind = "render"
+    /// Drawn across every page of renders requested with a test key, so a test PDF is never mistaken
+    /// for a real document.
+    static let testWatermark = "TEST"
 
     let queue: any JobQueue
     let renders: any RenderRepository
@@ -135,7 +138,9 @@ public struct RenderWorker: Sendable {
         // The PDF's dates are the version's publish time: the same version and data give the same bytes
         // (docs/decisions/0008-one-render-pipeline.md), and the date still means something.
         let pdf = try await engine.renderPDF(
-            document: document, data: data, images: images, options: RenderOptions(creationDate: Date(epochMillis: version.createdAt))
+            document: document, data: data, images: images,
+            options: RenderOptions(
+                creationDate: Date(epochMillis: version.createdAt), watermark: render.origin.testKey ? Self.testWatermark : nil)
         )
         let key = "renders/\(render.projectID)/\(render.id).pdf"
         try await blobs.put(pdf.bytes, key: key)

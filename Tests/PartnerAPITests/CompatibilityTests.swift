@@ -55,3 +55,32 @@ struct EmbedDownloadCompatibilityTests {
         }
     }
 }
+
+@Suite("Compatibility: test keys")
+struct TestKeyWatermarkTests {
+    @Test("a render requested with a ck_test_ key carries TEST on every page; a ck_live_ render does not", arguments: DatabaseLeg.all)
+    func watermark(leg: DatabaseLeg) async throws {
+        try await TestApp.run(leg) { client, services in
+            let live = try await provisionKey(client)
+            let test = try #require(
+                try await client.call(.post, "/v1/keys", bearer: live, json: #"{"name":"CI","environment":"test"}"#).string("key"))
+            #expect(test.hasPrefix("ck_test_"))
+            _ = try await client.call(.post, "/v1/templates", bearer: live, json: #"{"name":"Invoice","manifest":\#(invoiceManifest)}"#)
+            var texts: [String: String] = [:]
+            for (name, key) in [("live", live), ("test", test)] {
+                let render = try await client.call(
+                    .post, "/v1/templates/invoice/render", bearer: key, json: #"{"data":{"customer":{"name":"Ada"},"invoice":{"total":1}}}"#)
+                let id = try #require(render.string("id"), "\(render.body)")
+                while try await services.renderWorker.runOnce(owner: "w") {}
+                let pdf = try await client.execute(uri: "/v1/renders/\(id)/download", method: .get, headers: [.authorization: "Bearer \(live)"]) {
+                    Data($0.body.readableBytesView)
+                }
+                texts[name] = try PDFText.extract(pdf).filter { !$0.isWhitespace }
+            }
+            #expect(texts["test"]?.contains("TEST") == true, "\(texts["test"] ?? "")")
+            #expect(texts["test"]?.contains("Ada") == true)
+            #expect(texts["live"]?.contains("TEST") == false, "\(texts["live"] ?? "")")
+            #expect(texts["live"]?.contains("Ada") == true)
+        }
+    }
+}

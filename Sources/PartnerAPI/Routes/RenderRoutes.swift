@@ -22,7 +22,7 @@ struct RenderRoutes {
             let (render, replay) = try await Self.queueing {
                 try await services.renders.enqueue(
                     projectID: project.projectID, slug: context.parameters.get("slug") ?? "", body: body,
-                    idempotencyKey: request.headers[.idempotencyKey]
+                    idempotencyKey: request.headers[.idempotencyKey], origin: RenderOrigin(source: .api, testKey: project.environment == .test)
                 )
             }
             return JSONBody.response(status: replay ? .ok : .accepted, renderBody(render))

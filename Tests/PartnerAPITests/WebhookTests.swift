@@ -135,7 +135,13 @@ struct WebhookTests {
                 #expect(events.first?["data"]?["version"] == .number(1))
                 #expect(events.first?["data"]?["manifest"]?["loops"] != nil)
                 #expect(events.last?["sessionId"] == .string(sessionID))
-                #expect(events.last?["data"]?["values"]?["customer"]?["name"] == .string("Ada"))
+                // Craftkit's shape: the merged data under `data`, the render's id, slug, version and time.
+                let submittedEvent = try #require(events.last)
+                #expect(submittedEvent["data"]?["customer"]?["name"] == .string("Ada"))
+                #expect(submittedEvent["renderId"] == .string(try #require(submitted.string("id"))))
+                #expect(submittedEvent["templateSlug"] == .string("invoice"))
+                #expect(submittedEvent["templateVersion"] == .number(1))
+                #expect(submittedEvent["submittedAt"] != nil && submittedEvent["submittedAt"] != .null)
             }
         }
     }

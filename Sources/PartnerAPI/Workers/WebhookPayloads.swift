@@ -35,10 +35,14 @@ struct WebhookPayloads {
             event["createdAt"] = .timestamp(render.createdAt)
             event["completedAt"] = .timestamp(render.completedAt)
             if delivery.eventType == WebhookEvent.formSubmitted.rawValue {
+                // Craftkit's form.submitted shape: `data` is the merged, validated field set, the same
+                // object the render API accepts, so a receiver can store it and re-render verbatim.
                 event["sessionId"] = .string(render.origin.sessionID)
                 event["templateSlug"] = .string(render.templateSlug)
                 event["templateVersion"] = .int(render.versionNumber)
-                event["data"] = .object(["render": shape, "values": try JSONValue.parse(Data(render.data.utf8))])
+                event["submittedAt"] = .timestamp(render.createdAt)
+                event["data"] = try JSONValue.parse(Data(render.data.utf8))
+                event["render"] = shape
             } else {
                 event["data"] = shape
             }

@@ -28,6 +28,50 @@ struct OpenAPITests {
         return operations.sorted()
     }
 
+    /// Per operation: whether it declares `security`, has a request body or path parameters, and its
+    /// documented status codes (responses at eight spaces, in the document's one-line style).
+    func documentedResponses() throws -> [String: (secured: Bool, body: Bool, path: Bool, codes: Set<String>)] {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../openapi.yaml")
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var result: [String: (secured: Bool, body: Bool, path: Bool, codes: Set<String>)] = [:]
+        var path: String?
+        var operation: String?
+        var inPaths = false
+        for line in lines {
+            if line == "paths:" { inPaths = true }
+            if inPaths, !line.isEmpty, !line.hasPrefix(" "), line != "paths:" { break }
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                path = String(line.dropFirst(2).dropLast())
+                operation = nil
+            } else if let path, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
+                let method = line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()
+                guard ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) else { continue }
+                operation = "\(method) \(path)"
+                result[operation!] = (false, false, path.contains("{"), [])
+            } else if let operation, line.hasPrefix("      security:") {
+                result[operation]?.secured = true
+            } else if let operation, line.hasPrefix("      requestBody:") {
+                result[operation]?.body = true
+            } else if let operation, line.hasPrefix("        \""), let code = line.split(separator: "\"").dropFirst().first, code.count == 3 {
+                result[operation]?.codes.insert(String(code))
+            }
+        }
+        return result
+    }
+
+    @Test("every operation documents the errors every request can meet: 429, and 401/400/413/404 where they apply")
+    func commonErrorsDocumented() throws {
+        let operations = try documentedResponses()
+        #expect(operations.count > 50)
+        for (operation, facts) in operations {
+            var wanted: Set<String> = ["429"]
+            if facts.secured { wanted.insert("401") }
+            if facts.body { wanted.formUnion(["400", "413"]) }
+            if facts.path { wanted.insert("404") }
+            #expect(wanted.isSubset(of: facts.codes), "\(operation) lacks \(wanted.subtracting(facts.codes).sorted())")
+        }
+    }
+
     @Test("GET /openapi.yaml serves the document")
     func served() async throws {
         try await TestApp.run(.sqlite) { client, _ in

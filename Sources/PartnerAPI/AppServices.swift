@@ -39,7 +39,7 @@ public struct AppServices: Sendable {
     public let endUserWork: LowPriorityExecutor
     /// One pool per process (its threads live as long as the process), whatever number of apps it builds.
     static let endUserThreads = LowPriorityExecutor(
-        count: max(1, ProcessInfo.processInfo.activeProcessorCount), niceness: 10, name: "ck-end-user")
+        count: max(1, ProcessInfo.processInfo.activeProcessorCount), niceness: 19, name: "ck-end-user")
     public let inbound: InboundTriggerService
     public let webhooks: WebhookService
     public let webhookDeliverer: WebhookDeliverer

@@ -1,11 +1,12 @@
 import CRenderSupport
 import Foundation
 
-/// A task executor of its own threads, run at a lower scheduling priority: for renders, and for requests
-/// from people nobody vetted (iframe sessions, public pages). Swift's cooperative pool has one thread
-/// per core: work of that kind running there would hold every thread, and partners' API requests would
-/// queue behind it. On these threads it only takes what the cooperative pool leaves, so a flood from one
-/// end user cannot stall the partners' backends. See docs/security.md.
+/// A task executor of its own threads, run at a lower scheduling priority, for requests from people
+/// nobody vetted (iframe sessions, public pages) and everything they start, previews included. Swift's
+/// cooperative pool has one thread per core: work of that kind running there would hold every thread,
+/// and partners' API requests would queue behind it. On these threads it only takes what the
+/// cooperative pool leaves, so a flood from one end user cannot stall the partners' backends. See
+/// docs/security.md.
 public final class LowPriorityExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: `jobs` is only touched under `condition`.
     private let condition = NSCondition()
@@ -22,7 +23,7 @@ public final class LowPriorityExecutor: TaskExecutor, @unchecked Sendable {
         for index in 0..<self.count {
             let threadName = String("\(name)-\(index)".utf8.prefix(15))!
             // Strong: the threads never exit, so the executor lives as long as the process; an owner
-            // that goes away (a test's engine) leaves idle threads, never a dangling one.
+            // that goes away leaves idle threads, never a dangling one.
             let thread = Thread { [self] in
                 // Named from inside: otherwise the kernel name is the creating thread's.
                 _ = ck_name_current_thread(threadName)

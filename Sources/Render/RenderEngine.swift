@@ -32,17 +32,10 @@ public final class RenderEngine: @unchecked Sendable {
         public var defaultFontFamily: String
         /// Idle workspaces kept for reuse.
         public var maxIdleWorkspaces: Int
-        /// Threads renders run on, apart from Swift's cooperative pool (see `LowPriorityExecutor`).
-        public var renderThreads: Int
-
-        public init(
-            fontFiles: [String] = [], defaultFontFamily: String = "Noto Sans", maxIdleWorkspaces: Int = 8,
-            renderThreads: Int = ProcessInfo.processInfo.activeProcessorCount
-        ) {
+        public init(fontFiles: [String] = [], defaultFontFamily: String = "Noto Sans", maxIdleWorkspaces: Int = 8) {
             self.fontFiles = fontFiles
             self.defaultFontFamily = defaultFontFamily
             self.maxIdleWorkspaces = maxIdleWorkspaces
-            self.renderThreads = renderThreads
         }
     }
 
@@ -54,8 +47,6 @@ public final class RenderEngine: @unchecked Sendable {
     private var generation = 0
     /// PNG and WebP pixels decoded by earlier renders (logos, signatures): 16 MB at most.
     let decodedImages = DecodedImageCache(budgetBytes: 16 << 20)
-    /// Where every render runs: off the cooperative pool, below request handlers in priority.
-    let threads: LowPriorityExecutor
 
     /// Fonts with a CFF table of this size or more (Noto CJK's is 16 MB) are embedded from the outlines of
     /// the glyphs used rather than through Cairo's CFF subsetter, which copies and parses the whole table
@@ -65,7 +56,6 @@ public final class RenderEngine: @unchecked Sendable {
 
     public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
-        threads = LowPriorityExecutor(count: configuration.renderThreads, name: "ck-render")
         ck_embed_large_cff_fonts_from_outlines(Self.outlineEmbeddingMinCFFBytes)
         if !configuration.fontFiles.isEmpty { try registerFontFiles(configuration.fontFiles) }
     }
@@ -112,13 +102,11 @@ public final class RenderEngine: @unchecked Sendable {
         document: Document, data: JSONValue, images: any ImageLoader = NoImageLoader(),
         options: RenderOptions = RenderOptions()
     ) async throws -> RenderedPDF {
-        try await withTaskExecutorPreference(threads) {
-            let ws = checkout()
-            defer { checkin(ws) }
-            var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
-            laid.watermark = options.watermark
-            return try laid.writePDF(options: options)
-        }
+        let ws = checkout()
+        defer { checkin(ws) }
+        var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+        laid.watermark = options.watermark
+        return try laid.writePDF(options: options)
     }
 
     /// Renders page `page` (1-based) as a PNG at `dpi` (18–600).
@@ -127,13 +115,11 @@ public final class RenderEngine: @unchecked Sendable {
         options: RenderOptions = RenderOptions()
     ) async throws -> RenderedPNG {
         guard (18...600).contains(dpi) else { throw RenderError.invalidDocument("dpi must be between 18 and 600") }
-        return try await withTaskExecutorPreference(threads) {
-            let ws = checkout()
-            defer { checkin(ws) }
-            var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
-            laid.watermark = options.watermark
-            return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
-        }
+        let ws = checkout()
+        defer { checkin(ws) }
+        var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+        laid.watermark = options.watermark
+        return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
     }
 
     /// Lint with this engine's fonts (see `Linter`).

@@ -191,32 +191,6 @@ struct RenderBudgetTests {
     }
 }
 
-@Suite("Render threads")
-struct RenderThreadTests {
-    /// Records the thread an image load runs on: the render's own task runs there too.
-    final class ThreadRecorder: ImageLoader, @unchecked Sendable {
-        static func currentThreadName() -> String { Thread.current.name ?? "" }
-
-        let lock = NSLock()
-        var names: [String] = []
-        func load(_ source: ImageSource) async throws -> Data {
-            let name = Self.currentThreadName()
-            lock.withLock { names.append(name) }
-            return try Fixture.asset("logo.png")
-        }
-    }
-
-    @Test("renders run on the engine's render threads, not on the cooperative pool that serves requests")
-    func rendersRunOnRenderThreads() async throws {
-        let recorder = ThreadRecorder()
-        let doc = try DocumentDecoder.decode(Data(#"{"blocks":[{"type":"image","src":"https://cdn.example.com/logo.png"}]}"#.utf8))
-        _ = try await Fixture.engine.renderPDF(document: doc, data: .object([:]), images: recorder)
-        _ = try await Fixture.engine.renderPNG(document: doc, data: .object([:]), page: 1, dpi: 36, images: recorder)
-        #expect(recorder.names.count == 2)
-        #expect(recorder.names.allSatisfy { $0.hasPrefix("ck-render-") }, "\(recorder.names)")
-    }
-}
-
 @Suite("Watermark")
 struct WatermarkTests {
     @Test("a watermark is drawn on every page and reads as text; without one the output has none")

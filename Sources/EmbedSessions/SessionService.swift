@@ -270,9 +270,12 @@ public struct SessionService: Sendable {
         return try await sessions.value(for: id) { try await repository.find(id: id) }
     }
 
+    /// Keeps an end user's half-filled form. It is the same kind of data a submit sends, so it gets the
+    /// same shape limits (400 `invalid_request` naming the path) before it is stored.
     public func saveFormDraft(sessionID: String, draft: JSONValue) async throws -> Int64 {
+        try DataLimits.data.check(draft, at: "data")
         let now = clock.now().epochMillis
-        try await repository.saveFormDraft(sessionID: sessionID, draft: String(decoding: try JSONEncoder().encode(draft), as: UTF8.self), now: now)
+        try await repository.saveFormDraft(sessionID: sessionID, draft: draft.serializedString, now: now)
         return now
     }
 

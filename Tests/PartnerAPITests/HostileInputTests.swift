@@ -57,6 +57,20 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a form draft over the data limits is refused with the path, and nothing is stored")
+    func formDraftLimits() async throws {
+        try await TestApp.run(.sqlite) { client, _ in
+            let (_, token, sessionID) = try await fillSession(client)
+            let key = Array(repeating: "a", count: 50_000).joined(separator: ".")
+            let path = "/v1/embed/form-submit/\(sessionID)/draft"
+            let refused = try await client.call(.put, path, bearer: token, json: #"{"data":{"\#(key)":"x"}}"#)
+            #expect(refused.status == 400)
+            #expect(refused.errorCode == "invalid_request")
+            #expect(refused.body.contains("at most 16 dot-separated segments"))
+            #expect(try await client.call(.get, path, bearer: token).json["data"] == .null)
+        }
+    }
+
     @Test("a prefill over the data limits is refused when the session is minted")
     func prefillLimits() async throws {
         try await TestApp.run(.sqlite) { client, _ in

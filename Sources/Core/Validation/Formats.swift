@@ -18,4 +18,13 @@ public enum Formats {
         else { return false }
         return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
     }
+
+    /// An RFC 3339 date-time (`2026-12-03T10:00:00Z`, fractional seconds and offsets allowed), or nil.
+    public static func dateTime(_ text: String) -> Date? {
+        guard text.count <= 40 else { return nil }
+        var plain = Date.ISO8601FormatStyle()
+        plain.timeZone = .gmt
+        if let date = try? plain.parse(text) { return date }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+    }
 }

@@ -60,17 +60,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Templates",
-            dependencies: [
-                "Core", "Render", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
-            ],
+            name: "Templates", dependencies: ["Core", "Render", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings
+        ),
+        // Renders, their worker and inbound triggers; they read templates through `RenderableVersionSource`.
+        .target(
+            name: "Renders",
+            dependencies: ["Core", "Render", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // SQL implementations of the features' repositories (SQLite + PostgreSQL), migrations, blob store.
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Webhooks",
+                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Webhooks",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -102,7 +104,7 @@ let package = Package(
         .target(
             name: "PartnerAPI",
             dependencies: [
-                "Core", "Storage", "Outbound", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Render", "Webhooks",
+                "Core", "Storage", "Outbound", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Render", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,12 +127,12 @@ let package = Package(
         ),
         // libFuzzer harness over the parsers of untrusted bytes (`make fuzz`, docs/security.md#fuzzing).
         // Nothing depends on it; the ordinary build compiles it as a replay tool for saved inputs.
-        .executableTarget(name: "Fuzz", dependencies: ["Core", "Render", "Templates"], swiftSettings: swiftSettings),
+        .executableTarget(name: "Fuzz", dependencies: ["Core", "Render"], swiftSettings: swiftSettings),
         // Helpers only tests use: database legs (SQLite file, throwaway PostgreSQL), app factory.
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Storage", "PartnerAPI", "Render", "Templates", "Webhooks",
+                "Core", "Storage", "PartnerAPI", "Render", "Renders", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -145,8 +147,9 @@ let package = Package(
         .testTarget(name: "EmbedSessionsTests", dependencies: ["EmbedSessions", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogsTests", dependencies: ["Catalogs", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core", "Render"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TemplatesTests", dependencies: ["Templates", "Core", "Render", .product(name: "Logging", package: "swift-log")],
+            name: "RendersTests", dependencies: ["Renders", "Core", "Render", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -171,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "PartnerAPITests",
             dependencies: [
-                "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Render", "Webhooks", "EmbedSessions",
+                "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Renders", "Render", "Webhooks", "EmbedSessions",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "SQLKit", package: "sql-kit"),

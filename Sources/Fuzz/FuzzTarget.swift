@@ -1,7 +1,6 @@
 import Core
 import Foundation
 @_spi(Fuzzing) import Render
-import Templates
 
 /// The parsers that read bytes from people nobody vetted, one per fuzz target. Each run must return
 /// normally for every input: refusing it (a thrown error) is fine, a trap or a sanitizer report is a

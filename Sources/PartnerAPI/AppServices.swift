@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import Outbound
 import Render
+import Renders
 import Storage
 import Templates
 import Webhooks

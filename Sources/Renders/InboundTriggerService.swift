@@ -5,20 +5,18 @@ import Foundation
 /// pipeline as `POST /v1/templates/:slug/render` (validation, versioning, idempotency, webhooks).
 public struct InboundTriggerService: Sendable {
     let triggers: any InboundTriggerRepository
-    let templates: TemplateService
+    /// Only reads templates; their writes (and the unit of work) are the render service's.
+    let templates: any RenderableVersionSource
     let renders: RenderService
-    let templateRepository: any TemplateRepository
     let secrets: SecretBox
     let clock: any WallClock
 
     public init(
-        triggers: any InboundTriggerRepository, templates: any TemplateRepository, renders: RenderService, secrets: SecretBox,
+        triggers: any InboundTriggerRepository, templates: any RenderableVersionSource, renders: RenderService, secrets: SecretBox,
         clock: any WallClock = SystemClock()
     ) {
         self.triggers = triggers
-        self.templateRepository = templates
-        // Only reads templates; their writes (and the unit of work) are the render service's.
-        self.templates = renders.templateService
+        self.templates = templates
         self.renders = renders
         self.secrets = secrets
         self.clock = clock
@@ -85,7 +83,7 @@ public struct InboundTriggerService: Sendable {
             issues.add("The body must be a JSON object of template data, received \(data.typeName)", at: nil)
             throw AppError(status: 400, code: "invalid_input_data", message: "The body is not template data.", issues: issues)
         }
-        guard let template = try await templateRepository.find(id: trigger.templateID, projectID: trigger.projectID) else {
+        guard let template = try await templates.renderableTemplate(id: trigger.templateID, projectID: trigger.projectID) else {
             throw AppError.notFound("invalid_token", "The template of this trigger was deleted.")
         }
         let (render, _) = try await renders.enqueue(

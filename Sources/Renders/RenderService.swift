@@ -4,7 +4,8 @@ import Foundation
 /// `POST /v1/templates/:slug/render` and reading renders (docs/api.md#render-requests,
 /// docs/decisions/0005-idempotency-keys.md, docs/decisions/0006-render-status-and-retries.md).
 public struct RenderService: Sendable {
-    let templates: any TemplateRepository
+    /// The templates renders are made from (read only).
+    let templates: any RenderableVersionSource
     let renders: any RenderRepository
     /// A render and its job (and a form's `form.submitted`) are written in one unit.
     let work: any UnitOfWork
@@ -14,7 +15,7 @@ public struct RenderService: Sendable {
     let keyRetentionMillis: Int64
 
     public init(
-        templates: any TemplateRepository, renders: any RenderRepository, work: any UnitOfWork, signal: JobSignal,
+        templates: any RenderableVersionSource, renders: any RenderRepository, work: any UnitOfWork, signal: JobSignal,
         clock: any WallClock = SystemClock(), keyRetentionMillis: Int64 = 7 * 24 * 3600 * 1000
     ) {
         self.templates = templates
@@ -50,12 +51,12 @@ public struct RenderService: Sendable {
         if let data { fields.record(DataLimits.data.issues(in: data, at: "data")) }
         try fields.finish()
 
-        let template = try await templateService.live(projectID: projectID, slug: slug)
+        let template = try await templates.live(projectID: projectID, slug: slug)
         guard let current = template.currentVersionNumber else {
             throw AppError.conflict("no_published_version", "Template \"\(slug)\" has no published version yet.")
         }
         let number = versionNumber ?? current
-        guard let version = try await templates.version(templateID: template.id, number: number) else {
+        guard let version = try await templates.renderableVersion(templateID: template.id, number: number) else {
             throw AppError.notFound("version_not_found", "Template \"\(slug)\" has no version \(number).")
         }
         let cleaned = try DataValidator.validate(data!, against: version.manifest)
@@ -86,9 +87,6 @@ public struct RenderService: Sendable {
             )
         }
     }
-
-    /// Templates as this service reads them (no writes go through it here).
-    var templateService: TemplateService { TemplateService(repository: templates, work: work, clock: clock) }
 
     /// Writes the render and its `render` job in one unit of work (plus `form.submitted` for a form),
     /// unless `render.idempotencyKey` names a render of this project created after `keysValidSince`:

@@ -29,7 +29,7 @@ public struct RenderWorker: Sendable {
     let renders: any RenderRepository
     /// A render's terminal state, its job's end and the `render.*` event commit together.
     let work: any UnitOfWork
-    let templates: any TemplateRepository
+    let templates: any RenderableVersionSource
     let blobs: any BlobStore
     let engine: RenderEngine
     let images: any ImageLoader
@@ -43,7 +43,7 @@ public struct RenderWorker: Sendable {
     let logger: Logger
 
     public init(
-        queue: any JobQueue, renders: any RenderRepository, work: any UnitOfWork, templates: any TemplateRepository, blobs: any BlobStore,
+        queue: any JobQueue, renders: any RenderRepository, work: any UnitOfWork, templates: any RenderableVersionSource, blobs: any BlobStore,
         engine: RenderEngine, images: any ImageLoader, signal: JobSignal, completions: JobSignal? = nil, clock: any WallClock = SystemClock(),
         settings: Settings = Settings(), logger: Logger
     ) {
@@ -125,7 +125,7 @@ public struct RenderWorker: Sendable {
     }
 
     func produce(_ render: RenderRecord) async throws -> RenderOutput {
-        guard let version = try await templates.version(id: render.versionID) else {
+        guard let version = try await templates.renderableVersion(id: render.versionID) else {
             throw RenderFailure.permanent("The template version this render pins no longer exists.")
         }
         let document: Document

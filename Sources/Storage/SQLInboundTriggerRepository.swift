@@ -1,6 +1,6 @@
 import Core
+import Renders
 import SQLKit
-import Templates
 
 /// `InboundTriggerRepository` on SQLite and PostgreSQL. One trigger per template.
 public struct SQLInboundTriggerRepository: InboundTriggerRepository {

@@ -1,6 +1,6 @@
 import Core
+import Renders
 import SQLKit
-import Templates
 
 /// `RenderRepository` on SQLite and PostgreSQL: render rows only. The job a render needs and the events
 /// it causes are written by `RenderService` and `RenderWorker` through the same `SQLUnitOfWork`

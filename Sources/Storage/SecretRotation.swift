@@ -1,7 +1,7 @@
 import AdminProvisioning
 import Core
+import Renders
 import SQLKit
-import Templates
 import Webhooks
 
 /// Re-seals every secret stored sealed (provisioned API keys, partner signing keys, webhook secrets) under a new

@@ -5,9 +5,9 @@ import HummingbirdTesting
 import Logging
 import PartnerAPI
 import Render
+import Renders
 import Storage
 import Synchronization
-import Templates
 import Webhooks
 
 /// Builds the real application on a fresh database of the given leg and drives it through

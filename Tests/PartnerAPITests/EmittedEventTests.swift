@@ -1,4 +1,5 @@
 import Core
+import Renders
 import Templates
 import Testing
 import Webhooks

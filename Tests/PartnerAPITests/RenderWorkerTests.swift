@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import PartnerAPI
 import Render
+import Renders
 import Storage
 import Synchronization
 import Templates

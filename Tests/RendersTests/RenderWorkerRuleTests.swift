@@ -5,7 +5,7 @@ import Render
 import Synchronization
 import Testing
 
-@testable import Templates
+@testable import Renders
 
 /// A queue that hands out the jobs it was given, once each.
 final class ListJobQueue: JobQueue {
@@ -36,13 +36,11 @@ final class MemoryBlobs: BlobStore {
 @Suite("Render worker completion (in memory)")
 struct RenderWorkerRuleTests {
     let projectID = "project-1"
-    let store = InMemoryTemplateStore()
+    let store = InMemoryRenderStore()
     let work = InMemoryUnitOfWork()
 
     func enqueueRender() async throws -> RenderRecord {
-        let json = #"{"name":"Letter","manifest":{"variables":[{"key":"name","label":"Name","dataType":"text","required":true}],"loops":[]}}"#
-        let input = try TemplateInput(json: try JSONValue.parse(Data(json.utf8)), slugAllowed: true)
-        let slug = try await TemplateService(repository: store, work: work).create(projectID: projectID, input: input).template.slug
+        let slug = await seedTemplate(in: store, projectID: projectID).slug
         let body = try JSONValue.parse(Data(#"{"data":{"name":"Ada"}}"#.utf8))
         return try await RenderService(templates: store, renders: store, work: work, signal: JobSignal())
             .enqueue(projectID: projectID, slug: slug, body: body, idempotencyKey: nil).0
@@ -87,7 +85,7 @@ struct RenderWorkerRuleTests {
         try await worker.succeed(renderID: render.id, jobID: "job-3", output: output, now: 5, durationMs: 1)
         try await worker.succeed(renderID: render.id, jobID: "job-3", output: output, now: 6, durationMs: 1)
         try await worker.fail(renderID: render.id, jobID: "job-3", message: "late", now: 7, durationMs: nil)
-        let events = work.committed.flatMap { $0 }.filter { if case .event(_, let event, _, _) = $0 { event != .templatePublished } else { false } }
+        let events = work.committed.flatMap { $0 }.filter { if case .event = $0 { true } else { false } }
         #expect(events == [.event(projectID: projectID, event: .renderSucceeded, subjectID: render.id, now: 5)])
         #expect(try await store.find(id: render.id)?.status == .succeeded)
     }

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Validates and coerces render `data` against a published manifest (docs/api.md#render-data): scalars

@@ -1,5 +1,5 @@
 import Core
-import Templates
+import Renders
 
 /// The JSON shape of a render, shared by the render routes, the session routes and webhook payloads:
 /// the reference's render object plus `versionNumber`, `pageCount`, `sha256` and `templateSlug`.

@@ -3,7 +3,6 @@ import EmbedSessions
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Templates
 
 /// The form page's routes (fill session token; docs/api.md#form-submit): submit, image upload, and
 /// the partly filled form kept on the session. The path names the token's own session.

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Render
+import Renders
 import Templates
 
 /// The iframe session's own routes (session token, both pages): the session bootstrap (mode,

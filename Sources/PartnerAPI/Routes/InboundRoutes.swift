@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Templates
+import Renders
 
 /// Inbound render triggers (docs/api.md#inbound-trigger-requests): `POST /v1/hooks/:token` (no
 /// bearer; the token is the credential) and their management on the template

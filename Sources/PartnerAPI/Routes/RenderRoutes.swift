@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Templates
+import Renders
 
 /// Renders (docs/api.md#render-requests): enqueue, poll, list (extension), and the authenticated
 /// download.

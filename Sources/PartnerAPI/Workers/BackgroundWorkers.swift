@@ -1,8 +1,8 @@
 import Foundation
 import Logging
+import Renders
 import ServiceLifecycle
 import Storage
-import Templates
 import Webhooks
 
 /// Runs the background workers as a service beside the HTTP server (`craftkit serve`) or alone

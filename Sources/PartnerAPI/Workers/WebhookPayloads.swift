@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Renders
 import Templates
 import Webhooks
 

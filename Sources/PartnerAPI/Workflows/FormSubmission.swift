@@ -1,6 +1,7 @@
 import Core
 import EmbedSessions
 import Foundation
+import Renders
 import Templates
 
 /// `POST /v1/embed/form-submit/:sessionId` (docs/api.md#form-submit) spans the session (EmbedSessions)

@@ -54,6 +54,8 @@ let package = Package(
             name: "EmbedSessions", dependencies: ["Core", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings
         ),
         .target(name: "Catalogs", dependencies: ["Core"], swiftSettings: swiftSettings),
+        // Shares, engagement events and email of finished renders (docs/decisions/0015-delivery.md).
+        .target(name: "Delivery", dependencies: ["Core", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .target(
             name: "Webhooks",
             dependencies: ["Core", .product(name: "Logging", package: "swift-log")],
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Webhooks",
+                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Webhooks", "Delivery",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -90,7 +92,7 @@ let package = Package(
         .target(
             name: "Outbound",
             dependencies: [
-                "Core", "Render", "Webhooks",
+                "Core", "Render", "Webhooks", "Delivery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -104,7 +106,7 @@ let package = Package(
         .target(
             name: "PartnerAPI",
             dependencies: [
-                "Core", "Storage", "Outbound", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Render", "Webhooks",
+                "Core", "Storage", "Outbound", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Render", "Webhooks", "Delivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,7 +134,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Core", "Storage", "PartnerAPI", "Render", "Renders", "Webhooks",
+                "Core", "Storage", "PartnerAPI", "Render", "Renders", "Webhooks", "Delivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -146,6 +148,7 @@ let package = Package(
         .testTarget(name: "AdminProvisioningTests", dependencies: ["AdminProvisioning", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "EmbedSessionsTests", dependencies: ["EmbedSessions", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogsTests", dependencies: ["Catalogs", "Core"], swiftSettings: swiftSettings),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core", "Render"], swiftSettings: swiftSettings),
         .testTarget(
@@ -164,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "OutboundTests",
             dependencies: [
-                "Outbound", "Core", "Render", "Webhooks",
+                "Outbound", "Core", "Render", "Webhooks", "Delivery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -174,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "PartnerAPITests",
             dependencies: [
-                "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Renders", "Render", "Webhooks", "EmbedSessions",
+                "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Renders", "Render", "Webhooks", "EmbedSessions", "Delivery",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -49,6 +49,15 @@ public struct ServerConfig: Sendable, Equatable {
     public var healthCacheMillis: Int
     /// Days an end user's uploaded image stays served under its URL (renders made from it keep it).
     public var uploadRetentionDays: Int
+    /// Base of `shareUrl` (`{base}/share/{token}`): a custom share domain, else the public URL.
+    public var shareBaseURL: String
+    /// Email providers (docs/operations.md#email-providers): Resend when its key is set, else SMTP when
+    /// its URL is set, else none (email routes answer 503 `email_not_configured`).
+    public var resendAPIKey: String?
+    public var resendBaseURL: String
+    public var smtpURL: String?
+    /// The sender when the org has no `emailFrom`.
+    public var emailFrom: String?
 
     /// A bad value, named with its variable so start-up can stop with one clear line.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
@@ -132,11 +141,44 @@ public struct ServerConfig: Sendable, Equatable {
         authFailuresPerMinute = try integer("CRAFTKIT_AUTH_FAILURES_PER_MINUTE", default: 30, range: 0...1_000_000)
         healthCacheMillis = try integer("CRAFTKIT_HEALTH_CACHE_MS", default: 1_000, range: 0...3_600_000)
         uploadRetentionDays = try integer("CRAFTKIT_UPLOAD_RETENTION_DAYS", default: 30, range: 1...3650)
+        shareBaseURL = try Self.parseBaseURL(value("CRAFTKIT_SHARE_BASE_URL"), variable: "CRAFTKIT_SHARE_BASE_URL") ?? publicURL
+        resendAPIKey = value("CRAFTKIT_RESEND_API_KEY")
+        resendBaseURL = try Self.parseBaseURL(value("CRAFTKIT_RESEND_BASE_URL"), variable: "CRAFTKIT_RESEND_BASE_URL") ?? "https://api.resend.com"
+        smtpURL = value("CRAFTKIT_SMTP_URL")
+        if let smtp = smtpURL {
+            guard let url = URLComponents(string: smtp), ["smtp", "smtps"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+                throw Invalid(variable: "CRAFTKIT_SMTP_URL", problem: "must look like smtp://user:password@host:587 or smtps://host:465")
+            }
+        }
+        emailFrom = value("CRAFTKIT_EMAIL_FROM")
+        if let from = emailFrom, !Self.isSender(from) {
+            throw Invalid(variable: "CRAFTKIT_EMAIL_FROM", problem: "must be an address, optionally with a name: \"Acme <docs@acme.com>\"")
+        }
     }
 
     /// The secret sealed values are encrypted under: the encryption key, else the admin key
     /// (docs/decisions/0001-secrets-at-rest.md).
     public var sealingSecret: String? { encryptionKey ?? adminKey }
+
+    /// An absolute http(s) base URL without a trailing slash, or nil when unset.
+    static func parseBaseURL(_ raw: String?, variable: String) throws -> String? {
+        guard var base = raw else { return nil }
+        guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw Invalid(variable: variable, problem: "must be an absolute http(s) URL, got \"\(base)\"")
+        }
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+
+    /// `addr@domain` or `Name <addr@domain>`, one line.
+    static func isSender(_ value: String) -> Bool {
+        guard !value.contains(where: { $0.isNewline }) else { return false }
+        var address = value
+        if let open = value.lastIndex(of: "<"), value.hasSuffix(">") {
+            address = String(value[value.index(after: open)..<value.index(before: value.endIndex)])
+        }
+        return Formats.isEmail(address)
+    }
 
     static func parseDatabase(_ raw: String?, dataDirectory: String) throws -> DatabaseLocation {
         guard let raw else { return .sqlite(path: dataDirectory + "/craftkit.sqlite") }

@@ -37,7 +37,8 @@ public struct DeliveryService: Sendable {
 
     public func createShare(render: DeliverableRender, input: ShareInput, now: Int64) async throws -> IssuedShare {
         try await requireShareable(render, expiresAt: input.expiresAt, now: now)
-        let issued = try issue(render: render, channel: input.channel, recipientEmail: input.recipientEmail, name: nil, input.message, input.expiresAt, now)
+        let issued = try issue(
+            render: render, channel: input.channel, recipientEmail: input.recipientEmail, name: nil, input.message, input.expiresAt, now)
         try await work.run { [shares] transaction in
             try await shares.insert(issued.share, in: transaction)
             _ = try await record(system: .shareCreated, render: render, shareID: issued.share.id, now: now, in: transaction)
@@ -136,7 +137,8 @@ public struct DeliveryService: Sendable {
 
     // MARK: Rules
 
-    func requireShareable(_ render: DeliverableRender, expiresAt: Int64?, now: Int64) async throws {
+    /// A share of `render` may be made now: it has succeeded, the expiry is ahead, the render has room.
+    public func requireShareable(_ render: DeliverableRender, expiresAt: Int64?, now: Int64) async throws {
         guard render.succeeded else {
             throw AppError.conflict("not_ready", "Render \(render.id) has not succeeded; only a finished PDF can be shared.")
         }
@@ -165,7 +167,9 @@ public struct DeliveryService: Sendable {
         return IssuedShare(share: share, token: token)
     }
 
-    func record(system type: EngagementType, render: DeliverableRender, shareID: String, now: Int64, in transaction: any Transaction)
+    func record(
+        system type: EngagementType, render: DeliverableRender, shareID: String, now: Int64, in transaction: any Transaction
+    )
         async throws -> Bool
     {
         let event = EngagementEvent(

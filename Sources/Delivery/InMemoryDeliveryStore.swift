@@ -35,7 +35,8 @@ public actor InMemoryDeliveryStore: ShareRepository, EngagementRepository {
         state.shares.values.filter { $0.projectID == projectID && $0.renderID == renderID }
             .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
             .map { share in
-                ListedShare(share: share, clickCount: state.events.count { $0.shareID == share.id && $0.type == .viewed && $0.actorKind == .recipient })
+                ListedShare(
+                    share: share, clickCount: state.events.count { $0.shareID == share.id && $0.type == .viewed && $0.actorKind == .recipient })
             }
     }
 

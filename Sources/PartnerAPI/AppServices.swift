@@ -1,6 +1,7 @@
 import AdminProvisioning
 import Catalogs
 import Core
+import Delivery
 import EmbedSessions
 import Foundation
 import Logging
@@ -45,11 +46,18 @@ public struct AppServices: Sendable {
     public let webhooks: WebhookService
     public let webhookDeliverer: WebhookDeliverer
     public let logger: Logger
+    /// Shares, engagement and email of finished renders.
+    public let delivery: DeliveryService
+    public let deliveryStore: SQLDeliveryRepository
+    /// Pseudonymous viewer ids for engagement events (keyed by the sealing secret).
+    public let viewerHash: ViewerHash
+    /// The configured email provider; nil when none is (email routes answer 503).
+    public let emailSender: (any EmailSender)?
 
     public init(
         config: ServerConfig, adminKey: String, database: Database, blobs: any BlobStore, engine: RenderEngine, logger: Logger,
         workerSettings: RenderWorker.Settings = RenderWorker.Settings(), webhookSettings: WebhookDeliverer.Settings = WebhookDeliverer.Settings(),
-        webhookTransport: (any WebhookTransport)? = nil
+        webhookTransport: (any WebhookTransport)? = nil, emailSender: (any EmailSender)? = nil
     ) {
         self.config = config
         self.adminKey = adminKey
@@ -96,6 +104,10 @@ public struct AppServices: Sendable {
             signal: jobSignal, completions: webhookSignal,
             settings: workerSettings, logger: logger
         )
+        deliveryStore = SQLDeliveryRepository(database: database)
+        delivery = DeliveryService(shares: deliveryStore, engagement: deliveryStore, work: work, secrets: secrets)
+        viewerHash = ViewerHash(deploymentSecret: config.encryptionKey ?? adminKey)
+        self.emailSender = emailSender ?? EmailProviders.configured(config, logger: logger)
         let webhookRepository = SQLWebhookRepository(database: database)
         let allowPrivate = config.allowPrivateFetch
         webhooks = WebhookService(repository: webhookRepository, secrets: secrets) { FetchGuard.problem(with: $0, allowPrivate: allowPrivate) }

@@ -31,6 +31,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     HealthRoutes(services: services).register(on: router, routes: routes)
     InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
     PublicPageRoutes(services: services).register(on: router, routes: routes)
+    SharePageRoutes(services: services).register(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")
@@ -41,6 +42,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     KeyRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     TemplateRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     RenderRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    ShareRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     WebhookRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     InboundRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")

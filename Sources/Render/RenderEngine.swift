@@ -122,6 +122,24 @@ public final class RenderEngine: @unchecked Sendable {
         return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
     }
 
+    /// Renders the pages in `pages` (1-based, clamped to the document) as PNGs from one layout: a share
+    /// page's images cost one layout per batch rather than one per page.
+    public func renderPNGPages(
+        document: Document, data: JSONValue, pages: ClosedRange<Int>, dpi: Double, images: any ImageLoader = NoImageLoader(),
+        options: RenderOptions = RenderOptions()
+    ) async throws -> [RenderedPNG] {
+        guard (18...600).contains(dpi) else { throw RenderError.invalidDocument("dpi must be between 18 and 600") }
+        let ws = checkout()
+        defer { checkin(ws) }
+        var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
+        laid.watermark = options.watermark
+        let last = min(pages.upperBound, laid.pages.count)
+        guard pages.lowerBound >= 1, pages.lowerBound <= last else {
+            throw RenderError.pageOutOfRange(page: pages.lowerBound, pageCount: laid.pages.count)
+        }
+        return try (pages.lowerBound...last).map { try laid.writePNG(page: $0, dpi: dpi, maxPixels: options.limits.maxOutputPixels) }
+    }
+
     /// Lint with this engine's fonts (see `Linter`).
     public func lint(_ document: Document, manifest: Manifest? = nil) -> [LintIssue] {
         let ws = checkout()

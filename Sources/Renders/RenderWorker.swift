@@ -124,7 +124,8 @@ public struct RenderWorker: Sendable {
         }
     }
 
-    func produce(_ render: RenderRecord) async throws -> RenderOutput {
+    /// What a render draws: its pinned version's document, its data, and the options that shape the output.
+    func inputs(of render: RenderRecord) async throws -> (document: Document, data: JSONValue, options: RenderOptions) {
         guard let version = try await templates.renderableVersion(id: render.versionID) else {
             throw RenderFailure.permanent("The template version this render pins no longer exists.")
         }
@@ -137,11 +138,21 @@ public struct RenderWorker: Sendable {
         let data = try JSONValue.parse(Data(render.data.utf8))
         // The PDF's dates are the version's publish time: the same version and data give the same bytes
         // (docs/decisions/0008-one-render-pipeline.md), and the date still means something.
-        let pdf = try await engine.renderPDF(
-            document: document, data: data, images: images,
-            options: RenderOptions(
-                creationDate: Date(epochMillis: version.createdAt), watermark: render.origin.testKey ? Self.testWatermark : nil)
-        )
+        let options = RenderOptions(
+            creationDate: Date(epochMillis: version.createdAt), watermark: render.origin.testKey ? Self.testWatermark : nil)
+        return (document, data, options)
+    }
+
+    /// Pages of a render as PNG images, drawn by the same pipeline from the same inputs as its PDF (the
+    /// share page shows these).
+    public func pageImages(of render: RenderRecord, pages: ClosedRange<Int>, dpi: Double) async throws -> [RenderedPNG] {
+        let (document, data, options) = try await inputs(of: render)
+        return try await engine.renderPNGPages(document: document, data: data, pages: pages, dpi: dpi, images: images, options: options)
+    }
+
+    func produce(_ render: RenderRecord) async throws -> RenderOutput {
+        let (document, data, options) = try await inputs(of: render)
+        let pdf = try await engine.renderPDF(document: document, data: data, images: images, options: options)
         let key = "renders/\(render.projectID)/\(render.id).pdf"
         try await blobs.put(pdf.bytes, key: key)
         let digest = Hex.sha256(pdf.bytes)

@@ -366,6 +366,53 @@ public enum Migrations {
             name: "renders requested with test keys",
             statements: ["ALTER TABLE renders ADD COLUMN test_key BIGINT NOT NULL DEFAULT 0"]
         ),
+        Migration(
+            version: 14,
+            name: "shares, engagement events, org appearance",
+            statements: [
+                """
+                CREATE TABLE shares (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    render_id TEXT NOT NULL REFERENCES renders(id),
+                    channel TEXT NOT NULL,
+                    recipient_email TEXT,
+                    recipient_name TEXT,
+                    message TEXT,
+                    expires_at BIGINT,
+                    revoked_at BIGINT,
+                    revoked_reason TEXT,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    sealed_token TEXT NOT NULL,
+                    email_message_id TEXT,
+                    sent_at BIGINT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX shares_render ON shares (project_id, render_id, created_at)",
+                """
+                CREATE TABLE engagement_events (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id),
+                    render_id TEXT NOT NULL REFERENCES renders(id),
+                    template_id TEXT NOT NULL,
+                    share_id TEXT,
+                    event_type TEXT NOT NULL,
+                    actor_kind TEXT NOT NULL,
+                    viewer TEXT,
+                    user_agent TEXT,
+                    metadata TEXT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX engagement_events_render ON engagement_events (project_id, render_id, created_at)",
+                "CREATE INDEX engagement_events_share ON engagement_events (share_id, event_type)",
+                // One row per (share or render, type, viewer): the last time an event under that key was
+                // recorded. An upsert on it decides "inside the window" atomically on both engines.
+                "CREATE TABLE engagement_dedupe (dedupe_key TEXT PRIMARY KEY, recorded_at BIGINT NOT NULL)",
+                "ALTER TABLE embed_partners ADD COLUMN appearance TEXT",
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -1,4 +1,5 @@
 import Core
+import Delivery
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -54,6 +55,7 @@ public enum TestApp {
         _ leg: DatabaseLeg,
         environment overrides: [String: String] = [:],
         live: Bool = false,
+        emailSender: (any EmailSender)? = nil,
         _ body: @Sendable (any TestClientProtocol, AppServices) async throws -> T
     ) async throws -> T {
         try await leg.withDatabase { database, location in
@@ -71,7 +73,7 @@ public enum TestApp {
             let services = AppServices(
                 config: config, adminKey: adminKey, database: database,
                 blobs: try FileBlobStore(directory: config.blobDirectory), engine: try sharedEngine(), logger: logger,
-                workerSettings: workerSettings, webhookSettings: webhookSettings
+                workerSettings: workerSettings, webhookSettings: webhookSettings, emailSender: emailSender
             )
             let app = Application(router: buildRouter(services: services), logger: logger)
             // `.live` serves on a loopback socket, for behaviour that depends on the client's address.

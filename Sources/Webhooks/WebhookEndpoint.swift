@@ -8,6 +8,17 @@ public enum WebhookEvent: String, Sendable, Codable, CaseIterable {
     case formSubmitted = "form.submitted"
     /// A template version was published (subject: the version).
     case templatePublished = "template.published"
+    /// Engagement with a finished render (subject: the engagement event), one per type.
+    case documentShareCreated = "document.share_created"
+    case documentShareRevoked = "document.share_revoked"
+    case documentEmailSent = "document.email_sent"
+    case documentEmailOpened = "document.email_opened"
+    case documentViewed = "document.viewed"
+    case documentDownloaded = "document.downloaded"
+    case documentPrinted = "document.printed"
+
+    /// The `document.*` events.
+    public var isDocumentEvent: Bool { rawValue.hasPrefix("document.") }
 }
 
 /// A partner's receiver URL. Its signing secret is stored sealed; after a rotation the previous secret

@@ -32,7 +32,7 @@ public struct WebhookService: Sendable {
             }
         }
         var events = WebhookEvent.allCases
-        if let names = fields.stringArray("events", maxCount: 10, element: { WebhookEvent(rawValue: $0) == nil ? "Unknown event" : nil }) {
+        if let names = fields.stringArray("events", maxCount: 32, element: { WebhookEvent(rawValue: $0) == nil ? "Unknown event" : nil }) {
             events = names.compactMap(WebhookEvent.init(rawValue:))
             if events.isEmpty { fields.fail("events", "Subscribe to at least one event") }
         }

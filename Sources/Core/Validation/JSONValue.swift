@@ -35,6 +35,12 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         if case .object(let members) = self { return members[key] }
         return nil
     }
+
+    /// The element at `index` of an array; nil for anything else or out of range.
+    public subscript(index: Int) -> JSONValue? {
+        guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
+        return elements[index]
+    }
 }
 
 extension JSONValue: Codable {

@@ -18,6 +18,10 @@ partner app (demo/host.py) on another port, i.e. another origin, then runs each 
             not covered, filled and submitted there
   manifest  a template created from a manifest with a loop (POST /v1/templates) opens in the builder
             with its loop fields known (no unknown-variable flag) and publishes with its loop
+  share     a guest opens a share link: branded page with page images; Download and Print recorded
+            once each, a reload is still one view (engagement API); revoked -> 410 at once; the token
+            never in the server log
+  share-phone the share page 390 px wide: pages at screen width, no sideways scroll, buttons on screen
 
 Every test also fails on a 404 from any request and on a console error its page should not log.
 Screenshots (1280x800 unless a test says otherwise) go to browser-tests/screenshots/. Usage: python3 browser-tests/run.py [name ...]
@@ -475,13 +479,101 @@ def test_manifest(stack, page):
     assert loops == {"lines": ["name", "qty"]}, detail["manifest"]
 
 
+SHARE_MANIFEST = {
+    "variables": [{"key": "customer.name", "label": "Customer", "dataType": "text", "required": True},
+                  {"key": "invoice.total", "label": "Total", "dataType": "currency", "format": "money:EUR"}],
+    "loops": [{"key": "items", "label": "Items", "itemFields": [{"key": "description", "label": "Description", "dataType": "text"},
+                                                                {"key": "qty", "label": "Qty", "dataType": "number"}]}]}
+
+
+def shared_render(stack, org):
+    """A provisioned project, a finished two-page render of it and a link share with a message."""
+    status, provisioned = call(stack.api + "/v1/admin/provision", "POST",
+                               {"externalOrgId": org, "name": "Northwind Traders"}, key=admin_key(stack))
+    assert status in (200, 201), provisioned
+    key = provisioned["apiKey"]
+    status, created = call(stack.api + "/v1/templates", "POST", {"name": "Statement", "manifest": SHARE_MANIFEST}, key=key)
+    assert status == 201, created
+    rows = [{"description": "Line item %d" % n, "qty": n} for n in range(1, 70)]
+    status, render = call(stack.api + "/v1/templates/%s/render" % created["slug"], "POST",
+                          {"data": {"customer": {"name": "Ada Lovelace"}, "invoice": {"total": 4200}, "items": rows}}, key=key)
+    assert status == 202, render
+    for _ in range(300):
+        status, render = call(stack.api + "/v1/renders/" + render["id"], key=key)
+        if render["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.1)
+    assert render["status"] == "succeeded", render
+    status, share = call(stack.api + "/v1/renders/%s/shares" % render["id"], "POST",
+                         {"message": "Your statement for November.\nThank you for your business!"}, key=key)
+    assert status == 201, share
+    return key, render, share
+
+
+def engagement_counts(stack, key, render_id):
+    status, body = call(stack.api + "/v1/renders/%s/engagement" % render_id, key=key)
+    assert status == 200, body
+    return body["counts"]
+
+
+def test_share(stack, page):
+    """A guest opens a share: branded page with page images, Download and Print recorded once each, a
+    reload inside five minutes is still one view, and a revoked link is a calm 410 at once."""
+    key, render, share = shared_render(stack, "share-desktop")
+    url = share["shareUrl"]
+    page.goto(url)
+    page.wait_for_function("() => [...document.querySelectorAll('.ck-share-page img')].slice(0, 2).every(i => i.complete && i.naturalWidth > 0)")
+    assert "Northwind Traders" in page.inner_text(".ck-share-brand")
+    assert "Thank you for your business!" in page.inner_text(".ck-share-message")
+    assert page.locator(".ck-share-page img").count() == render["pageCount"] >= 2, render
+    page.screenshot(path=os.path.join(SHOTS, "share.png"))
+    with page.expect_download() as download:
+        page.click("#ck-share-download")
+    pdf = open(download.value.path(), "rb").read()
+    assert pdf.startswith(b"%PDF-") and "Ada Lovelace" in pdf_text(pdf)[0]
+    with page.expect_response(lambda r: r.url.endswith("/printed") and r.request.method == "POST") as printed:
+        page.click("#ck-share-print")
+    assert printed.value.status == 204
+    page.reload()
+    page.wait_for_selector(".ck-share-page img")
+    counts = engagement_counts(stack, key, render["id"])
+    assert (counts["viewed"], counts["downloaded"], counts["printed"], counts["share_created"]) == (1, 1, 1, 1), counts
+    status, revoked = call(stack.api + "/v1/renders/%s/shares/%s" % (render["id"], share["id"]), "DELETE", key=key)
+    assert status == 200, revoked
+    response = page.goto(url)
+    assert response.status == 410, response.status
+    assert "This link is no longer active." in page.inner_text("main")
+    assert "Ada" not in page.content()
+    with open(os.path.join(stack.data, "server.log")) as f:
+        log = f.read()
+    assert share["shareToken"] not in log, "the share token is in the server log"
+
+
+def test_share_phone(stack, page):
+    """The share page on a phone (390x844): the pages at the screen's width, no sideways scroll, the
+    action bar on screen."""
+    key, render, share = shared_render(stack, "share-phone")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(share["shareUrl"])
+    page.wait_for_function("() => { const i = document.querySelector('.ck-share-page img'); return i && i.complete && i.naturalWidth > 0 }")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "sideways scroll at 390 px"
+    width = page.evaluate("() => document.querySelector('.ck-share-page img').getBoundingClientRect().width")
+    assert width >= 340, width
+    for selector in ("#ck-share-download", "#ck-share-print"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 40, (selector, box)
+    page.screenshot(path=os.path.join(SHOTS, "share-390.png"))
+
+
 TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin,
-         "refresh": test_refresh, "appearance": test_appearance, "narrow": test_narrow, "phone": test_phone, "manifest": test_manifest}
+         "refresh": test_refresh, "appearance": test_appearance, "narrow": test_narrow, "phone": test_phone, "manifest": test_manifest,
+         "share": test_share, "share-phone": test_share_phone}
 
 # Console errors a test provokes on purpose (regular expressions); anything else fails the test.
 EXPECTED_CONSOLE = {
     "revoked": [r"status of 401"],                           # the revoked token's session request
     "origin": [r"Refused to frame", r"frame-ancestors"],     # the browser refusing the frame
+    "share": [r"status of 410"],                             # the revoked link, opened on purpose
 }
 
 

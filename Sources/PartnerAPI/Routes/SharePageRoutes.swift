@@ -120,7 +120,7 @@ struct SharePageRoutes {
             try await record(.viewed, share: share, render: render, request: request, context: context)
             let nonce = Self.nonce()
             let html = SharePageHTML.document(
-                token: token, share: share, pageCount: render.pageCount ?? 0, documentName: render.filename ?? render.templateSlug,
+                token: token, share: share, pageCount: render.pageCount ?? 0, documentName: render.filename ?? Self.title(ofSlug: render.templateSlug),
                 profile: profile, nonce: nonce)
             return htmlResponse(status: .ok, html, nonce: nonce)
         }
@@ -136,6 +136,12 @@ struct SharePageRoutes {
             "frame-src 'self'", "connect-src 'self'", "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
         ].joined(separator: "; ")
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `monthly-statement` → `Monthly statement`: the document's name when the render has no filename.
+    static func title(ofSlug slug: String) -> String {
+        let words = slug.replacingOccurrences(of: "-", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
     }
 
     static func nonce() -> String { Base64URL.encode(SecureRandom.bytes(16)) }

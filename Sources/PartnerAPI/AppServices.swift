@@ -117,9 +117,7 @@ public struct AppServices: Sendable {
             transport: webhookTransport ?? HTTPWebhookTransport(allowPrivate: allowPrivate, logger: logger),
             secrets: secrets,
             payload: { delivery in
-                let event = try await WebhookPayloads(renders: renderRepository, templates: templateRepository, presenter: presenter).event(
-                    for: delivery)
-                return try JSONBody.encoder.encode(event)
+                try await WebhookPayloads(renders: renderRepository, templates: templateRepository, presenter: presenter).body(for: delivery)
             },
             signal: webhookSignal, settings: webhookSettings, logger: logger
         )

@@ -6,48 +6,177 @@ import Webhooks
 
 /// The JSON body of each webhook event: `{id, type, occurredAt, data}`
 /// (docs/decisions/0009-webhook-signatures.md) plus the reference's flat fields for the render events.
+/// Each event type has its body type below, written by `JSONBody.encoder` (sorted keys; a `@Nullable`
+/// field is always present, `null` when empty).
 struct WebhookPayloads {
     let renders: any RenderRepository
     let templates: any TemplateRepository
     let presenter: RenderPresenter
 
-    func event(for delivery: WebhookDelivery) async throws -> JSONValue {
-        var event: [String: JSONValue] = [
-            "id": .string(delivery.eventID), "type": .string(delivery.eventType), "event": .string(delivery.eventType),
-            "occurredAt": .timestamp(delivery.createdAt),
-        ]
+    /// The signed request body for a delivery, built from its subject's state now.
+    func body(for delivery: WebhookDelivery) async throws -> Data {
+        try JSONBody.encoder.encode(try await event(for: delivery))
+    }
+
+    /// The event for a delivery: `TemplatePublishedEvent`, `FormSubmittedEvent` or `RenderEvent`.
+    func event(for delivery: WebhookDelivery) async throws -> any Encodable {
+        let envelope = Envelope(delivery)
         switch WebhookEvent(rawValue: delivery.eventType) {
         case .templatePublished:
             guard let version = try await templates.version(id: delivery.subjectID) else {
                 throw AppError.notFound("not_found", "The published version is gone.")
             }
-            event["data"] = .object([
-                "templateId": .string(version.templateID), "version": .int(version.number), "versionId": .string(version.id),
-                "manifest": try JSONValue.parse(JSONBody.encoder.encode(version.manifest)), "contentHash": .string(version.contentHash),
-            ])
-        case .renderSucceeded, .renderFailed, .formSubmitted, nil:
-            guard let render = try await renders.find(id: delivery.subjectID) else { throw AppError.notFound("not_found", "The render is gone.") }
-            let shape = try JSONValue(encoding: presenter.body(render))
-            event["renderId"] = .string(render.id)
-            event["templateId"] = .string(render.templateID)
-            event["status"] = .string(render.status.rawValue)
-            event["downloadUrl"] = shape["downloadUrl"] ?? .null
-            event["errorMessage"] = .string(render.errorMessage)
-            event["createdAt"] = .timestamp(render.createdAt)
-            event["completedAt"] = .timestamp(render.completedAt)
-            if delivery.eventType == WebhookEvent.formSubmitted.rawValue {
-                // Craftkit's form.submitted shape: `data` is the merged, validated field set, the same
-                // object the render API accepts, so a receiver can store it and re-render verbatim.
-                event["sessionId"] = .string(render.origin.sessionID)
-                event["templateSlug"] = .string(render.templateSlug)
-                event["templateVersion"] = .int(render.versionNumber)
-                event["submittedAt"] = .timestamp(render.createdAt)
-                event["data"] = try JSONValue.parse(Data(render.data.utf8))
-                event["render"] = shape
-            } else {
-                event["data"] = shape
-            }
+            return TemplatePublishedEvent(envelope, version: version)
+        case .formSubmitted:
+            let render = try await render(delivery)
+            return FormSubmittedEvent(envelope, render: render, body: presenter.body(render), data: try JSONValue.parse(Data(render.data.utf8)))
+        default:
+            // render.succeeded, render.failed, and an event type this build does not know.
+            let render = try await render(delivery)
+            return RenderEvent(envelope, render: render, body: presenter.body(render))
         }
-        return .object(event)
+    }
+
+    func render(_ delivery: WebhookDelivery) async throws -> RenderRecord {
+        guard let render = try await renders.find(id: delivery.subjectID) else { throw AppError.notFound("not_found", "The render is gone.") }
+        return render
+    }
+}
+
+/// The fields every event carries: the event id (stable across retries), its type (also as `event`,
+/// the reference's name for it) and when it happened.
+struct Envelope: Sendable {
+    let id: String
+    let type: String
+    let occurredAt: Timestamp
+
+    init(_ delivery: WebhookDelivery) {
+        id = delivery.eventID
+        type = delivery.eventType
+        occurredAt = Timestamp(delivery.createdAt)
+    }
+}
+
+/// The reference's flat render fields, beside the envelope of the render and form events.
+struct FlatRender: Sendable {
+    let renderId: String
+    let templateId: String
+    let status: String
+    let downloadUrl: String?
+    let errorMessage: String?
+    let createdAt: Timestamp
+    let completedAt: Timestamp?
+
+    init(_ render: RenderRecord, body: RenderBody) {
+        renderId = render.id
+        templateId = render.templateID
+        status = render.status.rawValue
+        downloadUrl = body.downloadUrl
+        errorMessage = render.errorMessage
+        createdAt = Timestamp(render.createdAt)
+        completedAt = render.completedAt.timestamp
+    }
+}
+
+/// `render.succeeded` and `render.failed`: the flat render fields, and the render (as the render API
+/// shows it) under `data`.
+struct RenderEvent: Encodable {
+    let id: String
+    let type: String
+    let event: String
+    let occurredAt: Timestamp
+    let renderId: String
+    let templateId: String
+    let status: String
+    @Nullable var downloadUrl: String?
+    @Nullable var errorMessage: String?
+    let createdAt: Timestamp
+    @Nullable var completedAt: Timestamp?
+    let data: RenderBody
+
+    init(_ envelope: Envelope, render: RenderRecord, body: RenderBody) {
+        let flat = FlatRender(render, body: body)
+        id = envelope.id
+        type = envelope.type
+        event = envelope.type
+        occurredAt = envelope.occurredAt
+        renderId = flat.renderId
+        templateId = flat.templateId
+        status = flat.status
+        downloadUrl = flat.downloadUrl
+        errorMessage = flat.errorMessage
+        createdAt = flat.createdAt
+        completedAt = flat.completedAt
+        data = body
+    }
+}
+
+/// `form.submitted`, in Craftkit's shape: `data` is the merged, validated field set, the same object the
+/// render API accepts, so a receiver can store it and re-render verbatim; the render is under `render`.
+struct FormSubmittedEvent: Encodable {
+    let id: String
+    let type: String
+    let event: String
+    let occurredAt: Timestamp
+    let renderId: String
+    let templateId: String
+    let status: String
+    @Nullable var downloadUrl: String?
+    @Nullable var errorMessage: String?
+    let createdAt: Timestamp
+    @Nullable var completedAt: Timestamp?
+    @Nullable var sessionId: String?
+    let templateSlug: String
+    let templateVersion: Int
+    let submittedAt: Timestamp
+    let data: JSONValue
+    let render: RenderBody
+
+    init(_ envelope: Envelope, render record: RenderRecord, body: RenderBody, data: JSONValue) {
+        let flat = FlatRender(record, body: body)
+        id = envelope.id
+        type = envelope.type
+        event = envelope.type
+        occurredAt = envelope.occurredAt
+        renderId = flat.renderId
+        templateId = flat.templateId
+        status = flat.status
+        downloadUrl = flat.downloadUrl
+        errorMessage = flat.errorMessage
+        createdAt = flat.createdAt
+        completedAt = flat.completedAt
+        sessionId = record.origin.sessionID
+        templateSlug = record.templateSlug
+        templateVersion = record.versionNumber
+        submittedAt = Timestamp(record.createdAt)
+        self.data = data
+        render = body
+    }
+}
+
+/// `template.published`: the new version, its manifest and content hash under `data`.
+struct TemplatePublishedEvent: Encodable {
+    struct Version: Encodable {
+        let templateId: String
+        let version: Int
+        let versionId: String
+        let manifest: Manifest
+        let contentHash: String
+    }
+
+    let id: String
+    let type: String
+    let event: String
+    let occurredAt: Timestamp
+    let data: Version
+
+    init(_ envelope: Envelope, version: TemplateVersionRecord) {
+        id = envelope.id
+        type = envelope.type
+        event = envelope.type
+        occurredAt = envelope.occurredAt
+        data = Version(
+            templateId: version.templateID, version: version.number, versionId: version.id, manifest: version.manifest,
+            contentHash: version.contentHash)
     }
 }

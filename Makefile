@@ -8,7 +8,7 @@ VERSION := $(shell git rev-parse --short=7 HEAD 2>/dev/null || echo local)
 # passes it: the option is a build parameter, so a build without it would re-plan and recompile modules.
 IMPORT_CHECK = --explicit-target-dependency-import-check error
 
-.PHONY: serve demo build deps test-deps test test-only test-browser test-examples lint format bench clean-data fuzz fuzz-short
+.PHONY: serve demo build deps test-deps test test-only test-browser test-examples test-contract lint format bench clean-data fuzz fuzz-short
 
 ## Install missing system packages, build, and run on SQLite + local files under ./data.
 serve: deps build
@@ -34,10 +34,16 @@ test: test-deps lint
 	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-examples
+	$(MAKE) --no-print-directory test-contract
 
 ## The examples in examples/ (Node and Python, as docs/api.md shows them) against a live server.
 test-examples: build
 	examples/run.sh $(BIN)
+
+## schemathesis (pinned) with every check against a live server's /openapi.yaml; fails on any finding
+## (docs/api.md#the-contract-test).
+test-contract: build
+	scripts/contract-test.sh $(BIN)
 
 ## The browser tests alone (e.g. `make test-browser TESTS="form revoked"`); screenshots in browser-tests/screenshots/.
 test-browser: build

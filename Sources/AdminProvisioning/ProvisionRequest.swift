@@ -69,9 +69,12 @@ enum SettingsRules {
         return origins.compactMap(normalizedOrigin).filter { seen.insert($0).inserted }
     }
 
-    /// `scheme://host[:port]` in lower case, http(s) only, no path, query or credentials.
+    /// `scheme://host[:port]` in lower case, http(s) only, no path, query or credentials: exactly what
+    /// openapi.yaml's pattern `^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9.-]{0,200}[A-Za-z0-9])?(:[0-9]{1,5})?/?$`
+    /// allows.
     static func normalizedOrigin(_ raw: String) -> String? {
-        var text = raw.trimmingCharacters(in: .whitespaces)
+        guard isOriginSyntax(raw) else { return nil }
+        var text = raw
         if text.hasSuffix("/") { text.removeLast() }
         guard text.count <= 255, let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
@@ -79,6 +82,24 @@ enum SettingsRules {
         else { return nil }
         let port = components.port.map { ":\($0)" } ?? ""
         return "\(scheme)://\(host.lowercased())\(port)"
+    }
+
+    static func isOriginSyntax(_ raw: String) -> Bool {
+        var rest = Substring(raw)
+        guard let scheme = ["https://", "http://"].first(where: { rest.lowercased().hasPrefix($0) }) else { return false }
+        rest = rest.dropFirst(scheme.count)
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        if let colon = rest.lastIndex(of: ":") {
+            let port = rest[rest.index(after: colon)...]
+            guard (1...5).contains(port.count), port.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else { return false }
+            rest = rest[..<colon]
+        }
+        let isAlphanumeric = { (scalar: Unicode.Scalar) in
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+        }
+        let host = Array(rest.unicodeScalars)
+        guard let first = host.first, let last = host.last, host.count <= 202, isAlphanumeric(first), isAlphanumeric(last) else { return false }
+        return host.allSatisfy { isAlphanumeric($0) || $0 == "." || $0 == "-" }
     }
 
     static func isSender(_ value: String) -> Bool {

@@ -60,6 +60,18 @@ public struct TemplateInput: Sendable {
         self.page = page
     }
 
+    /// `^[0-9]{1,4}(\.[0-9]{1,4})?(pt|mm|cm|in|px)?$`: digits, an optional fraction and unit.
+    static func isMargin(_ text: String) -> Bool {
+        var number = Substring(text)
+        for unit in ["pt", "mm", "cm", "in", "px"] where number.hasSuffix(unit) {
+            number = number.dropLast(2)
+            break
+        }
+        let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let digits = { (part: Substring) in (1...4).contains(part.count) && part.unicodeScalars.allSatisfy { ("0"..."9").contains($0) } }
+        return digits(parts[0]) && (parts.count == 1 || digits(parts[1]))
+    }
+
     /// `pageConfig`: `{format, orientation, margin}`; default A4 portrait. `printBackground` is accepted
     /// (backgrounds always print here).
     static func pageSetup(_ fields: inout ObjectValidator) -> PageSetup? {
@@ -80,7 +92,9 @@ public struct TemplateInput: Sendable {
             }
         }
         if let margin = config.string("margin") {
-            if let length = Length(string: margin) {
+            // A non-negative number with an optional unit, as openapi.yaml's pattern says ("nan", "-5mm"
+            // or "1e9" would otherwise reach the layout engine).
+            if Self.isMargin(margin), let length = Length(string: margin) {
                 setup.margins = Margins(all: length)
             } else {
                 config.fail("margin", "Must be a length such as 20mm, 1in or 36pt")

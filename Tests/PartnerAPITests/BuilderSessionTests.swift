@@ -42,6 +42,10 @@ struct BuilderSessionTests {
             let rolled = try await client.call(.post, base + "/rollback", bearer: token, json: #"{"versionNumber":1}"#)
             #expect(rolled.json["version"] == .number(3))
             #expect(try await client.call(.post, base + "/rollback", bearer: token, json: #"{"versionNumber":9}"#).errorCode == "version_not_found")
+            // A null version is a clear 400, never a crash (schemathesis found it).
+            let null = try await client.call(.post, base + "/rollback", bearer: token, json: #"{"versionNumber":null}"#)
+            #expect(null.status == 400)
+            #expect(null.errorCode == "invalid_request")
         }
     }
 

@@ -25,6 +25,12 @@ struct EnvelopeAndHealthTests {
             #expect(result.status == 405)
             #expect(result.errorCode == "method_not_allowed")
             #expect(result.headers[HTTPField.Name("Allow")!] == "PATCH, POST")
+            // A literal segment wins over a parameter, as in the router: /sessions/refresh is not /sessions/:id.
+            let refresh = try await client.call(.delete, "/v1/embed/sessions/refresh")
+            #expect(refresh.status == 405)
+            #expect(refresh.headers[HTTPField.Name("Allow")!] == "POST")
+            let session = try await client.call(.get, "/v1/embed/sessions/\(Identifier.make())")
+            #expect(session.headers[HTTPField.Name("Allow")!] == "DELETE")
         }
     }
 

@@ -72,6 +72,29 @@ struct OpenAPITests {
         }
     }
 
+    @Test("every documented 4xx and 5xx answer is the error envelope (health's 503 is the health body)")
+    func errorsUseTheEnvelope() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../openapi.yaml")
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let errors = lines.filter { $0.hasPrefix("        \"4") || $0.hasPrefix("        \"5") }
+        #expect(errors.count > 200)
+        for line in errors where !line.contains("#/components/responses/Error") && !line.contains("#/components/schemas/Error") {
+            #expect(line.contains("#/components/schemas/Health"), "\(line) is not the error envelope")
+        }
+    }
+
+    @Test("request bodies say what the server refuses: null is accepted only where it counts as absent")
+    func requestConstraints() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../openapi.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        // The request schemas schemathesis checks the server against (scripts/contract-test.sh).
+        for schema in ["ProvisionRequest", "TemplateBody", "TemplateCreateBody", "RenderRequest", "Catalog", "SessionRequest", "HTTPURL", "Origins"] {
+            #expect(text.contains("\n    \(schema):\n"), "components.schemas.\(schema) is missing")
+        }
+        #expect(text.components(separatedBy: "nullable: true").count > 40)
+        #expect(text.contains("additionalProperties: false"))
+    }
+
     @Test("GET /openapi.yaml serves the document")
     func served() async throws {
         try await TestApp.run(.sqlite) { client, _ in

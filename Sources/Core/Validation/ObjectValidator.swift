@@ -39,7 +39,8 @@ public struct ObjectValidator: Sendable {
             return nil
         }
         if let length {
-            let count = string.count
+            // Unicode scalars, as JSON Schema's minLength/maxLength count characters.
+            let count = string.unicodeScalars.count
             if count < length.lowerBound {
                 fail(key, length.lowerBound == 1 ? "Must not be empty" : "Must be at least \(length.lowerBound) characters")
                 return nil

@@ -13,6 +13,12 @@ enum JSONBody {
         return try JSONValue.parse(body)
     }
 
+    /// Like `read`, for an optional body: nil when the request has none.
+    static func readOptional(_ request: Request, limit: Int) async throws -> JSONValue? {
+        let body = try await collect(request, limit: limit)
+        return body.isEmpty ? nil : try JSONValue.parse(body)
+    }
+
     /// The raw body, refused with `tooLarge` (default 413 `payload_too_large`) past `limit` bytes — by
     /// its Content-Length before reading, or while reading when it has none.
     static func collect(_ request: Request, limit: Int, tooLarge: AppError? = nil) async throws -> Data {

@@ -23,15 +23,19 @@ public final class RouteTable: Sendable {
         entries.withLock { $0.map { "\($0.method) /\($0.segments.joined(separator: "/"))" } }.sorted()
     }
 
-    /// Methods registered for a path that matches `path` (`:name` segments match any one segment).
+    /// Methods registered for the route the router picks for `path` (`:name` segments match any one
+    /// segment). As in the router's trie, a literal segment wins over a parameter at the first segment
+    /// where they differ: `/v1/embed/sessions/refresh` is the refresh route only, never `sessions/:id`.
     func methods(matching path: String) -> [String] {
         let segments = path.split(separator: "/")
-        let methods = entries.withLock { entries in
+        let matching = entries.withLock { entries in
             entries.filter { entry in
                 entry.segments.count == segments.count
                     && zip(entry.segments, segments).allSatisfy { pattern, segment in pattern.hasPrefix(":") || pattern == segment }
-            }.map(\.method)
+            }
         }
-        return Array(Set(methods)).sorted()
+        let literal = { (entry: (method: String, segments: [Substring])) in entry.segments.map { !$0.hasPrefix(":") } }
+        guard let best = matching.map(literal).max(by: { $0.lexicographicallyPrecedes($1) { !$0 && $1 } }) else { return [] }
+        return Array(Set(matching.filter { literal($0) == best }.map(\.method))).sorted()
     }
 }

@@ -56,7 +56,8 @@ struct KeyRoutes {
         }
         routes.add(group, .post, "/keys", under: prefix) { request, context in
             let project = try context.requireProject()
-            let json = try await JSONBody.read(request, limit: services.config.maxBodyBytes)
+            // The body is optional: no body is a live key named "API key".
+            let json = try await JSONBody.readOptional(request, limit: services.config.maxBodyBytes) ?? .object([:])
             let (record, plaintext) = try await services.keys.create(projectID: project.projectID, json: json)
             return JSONBody.response(status: .created, KeyBody(record, plaintext: plaintext))
         }

@@ -43,7 +43,11 @@ struct BuilderTemplates {
         var issues = ValidationIssues()
         var name = "Untitled template"
         if case .string(let given)? = draft["name"] {
-            if (1...120).contains(given.count) { name = given } else { issues.add("Must be 1 to 120 characters", at: "documentTemplate.name") }
+            if (1...120).contains(given.unicodeScalars.count) {
+                name = given
+            } else {
+                issues.add("Must be 1 to 120 characters", at: "documentTemplate.name")
+            }
         }
         if let preset = draft["presetKey"], preset != .null, !preset.isString {
             issues.add("Expected string or null", at: "documentTemplate.presetKey")
@@ -102,11 +106,13 @@ struct BuilderTemplates {
     func rollback(_ session: VerifiedSession, _ template: TemplateRecord, body: JSONValue) async throws -> TemplateService.Published {
         var fields = try ObjectValidator(body)
         let number = fields.integer("versionNumber", range: 1...1_000_000)
-        if number == nil, fields.raw("versionNumber") == nil { fields.fail("versionNumber", "Required") }
+        // Absent or null is required (a null once reached the unwrap below and crashed the process).
+        if number == nil, fields.raw("versionNumber") ?? .null == .null { fields.fail("versionNumber", "Required") }
         try fields.finish()
+        guard let number else { throw AppError.invalidRequest(ValidationIssues(formErrors: ["versionNumber is required"])) }
         let versions = try await services.templates.versions(of: template)
         guard let old = versions.first(where: { $0.number == number }) else {
-            throw AppError.notFound("version_not_found", "Template \(template.slug) has no version \(number!).")
+            throw AppError.notFound("version_not_found", "Template \(template.slug) has no version \(number).")
         }
         try await services.sessions.consume(.publishes, sessionID: session.id, limit: session.limits.maxPublishes)
         return try await services.templates.publish(

@@ -1,3 +1,5 @@
+import Core
+
 /// An in-memory implementation of both repositories for unit tests of the services. It follows the
 /// same contract as the SQL implementation (the storage contract suite checks that one).
 public actor InMemoryProvisioningStore: ProvisioningRepository, APIKeyRepository {
@@ -18,13 +20,14 @@ public actor InMemoryProvisioningStore: ProvisioningRepository, APIKeyRepository
     }
 
     public func updateSettings(
-        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64
+        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, appearance: Appearance??, now: Int64
     ) async throws
         -> ProvisionedStack?
     {
         guard var stack = stacks[externalOrgID] else { return nil }
         if let emailFrom { stack.emailFrom = emailFrom }
         if let allowedOrigins { stack.allowedOrigins = allowedOrigins }
+        if let appearance { stack.appearance = appearance }
         stacks[externalOrgID] = stack
         return withKeyState(stack)
     }

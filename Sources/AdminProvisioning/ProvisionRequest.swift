@@ -8,12 +8,16 @@ public struct ProvisionRequest: Sendable, Equatable {
     public var name: String?
     public var emailFrom: String?
     public var allowedOrigins: [String]?
+    public var appearance: Appearance?
 
-    public init(externalOrgID: String, name: String? = nil, emailFrom: String? = nil, allowedOrigins: [String]? = nil) {
+    public init(
+        externalOrgID: String, name: String? = nil, emailFrom: String? = nil, allowedOrigins: [String]? = nil, appearance: Appearance? = nil
+    ) {
         self.externalOrgID = externalOrgID
         self.name = name
         self.emailFrom = emailFrom
         self.allowedOrigins = allowedOrigins
+        self.appearance = appearance
     }
 
     public init(json: JSONValue) throws {
@@ -22,8 +26,9 @@ public struct ProvisionRequest: Sendable, Equatable {
         let name = fields.string("name", length: 1...200)
         let emailFrom = SettingsRules.emailFrom(&fields)
         let origins = SettingsRules.allowedOrigins(&fields)
+        let appearance = Appearance.read(&fields)
         try fields.finish()
-        self.init(externalOrgID: externalOrgID!, name: name, emailFrom: emailFrom, allowedOrigins: origins)
+        self.init(externalOrgID: externalOrgID!, name: name, emailFrom: emailFrom, allowedOrigins: origins, appearance: appearance)
     }
 }
 
@@ -33,6 +38,8 @@ public struct ProvisionSettingsUpdate: Sendable, Equatable {
     public var externalOrgID: String
     public var emailFrom: String??
     public var allowedOrigins: [String]?
+    /// An object replaces the appearance; `null` clears it.
+    public var appearance: Appearance??
 
     public init(json: JSONValue) throws {
         var fields = try ObjectValidator(json)
@@ -40,7 +47,10 @@ public struct ProvisionSettingsUpdate: Sendable, Equatable {
         let clearsEmail = json["emailFrom"] == .null
         let emailFrom = SettingsRules.emailFrom(&fields)
         let origins = SettingsRules.allowedOrigins(&fields)
+        let clearsAppearance = json["appearance"] == .null
+        let appearance = Appearance.read(&fields)
         try fields.finish()
+        self.appearance = clearsAppearance ? .some(nil) : appearance.map { .some($0) }
         self.externalOrgID = externalOrgID!
         self.emailFrom = clearsEmail ? .some(nil) : emailFrom.map { .some($0) }
         self.allowedOrigins = origins

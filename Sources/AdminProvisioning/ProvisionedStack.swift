@@ -10,6 +10,8 @@ public struct ProvisionedStack: Sendable, Equatable {
     public var partnerID: String
     public var allowedOrigins: [String]
     public var emailFrom: String?
+    /// The org's look on guest-facing pages and emails (share page, share email).
+    public var appearance: Appearance?
     public var signingKeyID: String
     /// The key provisioning hands out; nil only if it was deleted out of band.
     public var provisionedKey: ProvisionedKey?
@@ -28,7 +30,7 @@ public struct ProvisionedStack: Sendable, Equatable {
 
     public init(
         orgID: String, externalOrgID: String, name: String, projectID: String, partnerID: String,
-        allowedOrigins: [String], emailFrom: String?, signingKeyID: String, provisionedKey: ProvisionedKey?
+        allowedOrigins: [String], emailFrom: String?, signingKeyID: String, provisionedKey: ProvisionedKey?, appearance: Appearance? = nil
     ) {
         self.orgID = orgID
         self.externalOrgID = externalOrgID
@@ -37,6 +39,7 @@ public struct ProvisionedStack: Sendable, Equatable {
         self.partnerID = partnerID
         self.allowedOrigins = allowedOrigins
         self.emailFrom = emailFrom
+        self.appearance = appearance
         self.signingKeyID = signingKeyID
         self.provisionedKey = provisionedKey
     }

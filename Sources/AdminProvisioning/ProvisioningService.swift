@@ -30,12 +30,13 @@ public struct ProvisioningService: Sendable {
         }
         // An existing org: settings given in the body are applied, so a partner can call this on
         // every request with its current settings (the reference's "safe to call every time").
-        if request.emailFrom != nil || request.allowedOrigins != nil {
+        if request.emailFrom != nil || request.allowedOrigins != nil || request.appearance != nil {
             stack =
                 try await repository.updateSettings(
                     externalOrgID: request.externalOrgID,
                     emailFrom: request.emailFrom.map { .some($0) },
                     allowedOrigins: request.allowedOrigins,
+                    appearance: request.appearance.map { .some($0) },
                     now: clock.now().epochMillis
                 ) ?? stack
         }
@@ -46,7 +47,7 @@ public struct ProvisioningService: Sendable {
         guard
             let stack = try await repository.updateSettings(
                 externalOrgID: update.externalOrgID, emailFrom: update.emailFrom,
-                allowedOrigins: update.allowedOrigins, now: clock.now().epochMillis
+                allowedOrigins: update.allowedOrigins, appearance: update.appearance, now: clock.now().epochMillis
             )
         else {
             throw AppError.notFound("org_not_found", "No provisioned org has externalOrgId \"\(update.externalOrgID)\".")
@@ -98,7 +99,7 @@ public struct ProvisioningService: Sendable {
             orgID: Identifier.make(), externalOrgID: request.externalOrgID, name: request.name ?? request.externalOrgID,
             projectID: projectID, partnerID: partnerID, allowedOrigins: request.allowedOrigins ?? [],
             emailFrom: request.emailFrom, signingKeyID: material.keyID,
-            provisionedKey: .init(id: apiKey.record.id, sealedKey: apiKey.sealedKey!, revoked: false)
+            provisionedKey: .init(id: apiKey.record.id, sealedKey: apiKey.sealedKey!, revoked: false), appearance: request.appearance
         )
         return ProvisionPlan(stack: stack, apiKey: apiKey, signingKey: signingKey, createdAt: now)
     }

@@ -1,3 +1,5 @@
+import Core
+
 /// Storage for provisioned orgs. The SQL implementation lives in `Storage`; `InMemoryProvisioningStore`
 /// serves unit tests.
 public protocol ProvisioningRepository: Sendable {
@@ -11,7 +13,7 @@ public protocol ProvisioningRepository: Sendable {
     /// Updates the mutable partner settings; `nil` arguments leave a setting unchanged. Returns nil for
     /// an unknown org.
     func updateSettings(
-        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64
+        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, appearance: Appearance??, now: Int64
     ) async throws
         -> ProvisionedStack?
 

@@ -31,9 +31,10 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
             try await SQLAPIKeyRepository.insert(plan.apiKey, on: db)
             try await db.raw(
                 """
-                INSERT INTO embed_partners (id, project_id, allowed_origins, email_from, status, created_at, updated_at)
+                INSERT INTO embed_partners (id, project_id, allowed_origins, email_from, appearance, status, created_at, updated_at)
                 VALUES (\(bind: stack.partnerID), \(bind: stack.projectID), \(bind: try Self.encodeOrigins(stack.allowedOrigins)),
-                        \(bind: stack.emailFrom), 'active', \(bind: plan.createdAt), \(bind: plan.createdAt))
+                        \(bind: stack.emailFrom), \(bind: try Self.encodeAppearance(stack.appearance)), 'active',
+                        \(bind: plan.createdAt), \(bind: plan.createdAt))
                 """
             ).run()
             try await Self.indexOrigins(stack.allowedOrigins, partnerID: stack.partnerID, on: db)
@@ -61,7 +62,7 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
             let row = try await db.raw(
                 """
                 SELECT o.id AS org_id, o.external_org_id, o.name, p.id AS project_id, p.provisioned_key_id,
-                       e.id AS partner_id, e.allowed_origins, e.email_from, k.sealed_key, k.revoked_at,
+                       e.id AS partner_id, e.allowed_origins, e.email_from, e.appearance, k.sealed_key, k.revoked_at,
                        (SELECT s.kid FROM signing_keys s WHERE s.partner_id = e.id AND s.retired_at IS NULL
                         ORDER BY s.created_at DESC, s.id DESC LIMIT 1) AS kid
                 FROM orgs o
@@ -87,12 +88,19 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
             allowedOrigins: try decodeOrigins(try row.decode(column: "allowed_origins", as: String.self)),
             emailFrom: try row.decode(column: "email_from", as: String?.self),
             signingKeyID: try row.decode(column: "kid", as: String?.self) ?? "",
-            provisionedKey: provisionedKey
+            provisionedKey: provisionedKey,
+            appearance: try row.decode(column: "appearance", as: String?.self).flatMap {
+                try? JSONDecoder().decode(Appearance.self, from: Data($0.utf8))
+            }
         )
     }
 
+    static func encodeAppearance(_ appearance: Appearance?) throws -> String? {
+        try appearance.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+    }
+
     public func updateSettings(
-        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, now: Int64
+        externalOrgID: String, emailFrom: String??, allowedOrigins: [String]?, appearance: Appearance??, now: Int64
     ) async throws
         -> ProvisionedStack?
     {
@@ -101,6 +109,11 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
             if let emailFrom {
                 try await db.raw(
                     "UPDATE embed_partners SET email_from = \(bind: emailFrom), updated_at = \(bind: now) WHERE id = \(bind: stack.partnerID)"
+                ).run()
+            }
+            if let appearance {
+                try await db.raw(
+                    "UPDATE embed_partners SET appearance = \(bind: try Self.encodeAppearance(appearance)), updated_at = \(bind: now) WHERE id = \(bind: stack.partnerID)"
                 ).run()
             }
             if let allowedOrigins {

@@ -247,3 +247,38 @@ struct ShareRouteTests {
         }
     }
 }
+
+@Suite("Org appearance on guest pages")
+struct AppearanceTests {
+    @Test("the org's appearance set by provisioning brands the share page; bad colours and plain-http logos are refused", arguments: DatabaseLeg.all)
+    func appearance(leg: DatabaseLeg) async throws {
+        try await TestApp.run(leg) { client, services in
+            let (key, id) = try await ShareRouteTests().succeededRender(client, services)
+            for bad in [
+                #"{"externalOrgId":"acme","appearance":{"colorPrimary":"red; background:url(x)"}}"#,
+                #"{"externalOrgId":"acme","appearance":{"logoUrl":"http://logo.example/a.png"}}"#,
+                #"{"externalOrgId":"acme","appearance":{"displayName":"A\nB"}}"#, #"{"externalOrgId":"acme","appearance":"blue"}"#,
+            ] {
+                let refused = try await client.call(.patch, "/v1/admin/provision", bearer: TestApp.adminKey, json: bad)
+                #expect(refused.status == 400, "\(bad)")
+            }
+            let set = try await client.call(
+                .patch, "/v1/admin/provision", bearer: TestApp.adminKey,
+                json:
+                    ##"{"externalOrgId":"acme","appearance":{"displayName":"Acme & Sons","colorPrimary":"#0f766e","logoUrl":"https://cdn.acme.example/logo.png"}}"##
+            )
+            #expect(set.status == 200)
+            #expect(set.json["appearance"]?["colorPrimary"] == .string("#0f766e"))
+            let share = try await client.call(.post, "/v1/renders/\(id)/shares", bearer: key, json: "{}")
+            let page = try await client.call(.get, "/share/\(try #require(share.string("shareToken")))")
+            #expect(page.body.contains("--ck-primary: #0f766e;"))
+            #expect(page.body.contains("Acme &amp; Sons"))
+            #expect(page.body.contains(#"src="https://cdn.acme.example/logo.png""#))
+            let nonce = try #require(page.body.components(separatedBy: "<style nonce=\"").dropFirst().first?.prefix { $0 != "\"" })
+            #expect(page.headers[.contentSecurityPolicy]?.contains("'nonce-\(nonce)'") == true)
+            let cleared = try await client.call(
+                .patch, "/v1/admin/provision", bearer: TestApp.adminKey, json: #"{"externalOrgId":"acme","appearance":null}"#)
+            #expect(cleared.json["appearance"] == .null)
+        }
+    }
+}

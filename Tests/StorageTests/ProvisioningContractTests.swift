@@ -67,13 +67,15 @@ struct ProvisioningContractTests {
             let repository = SQLProvisioningRepository(database: database)
             _ = try await service(database).provision(
                 ProvisionRequest(externalOrgID: "acme", emailFrom: "a@acme.com", allowedOrigins: ["https://a.example"]))
-            let origins = try await repository.updateSettings(externalOrgID: "acme", emailFrom: nil, allowedOrigins: ["https://b.example"], now: 1)
+            let origins = try await repository.updateSettings(
+                externalOrgID: "acme", emailFrom: nil, allowedOrigins: ["https://b.example"], appearance: nil, now: 1)
             #expect(origins?.allowedOrigins == ["https://b.example"])
             #expect(origins?.emailFrom == "a@acme.com")
-            let cleared = try await repository.updateSettings(externalOrgID: "acme", emailFrom: .some(nil), allowedOrigins: nil, now: 2)
+            let cleared = try await repository.updateSettings(
+                externalOrgID: "acme", emailFrom: .some(nil), allowedOrigins: nil, appearance: nil, now: 2)
             #expect(cleared?.emailFrom == nil)
             #expect(cleared?.allowedOrigins == ["https://b.example"])
-            #expect(try await repository.updateSettings(externalOrgID: "ghost", emailFrom: nil, allowedOrigins: [], now: 3) == nil)
+            #expect(try await repository.updateSettings(externalOrgID: "ghost", emailFrom: nil, allowedOrigins: [], appearance: nil, now: 3) == nil)
         }
     }
 

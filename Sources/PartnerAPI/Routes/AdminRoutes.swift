@@ -20,6 +20,7 @@ struct AdminRoutes {
         let created: Bool?
         let embed: Embed
         let emailFrom: String?
+        let appearance: Appearance?
 
         init(stack: ProvisionedStack, apiKey: String?, created: Bool?) {
             self.apiKey = apiKey
@@ -29,11 +30,13 @@ struct AdminRoutes {
             self.created = created
             embed = Embed(partnerId: stack.partnerID, allowedOrigins: stack.allowedOrigins, signingKeyId: stack.signingKeyID)
             emailFrom = stack.emailFrom
+            appearance = stack.appearance
         }
 
-        enum CodingKeys: String, CodingKey { case apiKey, projectId, externalOrgId, name, created, embed, emailFrom }
+        enum CodingKeys: String, CodingKey { case apiKey, projectId, externalOrgId, name, created, embed, emailFrom, appearance }
 
-        /// `emailFrom` is always present (null when unset); `apiKey` and `created` only on provision.
+        /// `emailFrom` and `appearance` are always present (null when unset); `apiKey` and `created` only on
+        /// provision.
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(apiKey, forKey: .apiKey)
@@ -43,6 +46,7 @@ struct AdminRoutes {
             try container.encodeIfPresent(created, forKey: .created)
             try container.encode(embed, forKey: .embed)
             try container.encode(emailFrom, forKey: .emailFrom)
+            try container.encode(appearance, forKey: .appearance)
         }
     }
 

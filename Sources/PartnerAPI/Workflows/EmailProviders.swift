@@ -4,10 +4,21 @@ import Logging
 import Outbound
 
 /// The email provider the configuration names (docs/operations.md#email-providers): Resend when its API
-/// key is set, else SMTP when its URL is, else none.
+/// key is set, else SMTP when its URL is, else none (the email route answers 503 `email_not_configured`).
 enum EmailProviders {
     static func configured(_ config: ServerConfig, logger: Logger) -> (any EmailSender)? {
-        // Wired to the Outbound providers once they land; until then no provider is configured.
-        nil
+        do {
+            if let key = config.resendAPIKey {
+                return try ResendEmailSender(apiKey: key, baseURL: config.resendBaseURL, logger: logger)
+            }
+            if let url = config.smtpURL {
+                return try SMTPEmailSender(url: url, logger: logger)
+            }
+        } catch {
+            // The URL's shape was checked at start-up; what is left (an option value) is reported here
+            // without the URL, which may hold a password.
+            logger.error("email provider not usable; email is off", metadata: ["error": .string("\(error)")])
+        }
+        return nil
     }
 }

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-dejavu-core)
 if [ "${1:-}" = "test" ]; then
-  packages+=(poppler-utils qpdf python3 python3-pip chromium nodejs)
+  packages+=(poppler-utils qpdf python3 python3-pip chromium nodejs openssl)
 fi
 
 missing=()
@@ -18,6 +18,7 @@ done
 # Playwright drives Debian's chromium in the browser tests. Pinned: a newer Playwright may expect a newer
 # DevTools protocol than Debian's chromium speaks; `playwright install` is never needed.
 # standardwebhooks: the webhook tests verify deliveries with the library receivers use.
+# aiosmtpd: the SMTP email tests send to a real SMTP server (scripts/smtp-sink.py).
 pip_install() {
   python3 -m pip install -q "$1" 2>/dev/null || python3 -m pip install -q --break-system-packages "$1"
 }
@@ -30,6 +31,10 @@ python_packages() {
   if ! python3 -c "import standardwebhooks" 2>/dev/null; then
     echo "install-deps: installing standardwebhooks==1.1.0 (PyPI)"
     pip_install "standardwebhooks==1.1.0"
+  fi
+  if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "install-deps: installing aiosmtpd==1.4.6 (PyPI)"
+    pip_install "aiosmtpd==1.4.6"
   fi
 }
 

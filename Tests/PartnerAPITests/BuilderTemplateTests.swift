@@ -53,6 +53,10 @@ struct BuilderTemplateTests {
             #expect(kept.status == 200, "\(kept.body)")
             #expect(kept.json["documentTemplate"]?["currentVersionNumber"] == .null)
             #expect(kept.json["documentTemplate"]?["autoPublish"] == nil)
+            // A layout is an object (or absent), as the reference says; anything else is 400.
+            let array = try await client.call(.post, "/v1/embed/builder/templates", bearer: key, json: #"{"documentTemplate":{"layout":[1]}}"#)
+            #expect(array.status == 400)
+            #expect(array.errorCode == "invalid_request")
         }
     }
 

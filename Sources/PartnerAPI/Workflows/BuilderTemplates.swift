@@ -49,6 +49,10 @@ struct BuilderTemplates {
                 issues.add("Must be 1 to 120 characters", at: "documentTemplate.name")
             }
         }
+        // The layout is stored as sent, but it is an object (a document) or absent, as the reference says.
+        if let layout = draft["layout"], layout != .null, layout.typeName != "object" {
+            issues.add("Expected object, received \(layout.typeName)", at: "documentTemplate.layout")
+        }
         if let preset = draft["presetKey"], preset != .null, !preset.isString {
             issues.add("Expected string or null", at: "documentTemplate.presetKey")
         }

@@ -104,8 +104,9 @@ public struct AppServices: Sendable {
             signal: jobSignal, completions: webhookSignal,
             settings: workerSettings, logger: logger
         )
-        deliveryStore = SQLDeliveryRepository(database: database)
-        delivery = DeliveryService(shares: deliveryStore, engagement: deliveryStore, work: work, secrets: secrets)
+        let deliveryRepository = SQLDeliveryRepository(database: database)
+        deliveryStore = deliveryRepository
+        delivery = DeliveryService(shares: deliveryRepository, engagement: deliveryRepository, work: work, secrets: secrets)
         viewerHash = ViewerHash(deploymentSecret: config.encryptionKey ?? adminKey)
         self.emailSender = emailSender ?? EmailProviders.configured(config, logger: logger)
         let webhookRepository = SQLWebhookRepository(database: database)
@@ -117,7 +118,7 @@ public struct AppServices: Sendable {
             transport: webhookTransport ?? HTTPWebhookTransport(allowPrivate: allowPrivate, logger: logger),
             secrets: secrets,
             payload: { delivery in
-                try await WebhookPayloads(renders: renderRepository, templates: templateRepository, presenter: presenter).body(for: delivery)
+                try await WebhookPayloads(renders: renderRepository, templates: templateRepository, engagement: deliveryRepository, presenter: presenter).body(for: delivery)
             },
             signal: webhookSignal, settings: webhookSettings, logger: logger
         )

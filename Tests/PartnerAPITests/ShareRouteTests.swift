@@ -282,3 +282,37 @@ struct AppearanceTests {
         }
     }
 }
+
+@Suite("document.* webhooks")
+struct DocumentWebhookTests {
+    @Test("each engagement event goes out as its document.* webhook, in the reference's shape", arguments: DatabaseLeg.all)
+    func documentEvents(leg: DatabaseLeg) async throws {
+        let receiver = WebhookReceiver(failures: 0)
+        try await receiver.run { url in
+            try await TestApp.run(leg, environment: ["CRAFTKIT_ALLOW_PRIVATE_FETCH": "1"]) { client, services in
+                let (key, id) = try await ShareRouteTests().succeededRender(client, services)
+                let endpoint = try await client.call(
+                    .post, "/v1/webhooks", bearer: key, json: #"{"url":"\#(url)","events":["document.share_created","document.viewed"]}"#)
+                #expect(endpoint.status == 201)
+                let share = try await client.call(.post, "/v1/renders/\(id)/shares", bearer: key, json: "{}")
+                _ = try await client.call(.get, "/share/\(try #require(share.string("shareToken")))", headers: [.userAgent: "GuestBrowser/1.0"])
+                _ = try await client.call(.post, "/v1/renders/\(id)/events", bearer: key, json: #"{"eventType":"printed"}"#)
+                let deadline = ContinuousClock.now + .seconds(30)
+                while receiver.received.withLock({ $0.count }) < 2, ContinuousClock.now < deadline {
+                    if try await !services.webhookDeliverer.runOnce(owner: "w") { try await Task.sleep(for: .milliseconds(5)) }
+                }
+                let events = try receiver.received.withLock { $0 }.map { try JSONValue.parse($0.body) }
+                #expect(events.map { $0["event"] } == [.string("document.share_created"), .string("document.viewed")])
+                let viewed = try #require(events.last)
+                #expect(viewed["renderId"] == .string(id))
+                #expect(viewed["eventType"] == .string("viewed"))
+                #expect(viewed["actorKind"] == .string("recipient"))
+                #expect(viewed["shareId"] == share.json["id"])
+                #expect(viewed["userAgent"] == .string("GuestBrowser/1.0"))
+                #expect(viewed["metadata"] == .null)
+                #expect(viewed["templateId"] != nil && viewed["eventId"] != nil && viewed["createdAt"] != nil)
+                #expect(try await !services.webhookDeliverer.runOnce(owner: "w"), "printed is not subscribed")
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Core
+import Delivery
 import Foundation
 import Renders
 import Templates
@@ -11,6 +12,7 @@ import Webhooks
 struct WebhookPayloads {
     let renders: any RenderRepository
     let templates: any TemplateRepository
+    let engagement: any EngagementRepository
     let presenter: RenderPresenter
 
     /// The signed request body for a delivery, built from its subject's state now.
@@ -21,7 +23,14 @@ struct WebhookPayloads {
     /// The event for a delivery: `TemplatePublishedEvent`, `FormSubmittedEvent` or `RenderEvent`.
     func event(for delivery: WebhookDelivery) async throws -> any Encodable {
         let envelope = Envelope(delivery)
-        switch WebhookEvent(rawValue: delivery.eventType) {
+        let type = WebhookEvent(rawValue: delivery.eventType)
+        if type?.isDocumentEvent == true {
+            guard let event = try await engagement.find(id: delivery.subjectID) else {
+                throw AppError.notFound("not_found", "The engagement event is gone.")
+            }
+            return DocumentEvent(envelope, event: event)
+        }
+        switch type {
         case .templatePublished:
             guard let version = try await templates.version(id: delivery.subjectID) else {
                 throw AppError.notFound("not_found", "The published version is gone.")
@@ -178,5 +187,41 @@ struct TemplatePublishedEvent: Encodable {
         data = Version(
             templateId: version.templateID, version: version.number, versionId: version.id, manifest: version.manifest,
             contentHash: version.contentHash)
+    }
+}
+
+/// `document.*` (one per engagement type), in the reference's shape: the event's fields flat, the bare
+/// type in `eventType`. `sourceIp` is the viewer's keyed hash (docs/decisions/0015-delivery.md).
+struct DocumentEvent: Encodable {
+    let id: String
+    let type: String
+    let event: String
+    let occurredAt: Timestamp
+    let renderId: String
+    let templateId: String
+    let eventId: String
+    let eventType: String
+    let actorKind: String
+    let createdAt: Timestamp
+    @Nullable var shareId: String?
+    @Nullable var sourceIp: String?
+    @Nullable var userAgent: String?
+    @Nullable var metadata: JSONValue?
+
+    init(_ envelope: Envelope, event: EngagementEvent) {
+        id = envelope.id
+        type = envelope.type
+        self.event = envelope.type
+        occurredAt = envelope.occurredAt
+        renderId = event.renderID
+        templateId = event.templateID
+        eventId = event.id
+        eventType = event.type.rawValue
+        actorKind = event.actorKind.rawValue
+        createdAt = Timestamp(event.createdAt)
+        shareId = event.shareID
+        sourceIp = event.viewer
+        userAgent = event.userAgent
+        metadata = event.metadata.flatMap { try? JSONValue.parse(Data($0.utf8)) }
     }
 }

@@ -106,7 +106,8 @@ let package = Package(
         .target(
             name: "PartnerAPI",
             dependencies: [
-                "Core", "Storage", "Outbound", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Render", "Webhooks", "Delivery",
+                "Core", "Storage", "Outbound", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Render", "Webhooks",
+                "Delivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

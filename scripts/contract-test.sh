@@ -27,12 +27,34 @@ fi
 dir=$(mktemp -d /tmp/craftkit-contract.XXXXXX)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export BASE=http://127.0.0.1:$port ADMIN_KEY=contract-admin-key-0123456789
+# A stand-in for Resend's API (POST /emails answers an id), so the email operation can succeed.
+resend_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 - "$resend_port" <<'PY' >"$dir/resend.log" 2>&1 &
+import http.server, json, sys, uuid
+
+class Resend(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"id": "re_" + uuid.uuid4().hex}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Resend).serve_forever()
+PY
+resend_pid=$!
 # Rate limits off: schemathesis sends thousands of requests, many of them with bad credentials.
-CRAFTKIT_DATA_DIR=$dir CRAFTKIT_PORT=$port CRAFTKIT_ADMIN_KEY=$ADMIN_KEY CRAFTKIT_LOG_LEVEL=error CRAFTKIT_ALLOW_PRIVATE_FETCH=1 \
+CRAFTKIT_RESEND_API_KEY=re_contract CRAFTKIT_RESEND_BASE_URL=http://127.0.0.1:$resend_port CRAFTKIT_EMAIL_FROM="Contract <docs@contract.example>" \
+  CRAFTKIT_DATA_DIR=$dir CRAFTKIT_PORT=$port CRAFTKIT_ADMIN_KEY=$ADMIN_KEY CRAFTKIT_LOG_LEVEL=error CRAFTKIT_ALLOW_PRIVATE_FETCH=1 \
   CRAFTKIT_RATE_LIMIT_PER_KEY=0 CRAFTKIT_RATE_LIMIT_PER_SESSION=0 CRAFTKIT_AUTH_FAILURES_PER_MINUTE=0 CRAFTKIT_WORKERS=1 \
   "$bin" serve >"$dir/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $pid $resend_pid 2>/dev/null; wait $pid $resend_pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
 
 # What the operations need: an org, templates (one per operation that changes or deletes it), a
@@ -105,6 +127,9 @@ upload_path = upload["url"].split("/v1/embed/uploads/", 1)[1].split("/")
 # Its own key for the key-revoking operation, and a key for it to revoke.
 revoker = call("POST", "/v1/keys", key, {"name": "contract-revoker"})
 revoked = call("POST", "/v1/keys", key, {"name": "contract-revoked"})
+# A share for the share page's operations, and one for the revoking operation.
+share = call("POST", "/v1/renders/%s/shares" % render["id"], key, {"message": "contract"})
+doomed_share = call("POST", "/v1/renders/%s/shares" % render["id"], key, {})
 builder_templates = call("GET", "/v1/embed/builder/templates", key)["templates"]
 template_ids = {t["slug"]: t["id"] for t in builder_templates}
 
@@ -115,7 +140,7 @@ values = {
     "EDIT_TOKEN": edit["session_token"], "EDIT_TEMPLATE_ID": template_ids["contract"],
     "BUILDER_DELETE_TOKEN": builder_delete["session_token"], "BUILDER_DELETE_TEMPLATE_ID": template_ids["contract-builder-delete"],
     "FILL_TOKEN": fill["session_token"], "FILL_SESSION_ID": fill["session_id"], "FORM_RENDER_ID": form_render["id"],
-    "DOOMED_SESSION_ID": doomed_session["session_id"],
+    "DOOMED_SESSION_ID": doomed_session["session_id"], "SHARE_TOKEN": share["shareToken"], "DOOMED_SHARE_ID": doomed_share["id"],
     "UPLOAD_PROJECT": upload_path[0], "UPLOAD_SESSION": upload_path[1], "UPLOAD_FILE": upload_path[2],
 }
 with open(sys.argv[1], "w") as out:
@@ -155,6 +180,15 @@ parameters = { slug = "contract-delete" }
 [[operations]]
 include-name-regex = "^GET /v1/renders/\\\\{id\\\\}"
 parameters = { id = "$CONTRACT_RENDER_ID" }
+[[operations]]
+include-name-regex = "^POST /v1/renders/\\\\{id\\\\}/"
+parameters = { id = "$CONTRACT_RENDER_ID" }
+[[operations]]
+include-name = "DELETE /v1/renders/{id}/shares/{shareId}"
+parameters = { id = "$CONTRACT_RENDER_ID", shareId = "$CONTRACT_DOOMED_SHARE_ID" }
+[[operations]]
+include-name-regex = "^(GET|POST) /share/"
+parameters = { token = "$CONTRACT_SHARE_TOKEN", page = 1 }
 [[operations]]
 include-name = "GET /v1/renders"
 parameters = { cursor = "$CONTRACT_RENDER_ID" }
@@ -204,7 +238,7 @@ parameters = { session_token = "$CONTRACT_EDIT_TOKEN" }
 # 422 template_invalid elsewhere) and lint (422); manifest keys must be unique (400); an upload's bytes
 # must be an image (415); a webhook URL must resolve to a public address (400); render and form data
 # keep within the shape limits (keys of at most 256 UTF-8 bytes, 32 levels, …; docs/security.md),
-# which a schema cannot count (400).
+# which a schema cannot count (400); a share's or an email's `expiresAt` must be in the future (400).
 [[operations]]
 include-name-regex = "^(POST /v1/templates|PUT /v1/templates/\\\\{slug\\\\})$"
 checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "409", "429", "400", "422"] } }
@@ -215,7 +249,7 @@ checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403"
 include-name-regex = "^POST /v1/embed/(builder/uploads|form-submit/\\\\{sessionId\\\\}/upload-image)$"
 checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "409", "429", "415"] } }
 [[operations]]
-include-name-regex = "^(POST /v1/webhooks|POST /v1/templates/\\\\{slug\\\\}/render|POST /v1/hooks/\\\\{token\\\\}|(POST|PUT) /v1/embed/form-submit/\\\\{sessionId\\\\}(/draft)?)$"
+include-name-regex = "^(POST /v1/renders/\\\\{id\\\\}/(shares|email)|POST /v1/webhooks|POST /v1/templates/\\\\{slug\\\\}/render|POST /v1/hooks/\\\\{token\\\\}|(POST|PUT) /v1/embed/form-submit/\\\\{sessionId\\\\}(/draft)?)$"
 checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "409", "429", "400"] } }
 EOF
 

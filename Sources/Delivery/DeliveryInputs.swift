@@ -105,6 +105,7 @@ enum DeliveryInputs {
             fields.fail(key, "Must be an RFC 3339 date-time such as 2026-12-31T23:59:59Z")
             return nil
         }
-        return date.epochMillis
+        // Rounded, not floored: a parsed ".123" can come back as 0.12299999… seconds.
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import Delivery
 import Renders
 import Templates
 import Testing
@@ -11,7 +12,7 @@ import Webhooks
 struct EmittedEventTests {
     @Test("every event the services emit is a webhook event, and every webhook event is emitted")
     func namesMatch() {
-        let emitted: [EventType] = [.templatePublished, .renderSucceeded, .renderFailed, .formSubmitted]
+        let emitted: [EventType] = [.templatePublished, .renderSucceeded, .renderFailed, .formSubmitted] + EngagementType.allCases.map(\.event)
         #expect(Set(emitted.map(\.rawValue)) == Set(WebhookEvent.allCases.map(\.rawValue)))
     }
 }

@@ -316,3 +316,36 @@ struct DocumentWebhookTests {
         }
     }
 }
+
+@Suite("Email through a provider")
+struct EmailProviderRouteTests {
+    @Test("POST /email through the Resend API (a local stand-in) carries the org's sender, the recipient and the link, and no injected header")
+    func resend() async throws {
+        let receiver = WebhookReceiver(failures: 0)
+        try await receiver.run { url in
+            let base = url.replacingOccurrences(of: "/hook", with: "")
+            let environment = ["CRAFTKIT_RESEND_API_KEY": "re_test_key_123", "CRAFTKIT_RESEND_BASE_URL": base, "CRAFTKIT_ALLOW_PRIVATE_FETCH": "1"]
+            try await TestApp.run(.sqlite, environment: environment) { client, services in
+                #expect(services.emailSender?.provider == "resend")
+                let (key, id) = try await ShareRouteTests().succeededRender(client, services)
+                let sender = try await client.call(
+                    .patch, "/v1/admin/provision", bearer: TestApp.adminKey,
+                    json: #"{"externalOrgId":"acme","emailFrom":"Acme Billing <billing@acme.example>"}"#)
+                #expect(sender.status == 200)
+                let sent = try await client.call(
+                    .post, "/v1/renders/\(id)/email", bearer: key,
+                    json: #"{"to":"grace@example.com","recipientName":"Grace Hopper","message":"Bcc: evil@x.example"}"#)
+                #expect(sent.status == 201, "\(sent.body)")
+                #expect(sent.string("emailMessageId") == "re_local_1")
+                let request = try #require(receiver.received.withLock { $0.first })
+                #expect(request.headers["authorization"] == "Bearer re_test_key_123")
+                let body = try JSONValue.parse(request.body)
+                #expect(body["from"] == .string("Acme Billing <billing@acme.example>"))
+                #expect(body["to"] == .array([.string("Grace Hopper <grace@example.com>")]) || body["to"] == .array([.string("grace@example.com")]))
+                let token = try #require(sent.string("shareToken"))
+                #expect(body["text"].flatMap { if case .string(let t) = $0 { t } else { nil } }?.contains("/share/\(token)") == true)
+                #expect(body["headers"]?["Bcc"] == nil && body["bcc"] == nil)
+            }
+        }
+    }
+}

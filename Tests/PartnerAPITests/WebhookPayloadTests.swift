@@ -49,7 +49,8 @@ struct WebhookPayloadTests {
             for render in stored { try await renders.insert(render, in: transaction) }
         }
         let config = try ServerConfig(environment: ["CRAFTKIT_PUBLIC_URL": "https://pdf.example.com"])
-        return WebhookPayloads(renders: renders, templates: templates, engagement: InMemoryDeliveryStore(), presenter: RenderPresenter(config: config))
+        return WebhookPayloads(
+            renders: renders, templates: templates, engagement: InMemoryDeliveryStore(), presenter: RenderPresenter(config: config))
     }
 
     func body(_ type: String, subject: String) async throws -> String {

@@ -119,9 +119,9 @@ struct SharePageRoutes {
             let profile = try await services.deliveryStore.profile(projectID: share.projectID)
             try await record(.viewed, share: share, render: render, request: request, context: context)
             let nonce = Self.nonce()
+            let name = render.filename ?? Self.title(ofSlug: render.templateSlug)
             let html = SharePageHTML.document(
-                token: token, share: share, pageCount: render.pageCount ?? 0, documentName: render.filename ?? Self.title(ofSlug: render.templateSlug),
-                profile: profile, nonce: nonce)
+                token: token, share: share, pageCount: render.pageCount ?? 0, documentName: name, profile: profile, nonce: nonce)
             return htmlResponse(status: .ok, html, nonce: nonce)
         }
     }

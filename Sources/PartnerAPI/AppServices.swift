@@ -118,7 +118,9 @@ public struct AppServices: Sendable {
             transport: webhookTransport ?? HTTPWebhookTransport(allowPrivate: allowPrivate, logger: logger),
             secrets: secrets,
             payload: { delivery in
-                try await WebhookPayloads(renders: renderRepository, templates: templateRepository, engagement: deliveryRepository, presenter: presenter).body(for: delivery)
+                let payloads = WebhookPayloads(
+                    renders: renderRepository, templates: templateRepository, engagement: deliveryRepository, presenter: presenter)
+                return try await payloads.body(for: delivery)
             },
             signal: webhookSignal, settings: webhookSettings, logger: logger
         )

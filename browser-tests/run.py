@@ -22,6 +22,9 @@ partner app (demo/host.py) on another port, i.e. another origin, then runs each 
             once each, a reload is still one view (engagement API); revoked -> 410 at once; the token
             never in the server log
   share-phone the share page 390 px wide: pages at screen width, no sideways scroll, buttons on screen
+  demo-share the demo partner app: a render made through the form is listed; Share makes a cks_ link
+            (Copy, Open) that answers 200 and shows up in the engagement counts; Email shows the
+            server's email_not_configured answer (the test server has no email provider)
 
 Every test also fails on a 404 from any request and on a console error its page should not log.
 Screenshots (1280x800 unless a test says otherwise) go to browser-tests/screenshots/. Usage: python3 browser-tests/run.py [name ...]
@@ -565,15 +568,78 @@ def test_share_phone(stack, page):
     page.screenshot(path=os.path.join(SHOTS, "share-390.png"))
 
 
+def test_demo_share(stack, page):
+    """The demo partner app's Share and Email buttons on a finished render, through its own backend."""
+    page.goto(stack.host + "/?mount=form")
+    wait_event(page, "ready")
+    frame = embed_frame(page, "/embed/form")
+    image = os.path.join(tempfile.mkdtemp(), "logo.png")
+    with open(image, "wb") as f:
+        f.write(png_bytes())
+    fill_form(frame, image)
+    frame.click("button.ck-submit-button")
+    render_id = wait_event(page, "render.succeeded", timeout_ms=60_000)["payload"]["renderId"]
+    page.click("#refresh-renders")
+    item = page.locator('.render-item[data-render-id="%s"][data-status="succeeded"]' % render_id)
+    item.locator("button.share-button").wait_for()
+    # Share: a link share with Copy and Open, and the engagement counts (nothing viewed yet).
+    item.locator("button.share-button").click()
+    assert item.locator("button.share-button").get_attribute("aria-expanded") == "true"
+    url_input = item.locator("input.share-url")
+    page.wait_for_function("(el) => /\\/share\\/cks_/.test(el.value)", arg=url_input.element_handle())
+    share_url = url_input.input_value()
+    assert re.search(r"/share/cks_[A-Za-z0-9_-]{20,}$", share_url), share_url
+    assert page.locator('label[for="%s"]' % url_input.get_attribute("id")).count() == 1, "the share link has no label"
+    assert item.locator("a.share-open").get_attribute("href") == share_url
+    assert item.locator("button.share-copy").is_visible()
+    counts = item.locator(".engagement-counts")
+    page.wait_for_function("(el) => el.textContent.includes('0')", arg=item.locator('dd[data-count="viewed"]').element_handle())
+    assert [counts.locator('dd[data-count="%s"]' % k).inner_text() for k in ("viewed", "downloaded", "printed")] == ["0", "0", "0"]
+    with urllib.request.urlopen(share_url, timeout=30) as response:
+        assert response.status == 200, response.status
+        assert b"<html" in response.read().lower()
+    # Closing and opening Share again refreshes the counts: the link was opened once.
+    item.locator("button.share-button").click()
+    assert item.locator(".share-panel").is_hidden()
+    item.locator("button.share-button").click()
+    page.wait_for_function("(el) => el.textContent === '1'", arg=item.locator('dd[data-count="viewed"]').element_handle())
+    assert url_input.input_value() == share_url, "opening Share again made another link"
+    page.screenshot(path=os.path.join(SHOTS, "demo-share.png"), full_page=True)
+    # Email: an inline form; the server has no email provider, so the page shows that answer.
+    item.locator("button.email-button").click()
+    to = item.locator('input[name="to"]')
+    assert to.evaluate("(el) => el === document.activeElement"), "focus did not move to the recipient field"
+    for name in ("to", "recipientName", "message"):
+        field = item.locator('[name="%s"]' % name)
+        assert page.locator('label[for="%s"]' % field.get_attribute("id")).count() == 1, "no label for %s" % name
+    to.fill("ada@example.com")
+    item.locator('input[name="recipientName"]').fill("Ada Lovelace")
+    item.locator('textarea[name="message"]').fill("Your invoice")
+    item.locator("button.email-send").click()
+    status = item.locator('.email-status[data-state="error"]')
+    status.wait_for()
+    assert status.get_attribute("data-code") == "email_not_configured", status.get_attribute("data-code")
+    assert "Email is not set up on this Craftkit server" in status.inner_text(), status.inner_text()
+    page.screenshot(path=os.path.join(SHOTS, "demo-email.png"), full_page=True)
+    # The backend passes the API's errors through and refuses ids that are not UUID-shaped.
+    code, body = call(stack.host + "/api/renders/%s/email" % render_id, "POST", {"to": "not an address"})
+    assert code == 400 and body["error"]["code"] == "invalid_request" and "to" in body["error"]["issues"]["fieldErrors"], (code, body)
+    code, _ = call(stack.host + "/api/renders/NOT-A-RENDER/engagement")
+    assert code == 404, code
+    # The project key stays on the partner's backend.
+    assert not re.search(r"ck_(live|test)_", page.content()), "a project key reached the page"
+
+
 TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin,
          "refresh": test_refresh, "appearance": test_appearance, "narrow": test_narrow, "phone": test_phone, "manifest": test_manifest,
-         "share": test_share, "share-phone": test_share_phone}
+         "share": test_share, "share-phone": test_share_phone, "demo-share": test_demo_share}
 
 # Console errors a test provokes on purpose (regular expressions); anything else fails the test.
 EXPECTED_CONSOLE = {
     "revoked": [r"status of 401"],                           # the revoked token's session request
     "origin": [r"Refused to frame", r"frame-ancestors"],     # the browser refusing the frame
     "share": [r"status of 410"],                             # the revoked link, opened on purpose
+    "demo-share": [r"status of 503"],                        # the email call; the test server has no email provider
 }
 
 

@@ -14,6 +14,10 @@ session's renew token server side, as a real partner backend would:
     GET  /api/templates/SLUG  the template as the API sees it (versions)
     GET  /api/renders         the org's embed renders (partner view)
     GET  /api/renders/ID/pdf  a render's PDF
+    POST /api/renders/ID/share       {message?} -> the link share {id, shareToken, shareUrl, ...} (POST /v1/renders/ID/shares)
+    POST /api/renders/ID/email       {to, recipientName?, message?} -> the API's answer and status, errors included
+                                     (201 {id, shareUrl, emailMessageId, sentAt}; 503 email_not_configured; 502; 400)
+    GET  /api/renders/ID/engagement  {counts, linkOpens, total, recent} (GET /v1/renders/ID/engagement)
     GET  /api/builder-templates  the org's builder templates
 
 Standard library only. Usage: python3 demo/host.py --api http://127.0.0.1:8080 --admin-key-file data/admin-key
@@ -21,6 +25,7 @@ Standard library only. Usage: python3 demo/host.py --api http://127.0.0.1:8080 -
 import argparse
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -29,6 +34,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+RENDER_ID = re.compile(r"[0-9a-f-]{36}")
 
 
 class Api:
@@ -141,6 +147,26 @@ class Partner:
         return 200, {"sessionToken": minted["session_token"], "expiresAt": minted["expires_at"]}
 
 
+def render_route(path, action):
+    """The render id of `/api/renders/ID/<action>`, or None when the path is not that or the id is not UUID-shaped."""
+    parts = path.split("/")
+    if len(parts) == 5 and parts[1:3] == ["api", "renders"] and parts[4] == action and RENDER_ID.fullmatch(parts[3]):
+        return parts[3]
+    return None
+
+
+def pick(body, required, optional):
+    """Only the fields the API route takes: strings, optional ones dropped when blank."""
+    out = {}
+    for key in required + optional:
+        value = body.get(key) if isinstance(body, dict) else None
+        if isinstance(value, str) and (value.strip() or key in required):
+            out[key] = value.strip() if key != "message" else value
+        elif key in required:
+            out[key] = ""
+    return out
+
+
 def handler_for(partner, api_base):
     static = {"/": ("index.html", "text/html; charset=utf-8"), "/host.js": ("host.js", "text/javascript"),
               "/host.css": ("host.css", "text/css")}
@@ -184,7 +210,18 @@ def handler_for(partner, api_base):
             if path.startswith("/api/renders/") and path.endswith("/pdf"):
                 status, pdf = partner.project.download("/v1/embed/renders/%s/download" % path.split("/")[3])
                 return self.send(status, pdf, "application/pdf" if status == 200 else "application/json")
+            render_id = render_route(path, "engagement")
+            if render_id:
+                return self.proxy("GET", "/v1/renders/%s/engagement" % render_id)
             self.send(404, {"error": "not_found"})
+
+        def proxy(self, method, api_path, body=None):
+            """An API call with the project key; the API's status and JSON go back as they are."""
+            try:
+                status, answer = partner.project.call(method, api_path, body)
+            except OSError as error:
+                status, answer = 502, {"error": {"code": "upstream_unreachable", "message": "Craftkit Server did not answer: %s" % error}}
+            return self.send(status, answer if answer is not None else {})
 
         def do_POST(self):
             path = self.path.split("?")[0]
@@ -192,6 +229,12 @@ def handler_for(partner, api_base):
                 return self.send(*partner.mint(self.body()))
             if path == "/api/refresh":
                 return self.send(*partner.refresh(self.body().get("sessionId", "")))
+            render_id = render_route(path, "share")
+            if render_id:
+                return self.proxy("POST", "/v1/renders/%s/shares" % render_id, pick(self.body(), [], ["message"]))
+            render_id = render_route(path, "email")
+            if render_id:
+                return self.proxy("POST", "/v1/renders/%s/email" % render_id, pick(self.body(), ["to"], ["recipientName", "message"]))
             self.send(404, {"error": "not_found"})
 
         def do_DELETE(self):

@@ -16,7 +16,7 @@ async function call(method, path, key, body) {
 
 const org = await call("POST", "/v1/admin/provision", process.env.ADMIN_KEY, { externalOrgId: "share-mjs", name: "Share example" });
 const key = org.body.apiKey;
-const manifest = { variables: [{ key: "customer.name", label: "Customer", dataType: "text", required: true }] };
+const manifest = { variables: [{ key: "customer.name", label: "Customer", dataType: "text", required: true }], loops: [] };
 await call("PUT", "/v1/templates/letter", key, { name: "Letter", manifest });
 let render = (await call("POST", "/v1/templates/letter/render", key, { data: { customer: { name: "Ada Lovelace" } } })).body;
 while (render.status === "queued" || render.status === "rendering") {

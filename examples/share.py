@@ -16,7 +16,7 @@ def call(method, path, key, body=None):
 
 
 key = call("POST", "/v1/admin/provision", os.environ["ADMIN_KEY"], {"externalOrgId": "share-py", "name": "Share example"})["apiKey"]
-manifest = {"variables": [{"key": "customer.name", "label": "Customer", "dataType": "text", "required": True}]}
+manifest = {"variables": [{"key": "customer.name", "label": "Customer", "dataType": "text", "required": True}], "loops": []}
 call("PUT", "/v1/templates/letter", key, {"name": "Letter", "manifest": manifest})
 render = call("POST", "/v1/templates/letter/render", key, {"data": {"customer": {"name": "Ada Lovelace"}}})
 while render["status"] in ("queued", "rendering"):

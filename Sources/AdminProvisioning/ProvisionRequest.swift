@@ -63,7 +63,7 @@ enum SettingsRules {
 
     static func emailFrom(_ fields: inout ObjectValidator) -> String? {
         guard let value = fields.string("emailFrom", length: 3...320) else { return nil }
-        guard isSender(value) else {
+        guard Formats.isSender(value) else {
             fields.fail("emailFrom", "Must be an email address, optionally with a display name: \"Acme <docs@acme.com>\"")
             return nil
         }
@@ -110,13 +110,5 @@ enum SettingsRules {
         let host = Array(rest.unicodeScalars)
         guard let first = host.first, let last = host.last, host.count <= 202, isAlphanumeric(first), isAlphanumeric(last) else { return false }
         return host.allSatisfy { isAlphanumeric($0) || $0 == "." || $0 == "-" }
-    }
-
-    static func isSender(_ value: String) -> Bool {
-        var address = value
-        if let open = value.lastIndex(of: "<"), value.hasSuffix(">") {
-            address = String(value[value.index(after: open)..<value.index(before: value.endIndex)])
-        }
-        return Formats.isEmail(address)
     }
 }

@@ -1,7 +1,20 @@
+import Foundation
+
 /// An org's look on the pages its guests see (share page, emails): logo, display name and a few
 /// colours. Every value is checked when it is set, so pages can put them into CSS and HTML as they
 /// are (colours are `#rgb`/`#rrggbb` only; the logo is an https URL; the name is escaped like any text).
 public struct Appearance: Sendable, Equatable, Codable {
+    /// The stored form (JSON text); nil for none.
+    public static func stored(_ appearance: Appearance?) throws -> String? {
+        try appearance.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+    }
+
+    /// Read back from its stored form; nil when there is none (or it cannot be read).
+    public init?(stored: String?) {
+        guard let stored, let decoded = try? JSONDecoder().decode(Appearance.self, from: Data(stored.utf8)) else { return nil }
+        self = decoded
+    }
+
     public var displayName: String?
     public var logoUrl: String?
     public var colorPrimary: String?

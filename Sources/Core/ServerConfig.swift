@@ -99,11 +99,7 @@ public struct ServerConfig: Sendable, Equatable {
         dataDirectory = value("CRAFTKIT_DATA_DIR") ?? "./data"
 
         let defaultPublicHost = host == "0.0.0.0" || host == "::" ? "localhost" : host
-        publicURL = value("CRAFTKIT_PUBLIC_URL") ?? "http://\(defaultPublicHost):\(port)"
-        guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw Invalid(variable: "CRAFTKIT_PUBLIC_URL", problem: "must be an absolute http(s) URL, got \"\(publicURL)\"")
-        }
-        while publicURL.hasSuffix("/") { publicURL.removeLast() }
+        publicURL = try Self.parseBaseURL(value("CRAFTKIT_PUBLIC_URL"), variable: "CRAFTKIT_PUBLIC_URL") ?? "http://\(defaultPublicHost):\(port)"
 
         database = try Self.parseDatabase(value("CRAFTKIT_DATABASE_URL"), dataDirectory: dataDirectory)
         blobDirectory = try Self.parseStorage(value("CRAFTKIT_STORAGE_URL"), dataDirectory: dataDirectory)
@@ -120,12 +116,7 @@ public struct ServerConfig: Sendable, Equatable {
         workers = try integer("CRAFTKIT_WORKERS", default: max(1, processorCount), range: 0...256)
         maxBodyBytes = try Self.parseByteSize(value("CRAFTKIT_MAX_BODY_BYTES"), variable: "CRAFTKIT_MAX_BODY_BYTES", default: 10 * 1024 * 1024)
         version = value("CRAFTKIT_VERSION") ?? "local"
-        publicBlobURL = value("CRAFTKIT_PUBLIC_BLOB_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        if let base = publicBlobURL {
-            guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw Invalid(variable: "CRAFTKIT_PUBLIC_BLOB_URL", problem: "must be an absolute http(s) URL, got \"\(base)\"")
-            }
-        }
+        publicBlobURL = try Self.parseBaseURL(value("CRAFTKIT_PUBLIC_BLOB_URL"), variable: "CRAFTKIT_PUBLIC_BLOB_URL")
         switch value("CRAFTKIT_ALLOW_PRIVATE_FETCH")?.lowercased() {
         case nil, "0", "false", "no": allowPrivateFetch = false
         case "1", "true", "yes": allowPrivateFetch = true
@@ -151,7 +142,7 @@ public struct ServerConfig: Sendable, Equatable {
             }
         }
         emailFrom = value("CRAFTKIT_EMAIL_FROM")
-        if let from = emailFrom, !Self.isSender(from) {
+        if let from = emailFrom, from.contains(where: \.isNewline) || !Formats.isSender(from) {
             throw Invalid(variable: "CRAFTKIT_EMAIL_FROM", problem: "must be an address, optionally with a name: \"Acme <docs@acme.com>\"")
         }
     }
@@ -168,16 +159,6 @@ public struct ServerConfig: Sendable, Equatable {
         }
         while base.hasSuffix("/") { base.removeLast() }
         return base
-    }
-
-    /// `addr@domain` or `Name <addr@domain>`, one line.
-    static func isSender(_ value: String) -> Bool {
-        guard !value.contains(where: { $0.isNewline }) else { return false }
-        var address = value
-        if let open = value.lastIndex(of: "<"), value.hasSuffix(">") {
-            address = String(value[value.index(after: open)..<value.index(before: value.endIndex)])
-        }
-        return Formats.isEmail(address)
     }
 
     static func parseDatabase(_ raw: String?, dataDirectory: String) throws -> DatabaseLocation {

@@ -79,20 +79,31 @@ public struct DeliveryService: Sendable {
 
     // MARK: Email
 
-    /// Sends the render to `input.to` through `sender`, then records the `email` share with
-    /// `share_created` and `email_sent`. The share exists only once the provider accepted the message, so a
-    /// refused send leaves nothing behind that looks sent. `compose` builds the message from the share
-    /// link and the open-tracking pixel's URL.
+    /// How an email leaves: the provider, and the message written around a share's token.
+    public struct Outbox: Sendable {
+        public var sender: any EmailSender
+        public var compose: @Sendable (_ token: String, _ share: Share) -> EmailMessage
+
+        public init(sender: any EmailSender, compose: @escaping @Sendable (_ token: String, _ share: Share) -> EmailMessage) {
+            self.sender = sender
+            self.compose = compose
+        }
+    }
+
+    /// Sends the render to `input.to`, then records the `email` share with `share_created` and
+    /// `email_sent`. The share exists only once the provider accepted the message, so a refused send
+    /// leaves nothing behind that looks sent. `outbox` is asked for after the render passed its checks,
+    /// so a partner's mistake (a render still queued) is reported before the deployment's configuration.
     public func email(
-        render: DeliverableRender, input: EmailInput, from: EmailAddress, sender: any EmailSender, now: Int64,
-        compose: @Sendable (_ token: String, _ share: Share) -> EmailMessage
+        render: DeliverableRender, input: EmailInput, now: Int64, outbox: @Sendable () async throws -> Outbox
     ) async throws -> (issued: IssuedShare, messageID: String) {
         try await requireShareable(render, expiresAt: input.expiresAt, now: now)
+        let outbox = try await outbox()
         var issued = try issue(
             render: render, channel: .email, recipientEmail: input.to.address, name: input.recipientName, input.message, input.expiresAt, now)
         let messageID: String
         do {
-            messageID = try await sender.send(compose(issued.token, issued.share))
+            messageID = try await outbox.sender.send(outbox.compose(issued.token, issued.share))
         } catch let error as EmailSendError {
             throw AppError(status: 502, code: "email_send_failed", message: "The email was not sent: \(error.description)")
         }
@@ -138,7 +149,7 @@ public struct DeliveryService: Sendable {
     // MARK: Rules
 
     /// A share of `render` may be made now: it has succeeded, the expiry is ahead, the render has room.
-    public func requireShareable(_ render: DeliverableRender, expiresAt: Int64?, now: Int64) async throws {
+    func requireShareable(_ render: DeliverableRender, expiresAt: Int64?, now: Int64) async throws {
         guard render.succeeded else {
             throw AppError.conflict("not_ready", "Render \(render.id) has not succeeded; only a finished PDF can be shared.")
         }

@@ -37,6 +37,9 @@ public struct EngagementEvent: Sendable, Equatable {
     public var metadata: String?
     public var createdAt: Int64
 
+    /// `metadata` as a JSON value, as the API and webhooks show it.
+    public var metadataValue: JSONValue? { metadata.flatMap { try? JSONValue.parse(Data($0.utf8)) } }
+
     public init(
         id: String, projectID: String, renderID: String, templateID: String, shareID: String?, type: EngagementType, actorKind: ActorKind,
         viewer: String?, userAgent: String?, metadata: String?, createdAt: Int64

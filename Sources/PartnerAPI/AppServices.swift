@@ -36,6 +36,8 @@ public struct AppServices: Sendable {
     public let engine: RenderEngine
     /// Bounds the live previews this process renders at once (`ServerConfig.previewConcurrency`).
     public let previews: AsyncLimiter
+    /// Share-page image batches being drawn, so concurrent requests for one batch share a drawing.
+    let pageBatches = SingleFlight<String, [Int: Data]>()
     /// Threads for end users' and anonymous requests, below the partners' API in priority (see
     /// `RequestMiddleware.isEndUserTraffic`).
     public let endUserWork: LowPriorityExecutor

@@ -114,12 +114,7 @@ public final class RenderEngine: @unchecked Sendable {
         document: Document, data: JSONValue, page: Int = 1, dpi: Double = 96, images: any ImageLoader = NoImageLoader(),
         options: RenderOptions = RenderOptions()
     ) async throws -> RenderedPNG {
-        guard (18...600).contains(dpi) else { throw RenderError.invalidDocument("dpi must be between 18 and 600") }
-        let ws = checkout()
-        defer { checkin(ws) }
-        var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
-        laid.watermark = options.watermark
-        return try laid.writePNG(page: page, dpi: dpi, maxPixels: options.limits.maxOutputPixels)
+        try await renderPNGPages(document: document, data: data, pages: page...page, dpi: dpi, images: images, options: options)[0]
     }
 
     /// Renders the pages in `pages` (1-based, clamped to the document) as PNGs from one layout: a share

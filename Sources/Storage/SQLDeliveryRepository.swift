@@ -174,8 +174,7 @@ extension SQLDeliveryRepository {
                 """
             ).first()
         else { return nil }
-        let stored = try row.decode(column: "appearance", as: String?.self)
-        let appearance = stored.flatMap { try? JSONDecoder().decode(Appearance.self, from: Data($0.utf8)) } ?? Appearance()
+        let appearance = Appearance(stored: try row.decode(column: "appearance", as: String?.self)) ?? Appearance()
         return OrgProfile(
             name: try row.decode(column: "name", as: String.self), appearance: appearance,
             emailFrom: try row.decode(column: "email_from", as: String?.self))

@@ -33,7 +33,7 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
                 """
                 INSERT INTO embed_partners (id, project_id, allowed_origins, email_from, appearance, status, created_at, updated_at)
                 VALUES (\(bind: stack.partnerID), \(bind: stack.projectID), \(bind: try Self.encodeOrigins(stack.allowedOrigins)),
-                        \(bind: stack.emailFrom), \(bind: try Self.encodeAppearance(stack.appearance)), 'active',
+                        \(bind: stack.emailFrom), \(bind: try Appearance.stored(stack.appearance)), 'active',
                         \(bind: plan.createdAt), \(bind: plan.createdAt))
                 """
             ).run()
@@ -89,14 +89,8 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
             emailFrom: try row.decode(column: "email_from", as: String?.self),
             signingKeyID: try row.decode(column: "kid", as: String?.self) ?? "",
             provisionedKey: provisionedKey,
-            appearance: try row.decode(column: "appearance", as: String?.self).flatMap {
-                try? JSONDecoder().decode(Appearance.self, from: Data($0.utf8))
-            }
+            appearance: Appearance(stored: try row.decode(column: "appearance", as: String?.self))
         )
-    }
-
-    static func encodeAppearance(_ appearance: Appearance?) throws -> String? {
-        try appearance.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     }
 
     public func updateSettings(
@@ -113,7 +107,7 @@ public struct SQLProvisioningRepository: ProvisioningRepository {
             }
             if let appearance {
                 try await db.raw(
-                    "UPDATE embed_partners SET appearance = \(bind: try Self.encodeAppearance(appearance)), updated_at = \(bind: now) WHERE id = \(bind: stack.partnerID)"
+                    "UPDATE embed_partners SET appearance = \(bind: try Appearance.stored(appearance)), updated_at = \(bind: now) WHERE id = \(bind: stack.partnerID)"
                 ).run()
             }
             if let allowedOrigins {

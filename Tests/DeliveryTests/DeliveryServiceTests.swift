@@ -98,16 +98,19 @@ struct DeliveryServiceTests {
         let input = try EmailInput(json: .object(["to": .string("guest@example.com")]))
         let from = try #require(EmailAddress.parse("Acme <docs@acme.example>"))
         await #expect(throws: AppError.self) {
-            try await service.email(render: render, input: input, from: from, sender: RecordingSender(refuse: true), now: 1_000) { _, _ in
-                EmailMessage(from: from, to: input.to, subject: "s", html: "h", text: "t")
+            try await service.email(render: render, input: input, now: 1_000) {
+                DeliveryService.Outbox(sender: RecordingSender(refuse: true)) { _, _ in
+                    EmailMessage(from: from, to: input.to, subject: "s", html: "h", text: "t")
+                }
             }
         }
         #expect(try await service.listShares(render: render).isEmpty)
         #expect(await store.events.isEmpty)
-        let sent = try await service.email(render: render, input: input, from: from, sender: RecordingSender(refuse: false), now: 1_000) {
-            token, share in
-            #expect(share.channel == .email)
-            return EmailMessage(from: from, to: input.to, subject: "s", html: token, text: token)
+        let sent = try await service.email(render: render, input: input, now: 1_000) {
+            DeliveryService.Outbox(sender: RecordingSender(refuse: false)) { token, share in
+                #expect(share.channel == .email)
+                return EmailMessage(from: from, to: input.to, subject: "s", html: token, text: token)
+            }
         }
         #expect(sent.messageID == "msg-1")
         #expect(sent.issued.share.sentAt == 1_000)

@@ -157,6 +157,24 @@ struct ShareRouteTests {
         }
     }
 
+    @Test("prints are recorded only from the share page's own origin; hostile tokens are unknown without a lookup")
+    func hostileCallers() async throws {
+        try await TestApp.run(.sqlite, environment: ["CRAFTKIT_SHARE_BASE_URL": "https://share.acme.example"]) { client, services in
+            let (key, id) = try await succeededRender(client, services)
+            let token = try #require(try await client.call(.post, "/v1/renders/\(id)/shares", bearer: key, json: "{}").string("shareToken"))
+            for origin in ["https://evil.example", "https://share.acme.exampl", "https://share.acme.example.evil.example", "null"] {
+                let refused = try await client.call(.post, "/share/\(token)/printed", headers: [.origin: origin])
+                #expect(refused.status == 403, "\(origin)")
+            }
+            #expect(try await client.call(.post, "/share/\(token)/printed", headers: [.origin: "https://SHARE.acme.example"]).status == 204)
+            #expect(try await engagement(client, key: key, id: id)["counts"]?["printed"] == .number(1))
+            for hostile in [String(repeating: "a", count: 4_000), "cks_" + String(repeating: "%2F", count: 300), "cks_../../x", "cks_"] {
+                #expect(try await client.call(.get, "/share/\(hostile)").status == 404)
+                #expect(try await client.call(.get, "/share/\(hostile)/download").status == 404)
+            }
+        }
+    }
+
     @Test("an expired share is gone with 410", arguments: DatabaseLeg.all)
     func expiry(leg: DatabaseLeg) async throws {
         try await TestApp.run(leg) { client, services in

@@ -118,13 +118,7 @@ public enum DataValidator {
         return components.isValidDate
     }
 
-    static func isISODateTime(_ s: String) -> Bool {
-        var plain = Date.ISO8601FormatStyle()
-        plain.timeZone = .gmt
-        if (try? plain.parse(s)) != nil { return true }
-        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return (try? fractional.parse(s)) != nil
-    }
+    static func isISODateTime(_ s: String) -> Bool { Formats.dateTime(s) != nil }
 }
 
 extension JSONValue {

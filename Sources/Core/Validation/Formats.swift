@@ -10,6 +10,15 @@ public enum Formats {
         return true
     }
 
+    /// A sender: `addr@domain.tld` or `Name <addr@domain.tld>` (the address checked by `isEmail`).
+    public static func isSender(_ value: String) -> Bool {
+        var address = value
+        if let open = value.lastIndex(of: "<"), value.hasSuffix(">") {
+            address = String(value[value.index(after: open)..<value.index(before: value.endIndex)])
+        }
+        return isEmail(address)
+    }
+
     /// `local@domain.tld`: one `@`, a dotted domain, no whitespace or angle brackets, at most 320 characters.
     public static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
@@ -19,9 +28,9 @@ public enum Formats {
         return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
     }
 
-    /// An RFC 3339 date-time (`2026-12-03T10:00:00Z`, fractional seconds and offsets allowed), or nil.
+    /// An ISO 8601 date-time (`2026-12-03T10:00:00Z`, fractional seconds and offsets allowed), or nil.
+    /// Callers bound the text's length.
     public static func dateTime(_ text: String) -> Date? {
-        guard text.count <= 40 else { return nil }
         var plain = Date.ISO8601FormatStyle()
         plain.timeZone = .gmt
         if let date = try? plain.parse(text) { return date }

@@ -33,7 +33,7 @@ enum SharePageHTML {
             </div>
             <div class="ck-share-pages" id="ck-share-pages">
             """
-        for page in 1...max(pageCount, 1) where pageCount > 0 {
+        for page in stride(from: 1, through: pageCount, by: 1) {
             let loading = page <= 2 ? "eager" : "lazy"
             html += """
                 <figure class="ck-share-page"><button type="button" class="ck-share-zoom" aria-label="Zoom page \(page)">\

@@ -35,7 +35,7 @@ struct SharePageRoutes {
         routes.add(router, .post, "/share/:token/printed") { request, context in
             let (share, render) = try await resolve(context)
             // Only the share page itself records prints (a browser sends its origin with a POST).
-            if let origin = request.headers[.origin], !services.config.shareBaseURL.hasPrefix(origin), !services.config.publicURL.hasPrefix(origin) {
+            if let origin = request.headers[.origin], !Self.pageOrigins(services.config).contains(origin.lowercased()) {
                 throw AppError(status: 403, code: "forbidden", message: "Prints are recorded from the share page only.")
             }
             try await record(.printed, share: share, render: render, request: request, context: context)
@@ -63,6 +63,15 @@ struct SharePageRoutes {
             headers[.contentType] = "image/gif"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.pixel)))
         }
+    }
+
+    /// The origins the share page is served from (`scheme://host[:port]`, lower case).
+    static func pageOrigins(_ config: ServerConfig) -> Set<String> {
+        Set(
+            [config.shareBaseURL, config.publicURL].compactMap { base in
+                guard let url = URLComponents(string: base), let scheme = url.scheme, let host = url.host else { return nil }
+                return "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")".lowercased()
+            })
     }
 
     // MARK: Resolving

@@ -142,7 +142,7 @@ struct ShareRoutes {
     static func eventBody(_ event: EngagementEvent) -> EventBody {
         EventBody(
             id: event.id, eventType: event.type.rawValue, actorKind: event.actorKind.rawValue, shareId: event.shareID, sourceIp: event.viewer,
-            userAgent: event.userAgent, metadata: event.metadata.flatMap { try? JSONValue.parse(Data($0.utf8)) },
+            userAgent: event.userAgent, metadata: event.metadataValue,
             createdAt: Timestamp(event.createdAt))
     }
 }

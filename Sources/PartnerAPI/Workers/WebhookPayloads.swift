@@ -54,27 +54,29 @@ struct WebhookPayloads {
 
 /// The fields every event carries: the event id (stable across retries), its type (also as `event`,
 /// the reference's name for it) and when it happened.
-struct Envelope: Sendable {
+struct Envelope: Encodable, Sendable {
     let id: String
     let type: String
+    let event: String
     let occurredAt: Timestamp
 
     init(_ delivery: WebhookDelivery) {
         id = delivery.eventID
         type = delivery.eventType
+        event = delivery.eventType
         occurredAt = Timestamp(delivery.createdAt)
     }
 }
 
 /// The reference's flat render fields, beside the envelope of the render and form events.
-struct FlatRender: Sendable {
+struct FlatRender: Encodable {
     let renderId: String
     let templateId: String
     let status: String
-    let downloadUrl: String?
-    let errorMessage: String?
+    @Nullable var downloadUrl: String?
+    @Nullable var errorMessage: String?
     let createdAt: Timestamp
-    let completedAt: Timestamp?
+    @Nullable var completedAt: Timestamp?
 
     init(_ render: RenderRecord, body: RenderBody) {
         renderId = render.id
@@ -87,84 +89,61 @@ struct FlatRender: Sendable {
     }
 }
 
+/// An event body: its parts' fields side by side in one JSON object (each part encodes into the same
+/// keyed container), so the envelope and the flat render fields are written once for every event.
+struct EventBody<Fields: Encodable>: Encodable {
+    let envelope: Envelope
+    var render: FlatRender?
+    let fields: Fields
+
+    func encode(to encoder: any Encoder) throws {
+        try envelope.encode(to: encoder)
+        try render?.encode(to: encoder)
+        try fields.encode(to: encoder)
+    }
+}
+
 /// `render.succeeded` and `render.failed`: the flat render fields, and the render (as the render API
 /// shows it) under `data`.
-struct RenderEvent: Encodable {
-    let id: String
-    let type: String
-    let event: String
-    let occurredAt: Timestamp
-    let renderId: String
-    let templateId: String
-    let status: String
-    @Nullable var downloadUrl: String?
-    @Nullable var errorMessage: String?
-    let createdAt: Timestamp
-    @Nullable var completedAt: Timestamp?
-    let data: RenderBody
+typealias RenderEvent = EventBody<RenderEventFields>
 
+struct RenderEventFields: Encodable {
+    let data: RenderBody
+}
+
+extension EventBody where Fields == RenderEventFields {
     init(_ envelope: Envelope, render: RenderRecord, body: RenderBody) {
-        let flat = FlatRender(render, body: body)
-        id = envelope.id
-        type = envelope.type
-        event = envelope.type
-        occurredAt = envelope.occurredAt
-        renderId = flat.renderId
-        templateId = flat.templateId
-        status = flat.status
-        downloadUrl = flat.downloadUrl
-        errorMessage = flat.errorMessage
-        createdAt = flat.createdAt
-        completedAt = flat.completedAt
-        data = body
+        self.init(envelope: envelope, render: FlatRender(render, body: body), fields: RenderEventFields(data: body))
     }
 }
 
 /// `form.submitted`, in Craftkit's shape: `data` is the merged, validated field set, the same object the
 /// render API accepts, so a receiver can store it and re-render verbatim; the render is under `render`.
-struct FormSubmittedEvent: Encodable {
-    let id: String
-    let type: String
-    let event: String
-    let occurredAt: Timestamp
-    let renderId: String
-    let templateId: String
-    let status: String
-    @Nullable var downloadUrl: String?
-    @Nullable var errorMessage: String?
-    let createdAt: Timestamp
-    @Nullable var completedAt: Timestamp?
+typealias FormSubmittedEvent = EventBody<FormSubmittedFields>
+
+struct FormSubmittedFields: Encodable {
     @Nullable var sessionId: String?
     let templateSlug: String
     let templateVersion: Int
     let submittedAt: Timestamp
     let data: JSONValue
     let render: RenderBody
+}
 
+extension EventBody where Fields == FormSubmittedFields {
     init(_ envelope: Envelope, render record: RenderRecord, body: RenderBody, data: JSONValue) {
-        let flat = FlatRender(record, body: body)
-        id = envelope.id
-        type = envelope.type
-        event = envelope.type
-        occurredAt = envelope.occurredAt
-        renderId = flat.renderId
-        templateId = flat.templateId
-        status = flat.status
-        downloadUrl = flat.downloadUrl
-        errorMessage = flat.errorMessage
-        createdAt = flat.createdAt
-        completedAt = flat.completedAt
-        sessionId = record.origin.sessionID
-        templateSlug = record.templateSlug
-        templateVersion = record.versionNumber
-        submittedAt = Timestamp(record.createdAt)
-        self.data = data
-        render = body
+        self.init(
+            envelope: envelope, render: FlatRender(record, body: body),
+            fields: FormSubmittedFields(
+                sessionId: record.origin.sessionID, templateSlug: record.templateSlug, templateVersion: record.versionNumber,
+                submittedAt: Timestamp(record.createdAt), data: data, render: body))
     }
 }
 
 /// `template.published`: the new version, its manifest and content hash under `data`.
-struct TemplatePublishedEvent: Encodable {
+typealias TemplatePublishedEvent = EventBody<TemplatePublishedFields>
+
+struct TemplatePublishedFields: Encodable {
     struct Version: Encodable {
         let templateId: String
         let version: Int
@@ -173,30 +152,25 @@ struct TemplatePublishedEvent: Encodable {
         let contentHash: String
     }
 
-    let id: String
-    let type: String
-    let event: String
-    let occurredAt: Timestamp
     let data: Version
+}
 
+extension EventBody where Fields == TemplatePublishedFields {
     init(_ envelope: Envelope, version: TemplateVersionRecord) {
-        id = envelope.id
-        type = envelope.type
-        event = envelope.type
-        occurredAt = envelope.occurredAt
-        data = Version(
-            templateId: version.templateID, version: version.number, versionId: version.id, manifest: version.manifest,
-            contentHash: version.contentHash)
+        self.init(
+            envelope: envelope,
+            fields: TemplatePublishedFields(
+                data: .init(
+                    templateId: version.templateID, version: version.number, versionId: version.id, manifest: version.manifest,
+                    contentHash: version.contentHash)))
     }
 }
 
 /// `document.*` (one per engagement type), in the reference's shape: the event's fields flat, the bare
 /// type in `eventType`. `sourceIp` is the viewer's keyed hash (docs/decisions/0015-delivery.md).
-struct DocumentEvent: Encodable {
-    let id: String
-    let type: String
-    let event: String
-    let occurredAt: Timestamp
+typealias DocumentEvent = EventBody<DocumentFields>
+
+struct DocumentFields: Encodable {
     let renderId: String
     let templateId: String
     let eventId: String
@@ -207,21 +181,15 @@ struct DocumentEvent: Encodable {
     @Nullable var sourceIp: String?
     @Nullable var userAgent: String?
     @Nullable var metadata: JSONValue?
+}
 
+extension EventBody where Fields == DocumentFields {
     init(_ envelope: Envelope, event: EngagementEvent) {
-        id = envelope.id
-        type = envelope.type
-        self.event = envelope.type
-        occurredAt = envelope.occurredAt
-        renderId = event.renderID
-        templateId = event.templateID
-        eventId = event.id
-        eventType = event.type.rawValue
-        actorKind = event.actorKind.rawValue
-        createdAt = Timestamp(event.createdAt)
-        shareId = event.shareID
-        sourceIp = event.viewer
-        userAgent = event.userAgent
-        metadata = event.metadata.flatMap { try? JSONValue.parse(Data($0.utf8)) }
+        self.init(
+            envelope: envelope,
+            fields: DocumentFields(
+                renderId: event.renderID, templateId: event.templateID, eventId: event.id, eventType: event.type.rawValue,
+                actorKind: event.actorKind.rawValue, createdAt: Timestamp(event.createdAt), shareId: event.shareID, sourceIp: event.viewer,
+                userAgent: event.userAgent, metadata: event.metadataValue))
     }
 }

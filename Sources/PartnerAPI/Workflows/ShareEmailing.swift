@@ -9,8 +9,13 @@ struct ShareEmailing {
     let services: AppServices
 
     func send(render: DeliverableRender, input: EmailInput) async throws -> (issued: DeliveryService.IssuedShare, messageID: String) {
-        // The partner's mistakes first (a render still queued), then the deployment's configuration.
-        try await services.delivery.requireShareable(render, expiresAt: input.expiresAt, now: Date().epochMillis)
+        try await services.delivery.email(render: render, input: input, now: Date().epochMillis) {
+            try await outbox(render: render, input: input)
+        }
+    }
+
+    /// The configured provider and the org's sender and brand; 503 `email_not_configured` without them.
+    func outbox(render: DeliverableRender, input: EmailInput) async throws -> DeliveryService.Outbox {
         guard let sender = services.emailSender else {
             throw AppError(
                 status: 503, code: "email_not_configured",
@@ -24,8 +29,7 @@ struct ShareEmailing {
         }
         let brand = profile.map { $0.appearance.displayName ?? $0.name } ?? "Documents"
         let base = services.config.shareBaseURL
-        return try await services.delivery.email(render: render, input: input, from: from, sender: sender, now: Date().epochMillis) {
-            token, share in
+        return DeliveryService.Outbox(sender: sender) { token, _ in
             Self.message(
                 from: from, to: input.to, brand: brand, appearance: profile?.appearance ?? Appearance(), recipientName: input.recipientName,
                 note: input.message, documentName: render.filename, link: "\(base)/share/\(token)", pixel: "\(base)/share/\(token)/open.gif")

@@ -118,7 +118,9 @@ struct PinnedHTTPClientTests {
     func redirectToInternal(location: String) async throws {
         let respond: LoopbackServer.Respond = { _, writer in try await writer.send("HTTP/1.1 302 Found\nLocation: \(location)\nContent-Length: 0") }
         try await LoopbackServer.run(respond: respond) { port, server in
-            let configuration = guardExemptingLoopback(.init(allowPrivate: false, requestTimeout: .seconds(3), maxRedirects: 3))
+            // The deadline is not what is tested: generous, so a loaded machine (the whole suite runs in
+            // parallel on 2 cores) cannot turn the refusal into a timeout.
+            let configuration = guardExemptingLoopback(.init(allowPrivate: false, requestTimeout: .seconds(15), maxRedirects: 3))
             let client = PinnedHTTPClient(configuration: configuration)
             let error = await failure { try await client.send(method: .GET, url: URL(string: "http://127.0.0.1:\(port)/logo.png")!) }
             guard case .blockedAddress = error as? OutboundFailure else {
@@ -191,7 +193,7 @@ struct PinnedHTTPClientTests {
         let silent: LoopbackServer.Respond = { _, _ in }
         try await LoopbackServer.run(respond: silent) { port, server in
             // Generous: loading the system trust roots for the TLS context can take a while on a busy machine.
-            let configuration = PinnedHTTPClient.Configuration(allowPrivate: true, requestTimeout: .seconds(4))
+            let configuration = PinnedHTTPClient.Configuration(allowPrivate: true, requestTimeout: .seconds(10))
             let client = PinnedHTTPClient(configuration: configuration, resolver: FixedResolver(address: "127.0.0.1"))
             let error = await failure { try await client.send(method: .GET, url: URL(string: "https://images.test:\(port)/logo.png")!) }
             #expect(error is OutboundFailure)

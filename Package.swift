@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Signatures: the signing certificate and the CMS signature of a signed PDF.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Bottom layer: ids, errors, crypto, validation, manifest vocabulary. No I/O frameworks.
@@ -59,6 +62,17 @@ let package = Package(
         .target(
             name: "Webhooks",
             dependencies: ["Core", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // PDF signatures: signing identities and the PAdES-B-B incremental update (docs/signatures.md).
+        .target(
+            name: "Signatures",
+            dependencies: [
+                "Core",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -150,6 +164,16 @@ let package = Package(
         .testTarget(name: "EmbedSessionsTests", dependencies: ["EmbedSessions", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogsTests", dependencies: ["Catalogs", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Core"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SignaturesTests",
+            dependencies: [
+                "Signatures", "Core", "Render",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Core"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Core", "Render"], swiftSettings: swiftSettings),
         .testTarget(

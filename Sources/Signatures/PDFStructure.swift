@@ -1,0 +1,186 @@
+/// Why a PDF cannot be signed. Thrown for anything that is not a well-formed PDF of the shape the render
+/// engine writes (classic cross-reference tables, possibly followed by earlier signing updates).
+public enum PDFSignatureError: Error, Equatable, CustomStringConvertible {
+    case notAPDF
+    case malformed(String)
+    /// Well-formed PDF this signer does not handle (cross-reference streams, encryption, …).
+    case unsupported(String)
+    /// The CMS signature is larger than the space reserved for it.
+    case signatureTooLarge(needed: Int, reserved: Int)
+
+    public var description: String {
+        switch self {
+        case .notAPDF: "not a PDF (no %PDF- header or no startxref)"
+        case .malformed(let reason): "malformed PDF: \(reason)"
+        case .unsupported(let reason): "unsupported PDF: \(reason)"
+        case .signatureTooLarge(let needed, let reserved): "signature needs \(needed) bytes, \(reserved) reserved"
+        }
+    }
+}
+
+/// What the signing update needs from an existing PDF: its cross-reference (all sections, newest first,
+/// through `/Prev`), the newest trailer, and objects by number.
+struct PDFStructure {
+    static let maxXrefSections = 64
+    static let maxObjects = 8_388_607  // ISO 32000-1 Annex C: the largest object number.
+    static let maxPageTreeDepth = 32
+
+    let bytes: [UInt8]
+    /// Object number → (byte offset, generation), the newest section winning.
+    var offsets: [Int: (offset: Int, generation: Int)] = [:]
+    /// The newest trailer dictionary.
+    var trailer: PDFObject
+    /// Where the newest cross-reference section starts (the update's `/Prev`).
+    var startxref: Int
+
+    init(_ bytes: [UInt8]) throws {
+        self.bytes = bytes
+        guard bytes.count >= 32, Array(bytes[0..<5]) == Array("%PDF-".utf8) else { throw PDFSignatureError.notAPDF }
+        guard let at = PDFStructure.lastIndex(of: Array("startxref".utf8), in: bytes, within: 1024) else { throw PDFSignatureError.notAPDF }
+        var lexer = PDFLexer(bytes, at: at + 9)
+        startxref = try lexer.integer()
+        guard startxref > 0, startxref < at else { throw PDFSignatureError.malformed("startxref \(startxref) outside the file") }
+        trailer = .null
+        var section: Int? = startxref
+        var seen: Set<Int> = []
+        var first = true
+        while let offset = section {
+            guard seen.count < PDFStructure.maxXrefSections else { throw PDFSignatureError.malformed("more than 64 cross-reference sections") }
+            guard seen.insert(offset).inserted else { throw PDFSignatureError.malformed("cross-reference /Prev loop") }
+            let sectionTrailer = try readSection(at: offset)
+            if first {
+                trailer = sectionTrailer
+                first = false
+            }
+            guard sectionTrailer["XRefStm"] == nil else { throw PDFSignatureError.unsupported("hybrid cross-reference (XRefStm)") }
+            guard sectionTrailer["Encrypt"] == nil else { throw PDFSignatureError.unsupported("encrypted PDF") }
+            if let prev = sectionTrailer["Prev"] {
+                guard let value = prev.integer, value > 0, value < bytes.count else { throw PDFSignatureError.malformed("bad /Prev") }
+                section = value
+            } else {
+                section = nil
+            }
+        }
+    }
+
+    /// Reads one classic section (`xref`, subsections of `start count` and 20-byte entries, `trailer`
+    /// and its dictionary), records entries not already known, and returns the trailer.
+    mutating func readSection(at offset: Int) throws -> PDFObject {
+        guard offset < bytes.count else { throw PDFSignatureError.malformed("cross-reference offset \(offset) outside the file") }
+        var lexer = PDFLexer(bytes, at: offset)
+        guard lexer.accept("xref") else {
+            var probe = PDFLexer(bytes, at: offset)
+            if (try? probe.integer()) != nil, (try? probe.integer()) != nil, probe.accept("obj") {
+                throw PDFSignatureError.unsupported("cross-reference stream")
+            }
+            throw PDFSignatureError.malformed("no xref at startxref \(offset)")
+        }
+        while !lexer.accept("trailer") {
+            let start = try lexer.integer()
+            let count = try lexer.integer()
+            guard start >= 0, count >= 0, start + count <= PDFStructure.maxObjects + 1,
+                count <= (bytes.count - lexer.position) / 18
+            else { throw PDFSignatureError.malformed("bad cross-reference subsection \(start) \(count)") }
+            for number in start..<(start + count) {
+                let entryOffset = try lexer.integer()
+                let generation = try lexer.integer()
+                let inUse: Bool
+                if lexer.accept("n") {
+                    inUse = true
+                } else if lexer.accept("f") {
+                    inUse = false
+                } else {
+                    throw PDFSignatureError.malformed("bad cross-reference entry for object \(number)")
+                }
+                if offsets[number] == nil, inUse, entryOffset >= 0, generation >= 0 {
+                    offsets[number] = (entryOffset, generation)
+                } else if offsets[number] == nil, !inUse {
+                    offsets[number] = (-1, generation)
+                }
+            }
+        }
+        let trailer = try lexer.value()
+        guard case .dictionary = trailer else { throw PDFSignatureError.malformed("trailer is not a dictionary") }
+        return trailer
+    }
+
+    /// The object `reference` points at (its value; a stream's dictionary is refused: none of the objects
+    /// read here is a stream).
+    func object(_ reference: PDFReference) throws -> PDFObject {
+        guard let entry = offsets[reference.number], entry.offset >= 0 else {
+            throw PDFSignatureError.malformed("object \(reference.number) is not in the cross-reference")
+        }
+        guard entry.generation == reference.generation else {
+            throw PDFSignatureError.malformed("object \(reference.number) has generation \(entry.generation), not \(reference.generation)")
+        }
+        guard entry.offset < bytes.count else { throw PDFSignatureError.malformed("object \(reference.number) offset outside the file") }
+        var lexer = PDFLexer(bytes, at: entry.offset)
+        guard try lexer.integer() == reference.number, try lexer.integer() == reference.generation else {
+            throw PDFSignatureError.malformed("cross-reference entry of object \(reference.number) points elsewhere")
+        }
+        try lexer.expect("obj")
+        let value = try lexer.value()
+        if lexer.accept("stream") { throw PDFSignatureError.unsupported("object \(reference.number) is a stream") }
+        try lexer.expect("endobj")
+        return value
+    }
+
+    /// A dictionary, inline or behind a reference.
+    func dictionary(_ value: PDFObject?, _ what: String) throws -> PDFObject {
+        var resolved = value
+        if let reference = value?.reference { resolved = try object(reference) }
+        guard let resolved, case .dictionary = resolved else { throw PDFSignatureError.malformed("\(what) is not a dictionary") }
+        return resolved
+    }
+
+    /// An array, inline or behind a reference.
+    func array(_ value: PDFObject?, _ what: String) throws -> [PDFObject] {
+        var resolved = value
+        if let reference = value?.reference { resolved = try object(reference) }
+        guard case .array(let items) = resolved else { throw PDFSignatureError.malformed("\(what) is not an array") }
+        return items
+    }
+
+    var rootReference: PDFReference {
+        get throws {
+            guard let root = trailer["Root"]?.reference else { throw PDFSignatureError.malformed("trailer has no /Root reference") }
+            return root
+        }
+    }
+
+    var size: Int {
+        get throws {
+            guard let size = trailer["Size"]?.integer, size >= 1, size <= PDFStructure.maxObjects else {
+                throw PDFSignatureError.malformed("trailer /Size missing or out of range")
+            }
+            return size
+        }
+    }
+
+    /// The first page: `/Root /Pages`, then the first kid down the tree.
+    func firstPage(catalog: PDFObject) throws -> (reference: PDFReference, dictionary: PDFObject) {
+        guard var node = catalog["Pages"]?.reference else { throw PDFSignatureError.malformed("catalog has no /Pages reference") }
+        for _ in 0..<PDFStructure.maxPageTreeDepth {
+            let dictionary = try object(node)
+            if dictionary["Type"]?.isName("Page") == true { return (node, dictionary) }
+            guard dictionary["Type"]?.isName("Pages") == true else { throw PDFSignatureError.malformed("page tree node \(node.number) has no /Type") }
+            guard let kid = try array(dictionary["Kids"], "/Kids").first?.reference else {
+                throw PDFSignatureError.malformed("the document has no pages")
+            }
+            node = kid
+        }
+        throw PDFSignatureError.malformed("page tree deeper than \(PDFStructure.maxPageTreeDepth)")
+    }
+
+    /// The last occurrence of `needle` within the final `window` bytes.
+    static func lastIndex(of needle: [UInt8], in hay: [UInt8], within window: Int) -> Int? {
+        guard hay.count >= needle.count else { return nil }
+        var index = hay.count - needle.count
+        let lower = max(0, hay.count - window)
+        while index >= lower {
+            if hay[index] == needle[0], hay[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index -= 1
+        }
+        return nil
+    }
+}

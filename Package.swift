@@ -101,12 +101,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Outbound HTTP (render-time images, webhook deliveries): SSRF guard and a client pinned to the
-        // address it checked.
+        // Outbound HTTP (render-time images, webhook deliveries, the S3 blob store): SSRF guard and a
+        // client pinned to the address it checked.
         .target(
             name: "Outbound",
             dependencies: [
                 "Core", "Render", "Webhooks", "Delivery",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -199,6 +200,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The blob store contract, run against the file store and an S3 API server (scripts/with-s3.sh).
+        .testTarget(name: "BlobStoreTests", dependencies: ["Storage", "Outbound", "Core"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PartnerAPITests",
             dependencies: [

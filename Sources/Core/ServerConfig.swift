@@ -13,8 +13,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var publicURL: String
     public var dataDirectory: String
     public var database: DatabaseLocation
-    /// Directory of the filesystem blob store.
+    /// Directory of the filesystem blob store (unused when `s3Storage` is set).
     public var blobDirectory: String
+    /// The S3-compatible bucket blobs live in, when `CRAFTKIT_STORAGE_URL` is an `s3://` URL.
+    public var s3Storage: S3Location?
     /// `nil` when not set: `serve` then generates one into the data directory and prints where.
     public var adminKey: String?
     public var encryptionKey: String?
@@ -29,6 +31,10 @@ public struct ServerConfig: Sendable, Equatable {
     /// (docs/decisions/0007-download-urls.md): then a render's `downloadUrl` is `{base}/{blobKey}`;
     /// otherwise the authenticated download route.
     public var publicBlobURL: String?
+    /// `CRAFTKIT_PUBLIC_BLOB_URL=presigned`: `downloadUrl` is a presigned GET URL of the S3 object,
+    /// valid for `presignedURLSeconds`.
+    public var presignedDownloads: Bool
+    public var presignedURLSeconds: Int
     /// Lets render-time image fetches reach private and loopback addresses (tests only).
     public var allowPrivateFetch: Bool
     /// Requests per minute per API key and per embed session; 0 turns a limit off.
@@ -102,7 +108,14 @@ public struct ServerConfig: Sendable, Equatable {
         publicURL = try Self.parseBaseURL(value("CRAFTKIT_PUBLIC_URL"), variable: "CRAFTKIT_PUBLIC_URL") ?? "http://\(defaultPublicHost):\(port)"
 
         database = try Self.parseDatabase(value("CRAFTKIT_DATABASE_URL"), dataDirectory: dataDirectory)
-        blobDirectory = try Self.parseStorage(value("CRAFTKIT_STORAGE_URL"), dataDirectory: dataDirectory)
+        let storageURL = value("CRAFTKIT_STORAGE_URL")
+        if let storageURL, storageURL.hasPrefix("s3://") {
+            s3Storage = try S3Location.parse(storageURL, credentials: value)
+            blobDirectory = dataDirectory + "/blobs"
+        } else {
+            s3Storage = nil
+            blobDirectory = try Self.parseStorage(storageURL, dataDirectory: dataDirectory)
+        }
 
         adminKey = try secret("CRAFTKIT_ADMIN_KEY")
         encryptionKey = try secret("CRAFTKIT_ENCRYPTION_KEY")
@@ -116,7 +129,13 @@ public struct ServerConfig: Sendable, Equatable {
         workers = try integer("CRAFTKIT_WORKERS", default: max(1, processorCount), range: 0...256)
         maxBodyBytes = try Self.parseByteSize(value("CRAFTKIT_MAX_BODY_BYTES"), variable: "CRAFTKIT_MAX_BODY_BYTES", default: 10 * 1024 * 1024)
         version = value("CRAFTKIT_VERSION") ?? "local"
-        publicBlobURL = try Self.parseBaseURL(value("CRAFTKIT_PUBLIC_BLOB_URL"), variable: "CRAFTKIT_PUBLIC_BLOB_URL")
+        presignedDownloads = value("CRAFTKIT_PUBLIC_BLOB_URL")?.lowercased() == "presigned"
+        if presignedDownloads && s3Storage == nil {
+            throw Invalid(variable: "CRAFTKIT_PUBLIC_BLOB_URL", problem: "presigned needs an s3:// CRAFTKIT_STORAGE_URL")
+        }
+        publicBlobURL = presignedDownloads ? nil : try Self.parseBaseURL(value("CRAFTKIT_PUBLIC_BLOB_URL"), variable: "CRAFTKIT_PUBLIC_BLOB_URL")
+        // S3 accepts presigned URLs valid for up to 7 days.
+        presignedURLSeconds = try integer("CRAFTKIT_PRESIGNED_URL_SECONDS", default: 300, range: 1...604_800)
         switch value("CRAFTKIT_ALLOW_PRIVATE_FETCH")?.lowercased() {
         case nil, "0", "false", "no": allowPrivateFetch = false
         case "1", "true", "yes": allowPrivateFetch = true
@@ -184,7 +203,7 @@ public struct ServerConfig: Sendable, Equatable {
             guard !path.isEmpty else { throw Invalid(variable: "CRAFTKIT_STORAGE_URL", problem: "file:// needs a directory path") }
             return path
         }
-        throw Invalid(variable: "CRAFTKIT_STORAGE_URL", problem: "must be a file:// directory URL (S3 storage is not available in this version)")
+        throw Invalid(variable: "CRAFTKIT_STORAGE_URL", problem: "must be a file:// directory URL or an s3://bucket/prefix URL")
     }
 
     static func parseByteSize(_ raw: String?, variable: String, default fallback: Int) throws -> Int {

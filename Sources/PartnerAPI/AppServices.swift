@@ -133,7 +133,12 @@ public struct AppServices: Sendable {
         let database = try Database.open(config.database, logger: logger)
         do {
             try await Migrations.run(on: database, logger: logger)
-            let blobs = try FileBlobStore(directory: config.blobDirectory)
+            let blobs: any BlobStore
+            if let s3 = config.s3Storage {
+                blobs = S3BlobStore(location: s3)
+            } else {
+                blobs = try FileBlobStore(directory: config.blobDirectory)
+            }
             let engine = try RenderEngine()
             return AppServices(config: config, adminKey: adminKey, database: database, blobs: blobs, engine: engine, logger: logger)
         } catch {

@@ -11,13 +11,9 @@ public struct FileBlobStore: BlobStore {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
-    /// Keys are relative paths of `[A-Za-z0-9._-]` segments; no empty, `.` or `..` segment can escape the root.
+    /// Keys follow `BlobKey` (relative paths of `[A-Za-z0-9._-]` segments), so none can escape the root.
     func url(for key: String) throws -> URL {
-        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-        guard key.count <= 512, !segments.isEmpty,
-            segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.allSatisfy(allowed.contains) })
-        else { throw BlobStoreError.invalidKey(key) }
+        try BlobKey.validate(key)
         return root.appendingPathComponent(key)
     }
 
@@ -42,6 +38,24 @@ public struct FileBlobStore: BlobStore {
         return try Data(contentsOf: target)
     }
 
+    public func head(key: String) async throws -> BlobInfo? {
+        let target = try url(for: key)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target.path),
+            attributes[.type] as? FileAttributeType == .typeRegular, let size = attributes[.size] as? NSNumber
+        else { return nil }
+        return BlobInfo(size: size.intValue)
+    }
+
+    /// Reads the file in chunks through one descriptor opened now: a concurrent overwrite renames a new
+    /// file into place, so this stream keeps reading the blob it started with.
+    public func stream(key: String) async throws -> BlobStream? {
+        let target = try url(for: key)
+        guard let file = OpenFile(path: target.path) else { return nil }
+        return BlobStream(size: file.size, chunkSize: BlobStream.defaultChunkSize) { offset, count in
+            try file.read(offset: offset, count: count)
+        }
+    }
+
     public func delete(key: String) async throws {
         let target = try url(for: key)
         if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
@@ -53,5 +67,40 @@ public struct FileBlobStore: BlobStore {
         try await put(probe, key: key)
         defer { try? FileManager.default.removeItem(at: root.appendingPathComponent(key)) }
         guard try await get(key: key) == probe else { throw BlobStoreError.unavailable("probe did not read back") }
+    }
+}
+
+/// A read-only descriptor closed when the last stream holding it goes away. `pread` takes the offset
+/// itself, so reads share the descriptor without a file position to race on.
+final class OpenFile: Sendable {
+    let descriptor: Int32
+    let size: Int
+
+    init?(path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+        size = Int(info.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    func read(offset: Int, count: Int) throws -> Data {
+        var data = Data(count: count)
+        var filled = 0
+        while filled < count {
+            let got = data.withUnsafeMutableBytes { buffer in
+                pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
+            }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { break }
+            filled += got
+        }
+        return filled == count ? data : data.prefix(filled)
     }
 }

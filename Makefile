@@ -27,10 +27,11 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 
-## The whole suite: format lint, every test target on SQLite and on a throwaway PostgreSQL, then the
-## embed pages in headless chromium.
+## The whole suite: format lint, every test target on SQLite and on a throwaway PostgreSQL (blob
+## stores on files and on a throwaway S3 API server), then the embed pages in headless chromium.
 test: test-deps lint
-	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 CRAFTKIT_TEST_REQUIRE_SMTP=1 scripts/with-postgres.sh $(SWIFT) test $(IMPORT_CHECK)
+	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 CRAFTKIT_TEST_REQUIRE_SMTP=1 CRAFTKIT_TEST_REQUIRE_S3=1 \
+		scripts/with-s3.sh scripts/with-postgres.sh $(SWIFT) test $(IMPORT_CHECK)
 	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-examples
@@ -60,7 +61,8 @@ fuzz-short:
 
 ## Tests without the lint step (e.g. `make test-only FILTER=StorageTests`).
 test-only:
-	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 CRAFTKIT_TEST_REQUIRE_SMTP=1 scripts/with-postgres.sh $(SWIFT) test $(IMPORT_CHECK) $(if $(FILTER),--filter $(FILTER))
+	CRAFTKIT_TEST_REQUIRE_POSTGRES=1 CRAFTKIT_TEST_REQUIRE_SMTP=1 CRAFTKIT_TEST_REQUIRE_S3=1 \
+		scripts/with-s3.sh scripts/with-postgres.sh $(SWIFT) test $(IMPORT_CHECK) $(if $(FILTER),--filter $(FILTER))
 
 lint:
 	scripts/check-repo-citations.sh

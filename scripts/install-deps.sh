@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-dejavu-core)
 if [ "${1:-}" = "test" ]; then
-  packages+=(poppler-utils qpdf python3 python3-pip chromium nodejs openssl)
+  packages+=(poppler-utils qpdf python3 python3-pip python3-venv chromium nodejs openssl)
 fi
 
 missing=()
@@ -19,6 +19,7 @@ done
 # DevTools protocol than Debian's chromium speaks; `playwright install` is never needed.
 # standardwebhooks: the webhook tests verify deliveries with the library receivers use.
 # aiosmtpd: the SMTP email tests send to a real SMTP server (scripts/smtp-sink.py).
+# moto: the S3 blob store tests run against its S3 API server, from a venv of its own (scripts/with-s3.sh).
 pip_install() {
   python3 -m pip install -q "$1" 2>/dev/null || python3 -m pip install -q --break-system-packages "$1"
 }
@@ -36,6 +37,7 @@ python_packages() {
     echo "install-deps: installing aiosmtpd==1.4.6 (PyPI)"
     pip_install "aiosmtpd==1.4.6"
   fi
+  "$(dirname "$0")/with-s3.sh" --install
 }
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -4,6 +4,8 @@
 # stopped when "$@" ends. Composes with scripts/with-postgres.sh: `scripts/with-s3.sh scripts/with-postgres.sh swift test`.
 # moto keeps objects in memory and accepts any credentials: it checks requests' shape, not signatures
 # (the signing is pinned by AWS's published vectors in Tests/OutboundTests/SigV4Tests.swift).
+#   scripts/with-s3.sh COMMAND…    run COMMAND with the server
+#   scripts/with-s3.sh --install   only install moto (scripts/install-deps.sh test does this)
 set -euo pipefail
 
 moto_version=5.2.5
@@ -14,6 +16,7 @@ if [ ! -x "$venv/bin/moto_server" ]; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q "moto[server]==$moto_version"
 fi
+[ "${1:-}" = "--install" ] && exit 0
 
 dir=$(mktemp -d /tmp/craftkit-s3.XXXXXX)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -201,7 +201,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The blob store contract, run against the file store and an S3 API server (scripts/with-s3.sh).
-        .testTarget(name: "BlobStoreTests", dependencies: ["Storage", "Outbound", "Core"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BlobStoreTests",
+            dependencies: ["Storage", "Outbound", "Core", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PartnerAPITests",
             dependencies: [

@@ -51,6 +51,31 @@ struct S3BlobStoreTests {
         #expect(try await one.get(key: "k") == Data("1".utf8))
     }
 
+    /// Every name is loopback: virtual-hosted names (`BUCKET.s3.localhost`) without DNS.
+    struct LoopbackResolver: HostResolver {
+        func addresses(of host: String) async throws -> [IPAddress] { [IPAddress("127.0.0.1")!] }
+    }
+
+    @Test("virtual-hosted addressing: the bucket in the Host name, the same contract", .enabled(if: enabled))
+    func virtualHosted() async throws {
+        let pathStyle = try BlobStoreLeg.s3Store()
+        try await pathStyle.createBucket()
+        var endpoint = try #require(URLComponents(url: pathStyle.location.endpoint, resolvingAgainstBaseURL: false))
+        endpoint.host = "s3.localhost"
+        var location = pathStyle.location
+        location.endpoint = try #require(endpoint.url)
+        location.pathStyle = false
+        let store = S3BlobStore(location: location, tuning: BlobStoreLeg.tuning, resolver: LoopbackResolver())
+        let data = BlobStoreContractTests.pattern(9 << 20, seed: 5)
+        try await store.put(data, key: "virtual/big.pdf")
+        #expect(try await store.stream(key: "virtual/big.pdf")?.collect() == data)
+        // The path-style store sees the same object: one bucket, two ways of naming it.
+        #expect(try await pathStyle.head(key: "virtual/big.pdf")?.size == data.count)
+        try await store.delete(key: "virtual/big.pdf")
+        #expect(try await pathStyle.get(key: "virtual/big.pdf") == nil)
+        try await store.check()
+    }
+
     @Test("a stream started before an overwrite fails instead of splicing two versions", .enabled(if: enabled))
     func overwriteDuringStream() async throws {
         let store = try BlobStoreLeg.s3Store()

@@ -124,7 +124,13 @@ public struct S3BlobStore: BlobStore {
         let key = "health/probe-\(UUID().uuidString)"
         let probe = Data("ok".utf8)
         try await put(probe, key: key)
-        let read = try await get(key: key)
+        let read: Data?
+        do {
+            read = try await get(key: key)
+        } catch {
+            try? await delete(key: key)
+            throw error
+        }
         try await delete(key: key)
         guard read == probe else { throw BlobStoreError.unavailable("probe did not read back") }
     }

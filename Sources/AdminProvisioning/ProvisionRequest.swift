@@ -62,7 +62,7 @@ enum SettingsRules {
     static let maxOrigins = 50
 
     static func emailFrom(_ fields: inout ObjectValidator) -> String? {
-        guard let value = fields.string("emailFrom", length: 3...320) else { return nil }
+        guard let value = fields.string("emailFrom", length: 3...320, nullable: true) else { return nil }
         guard Formats.isSender(value) else {
             fields.fail("emailFrom", "Must be an email address, optionally with a display name: \"Acme <docs@acme.com>\"")
             return nil

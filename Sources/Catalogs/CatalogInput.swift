@@ -105,14 +105,18 @@ public struct CatalogInput: Sendable {
                 field.fail("dataType", "Must be one of \(DataType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let required = field.bool("required") ?? false
-            let format = field.string("format", length: 1...60)
+            // Empty is no format, as Craftkit's catalog field allows it.
+            let format = field.string("format", length: 0...60).flatMap { $0.isEmpty ? nil : $0 }
             let description = field.string("description", length: 0...280)
             var preview = field.raw("previewData")
-            if let value = preview, case .object = value {
-                field.fail("previewData", "Must be a scalar")
-            } else if case .array? = preview {
+            switch preview {
+            case .object?, .array?:
                 field.fail("previewData", "Must be a scalar")
                 preview = nil
+            case .null?:
+                field.fail("previewData", "Must not be null; leave the field out instead")
+                preview = nil
+            default: break
             }
             issues.merge(field.issues)
             guard let key, let label, let typeName, DataType(rawValue: typeName) != nil else { continue }
@@ -121,7 +125,7 @@ public struct CatalogInput: Sendable {
             ]
             if let format { members["format"] = .string(format) }
             if let description { members["description"] = .string(description) }
-            if let preview, preview != .null { members["previewData"] = preview }
+            if let preview { members["previewData"] = preview }
             result.append(.object(members))
         }
         return result

@@ -36,7 +36,7 @@ public struct Appearance: Sendable, Equatable, Codable {
 
     /// Reads the `appearance` object of a settings body, recording every problem under `key`.
     public static func read(_ fields: inout ObjectValidator, _ key: String = "appearance") -> Appearance? {
-        guard let value = fields.object(key) else { return nil }
+        guard let value = fields.object(key, nullable: true) else { return nil }
         guard var inner = try? ObjectValidator(value, path: key) else { return nil }
         let name = inner.string("displayName", length: 1...100)
         if let name, name.contains(where: { $0.isNewline }) { inner.fail("displayName", "Must be one line") }

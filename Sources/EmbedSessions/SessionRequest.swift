@@ -73,12 +73,12 @@ public struct SessionRequest: Sendable {
             issues.merge(ref.issues)
             if let name { catalogRef = (name, version) }
         }
-        if inline != nil, fields.raw("catalogRef") != nil && fields.raw("catalogRef") != .null {
+        if inline != nil, fields.raw("catalogRef") != nil {
             issues.add("Send either variableCatalog or catalogRef, not both", at: "catalogRef")
         }
 
         let permissions = EmbedPermissions.resolve(
-            mode: mode, overrides: fields.raw("permissions").flatMap { $0 == .null ? nil : $0 }, issues: &issues)
+            mode: mode, overrides: fields.object("permissions"), issues: &issues)
         _ = fields.string("permissionsPreset", length: 0...60)  // accepted, reserved (no effect), as in the reference
         let branding = Self.urlObject(&fields, "branding", urls: ["logoUrl", "fontUrl"])
         let appearance = Self.urlObject(&fields, "appearance", urls: ["stylesheetUrl", "fontUrl", "logoUrl"])
@@ -129,7 +129,7 @@ public struct SessionRequest: Sendable {
     static func urlObject(_ fields: inout ObjectValidator, _ key: String, urls: [String]) -> JSONValue? {
         guard let value = fields.object(key) else { return nil }
         for name in urls {
-            guard let member = value[name], member != .null else { continue }
+            guard let member = value[name] else { continue }
             if case .string(let url) = member, Formats.isHTTPURL(url) { continue }
             fields.fail("\(key).\(name)", "Must be an http(s) URL")
         }

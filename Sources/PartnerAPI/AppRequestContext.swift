@@ -6,7 +6,7 @@ import Synchronization
 /// Per-request state shared by every layer of one request, by reference: middleware deeper in the
 /// chain (auth) records the tenant so the access log written by the outer middleware can name it.
 public final class RequestTrace: Sendable {
-    private let state = Mutex<(projectID: String?, errorCode: String?)>((nil, nil))
+    private let state = Mutex<(projectID: String?, errorCode: String?, flatCredentialErrors: Bool)>((nil, nil, false))
 
     public init() {}
 
@@ -18,6 +18,14 @@ public final class RequestTrace: Sendable {
     public var errorCode: String? {
         get { state.withLock { $0.errorCode } }
         set { state.withLock { $0.errorCode = newValue } }
+    }
+
+    /// Set by the guards of routes whose credential refusals (401) Craftkit answers with the flat
+    /// `{"error":"<code>"}` body: the admin routes and the partner-key embed routes
+    /// (docs/decisions/0003-error-envelope.md).
+    public var flatCredentialErrors: Bool {
+        get { state.withLock { $0.flatCredentialErrors } }
+        set { state.withLock { $0.flatCredentialErrors = newValue } }
     }
 }
 

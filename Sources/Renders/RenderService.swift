@@ -44,7 +44,7 @@ public struct RenderService: Sendable {
             }
             fields.record(option.issues)
         }
-        if let header, !(1...200).contains(header.count) {
+        if let header, !(1...200).contains(header.unicodeScalars.count) {
             fields.fail("Idempotency-Key", "Must be 1 to 200 characters")
         }
         // Bounded before the validator, the encoder and the hash walk it (docs/security.md).

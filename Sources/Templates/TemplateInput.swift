@@ -19,9 +19,10 @@ public struct TemplateInput: Sendable {
         var fields = try ObjectValidator(json)
         let name = fields.string("name", required: true, length: 1...120)
         var slug: String?
-        if slugAllowed, let candidate = fields.string("slug", length: 1...Slug.maxLength) {
+        // Checked wherever it is sent; kept only where the body may name the slug (PUT's path names it).
+        if let candidate = fields.string("slug", length: 1...Slug.maxLength) {
             if Slug.isValid(candidate) {
-                slug = candidate
+                slug = slugAllowed ? candidate : nil
             } else {
                 fields.fail("slug", "Must be kebab-case: lower-case letters and digits separated by single dashes")
             }

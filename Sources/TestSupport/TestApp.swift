@@ -126,6 +126,13 @@ public struct TestResult: Sendable {
         return nil
     }
 
+    /// The code of Craftkit's flat credential refusal `{"error":"<code>","message"}` (admin and
+    /// partner-key embed routes); nil for any other body.
+    public var flatErrorCode: String? {
+        if case .string(let code)? = json["error"], case .string? = json["message"] { return code }
+        return nil
+    }
+
     public func string(_ path: String...) -> String? {
         var value: JSONValue? = json
         for key in path { value = value?[key] }

@@ -21,7 +21,43 @@ struct AuthorizationTests {
             let method: HTTPRequest.Method = path.hasPrefix("/v1/admin") ? .post : .get
             let result = try await client.call(method, path, json: method == .post ? "{}" : nil)
             #expect(result.status == 401)
-            #expect(result.errorCode == "missing_authorization")
+            if path == "/v1/keys" {
+                #expect(result.errorCode == "missing_authorization")
+            } else {
+                #expect(result.flatErrorCode == "missing_authorization", "\(result.body)")
+            }
+        }
+    }
+
+    @Test(
+        "credential refusals on the admin and partner-key embed routes are Craftkit's flat body; session routes keep the envelope",
+        arguments: DatabaseLeg.all)
+    func flatRefusals(leg: DatabaseLeg) async throws {
+        try await TestApp.run(leg) { client, _ in
+            let unknown = "ck_live_\(String(repeating: "B", count: 32))"
+            let partnerRoutes: [(HTTPRequest.Method, String, String?)] = [
+                (.get, "/v1/embed/renders", nil), (.get, "/v1/embed/builder/templates", nil), (.get, "/v1/embed/jwks.json", nil),
+                (.post, "/v1/embed/catalogs", "{}"), (.post, "/v1/embed/sessions", "{}"), (.post, "/v1/embed/sessions/refresh", "{}"),
+                (.get, "/v1/embed/renders/\(UUID().uuidString.lowercased())/download", nil),
+            ]
+            for (method, path, body) in partnerRoutes {
+                let missing = try await client.call(method, path, json: body)
+                #expect(missing.status == 401)
+                #expect(missing.flatErrorCode == "missing_authorization", "\(path): \(missing.body)")
+                let wrong = try await client.call(method, path, bearer: unknown, json: body)
+                #expect(wrong.status == 401)
+                #expect(wrong.flatErrorCode == "invalid_credentials", "\(path): \(wrong.body)")
+            }
+            let admin = try await client.call(.post, "/v1/admin/provision", bearer: unknown, json: #"{"externalOrgId":"x"}"#)
+            #expect(admin.flatErrorCode == "unauthorized", "\(admin.body)")
+            // Session-token routes and project routes answer the envelope.
+            let session = try await client.call(.post, "/v1/embed/form-submit/\(UUID().uuidString.lowercased())", bearer: "garbage", json: "{}")
+            #expect(session.status == 401)
+            #expect(session.errorCode == "unauthorized")
+            #expect(session.flatErrorCode == nil)
+            let project = try await client.call(.get, "/v1/renders", bearer: unknown)
+            #expect(project.errorCode == "unauthorized")
+            #expect(project.flatErrorCode == nil)
         }
     }
 
@@ -45,7 +81,7 @@ struct AuthorizationTests {
         try await TestApp.run(.sqlite) { client, _ in
             let result = try await client.call(.get, "/v1/embed/jwks.json", bearer: "ck_live_\(String(repeating: "A", count: 32))")
             #expect(result.status == 401)
-            #expect(result.errorCode == "invalid_credentials")
+            #expect(result.flatErrorCode == "invalid_credentials")
         }
     }
 
@@ -56,7 +92,7 @@ struct AuthorizationTests {
             for bearer in ["wrong-admin-key-0123456789", key] {
                 let result = try await client.call(.post, "/v1/admin/provision", bearer: bearer, json: #"{"externalOrgId":"x"}"#)
                 #expect(result.status == 401)
-                #expect(result.errorCode == "unauthorized")
+                #expect(result.flatErrorCode == "unauthorized")
             }
         }
     }

@@ -25,7 +25,7 @@ struct CredentialRevocationTests {
             }
             let winners = results.filter { $0.status == 200 }
             #expect(winners.count == 1, "\(results.map(\.status))")
-            #expect(results.filter { $0.errorCode == "refresh_failed" }.count == 19)
+            #expect(results.filter { $0.flatErrorCode == "refresh_failed" }.count == 19)
             let token = try #require(winners.first?.string("session_token"))
             await #expect(throws: AppError.self, "a renew token used twice revokes the session") { try await services.sessions.verify(token) }
         }

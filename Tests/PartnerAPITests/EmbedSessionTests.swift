@@ -127,12 +127,12 @@ struct EmbedSessionTests {
 
             let reused = try await client.call(.post, "/v1/embed/sessions/refresh", bearer: key, json: #"{"renewToken":"\#(first)"}"#)
             #expect(reused.status == 401)
-            #expect(reused.errorCode == "refresh_failed")
+            #expect(reused.flatErrorCode == "refresh_failed")
             // The whole family is dead: the newest token and renew token no longer work.
             await #expect(throws: AppError.self) { try await services.sessions.verify(try #require(refreshed.string("session_token"))) }
             let second = try #require(refreshed.string("renew_token"))
             #expect(
-                try await client.call(.post, "/v1/embed/sessions/refresh", bearer: key, json: #"{"renewToken":"\#(second)"}"#).errorCode
+                try await client.call(.post, "/v1/embed/sessions/refresh", bearer: key, json: #"{"renewToken":"\#(second)"}"#).flatErrorCode
                     == "refresh_failed")
         }
     }
@@ -144,13 +144,13 @@ struct EmbedSessionTests {
             let other = try await provisionKey(client, org: "other")
             let renew = try #require(try await client.call(.post, "/v1/embed/sessions", bearer: key, json: mint).string("renew_token"))
             #expect(
-                try await client.call(.post, "/v1/embed/sessions/refresh", bearer: other, json: #"{"renewToken":"\#(renew)"}"#).errorCode
+                try await client.call(.post, "/v1/embed/sessions/refresh", bearer: other, json: #"{"renewToken":"\#(renew)"}"#).flatErrorCode
                     == "refresh_failed")
             let short = try await client.call(.post, "/v1/embed/sessions/refresh", bearer: key, json: #"{"renewToken":"short"}"#)
             #expect(short.status == 422)
             #expect(short.errorCode == "invalid_request")
             #expect(try await client.call(.post, "/v1/embed/sessions/refresh", bearer: key, json: "{").errorCode == "invalid_json")
-            #expect(try await client.call(.post, "/v1/embed/sessions/refresh", json: "{}").errorCode == "missing_authorization")
+            #expect(try await client.call(.post, "/v1/embed/sessions/refresh", json: "{}").flatErrorCode == "missing_authorization")
             // The original project can still refresh: the other project's attempt did not spend it.
             #expect(try await client.call(.post, "/v1/embed/sessions/refresh", bearer: key, json: #"{"renewToken":"\#(renew)"}"#).status == 200)
         }

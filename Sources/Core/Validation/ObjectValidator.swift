@@ -1,5 +1,8 @@
 /// Reads the fields of a JSON object body one by one and collects every problem with its dot path,
-/// so a client learns about all mistakes in one round trip. Unknown fields are ignored.
+/// so a client learns about all mistakes in one round trip. Unknown fields are ignored. An explicit
+/// `null` is not an absent field: it is refused like any other wrong type ("Expected string, received
+/// null"), as Craftkit's schemas have it, except where a reader says `nullable: true` (a field whose
+/// null means "clear it").
 ///
 /// ```swift
 /// var v = try ObjectValidator(body)
@@ -24,16 +27,32 @@ public struct ObjectValidator: Sendable {
 
     private func path(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix).\(key)" }
 
+    /// The member to read further, or nil: absent (an issue if required), or null — an issue unless
+    /// `nullable`, when it reads as absent.
+    private mutating func present(_ key: String, required: Bool = false, nullable: Bool) -> JSONValue? {
+        switch members[key] {
+        case nil:
+            if required { fail(key, "Required") }
+            return nil
+        case .null?:
+            if required {
+                fail(key, "Required")
+            } else if !nullable {
+                fail(key, "Must not be null; leave the field out instead")
+            }
+            return nil
+        case let value?:
+            return value
+        }
+    }
+
     public mutating func fail(_ key: String, _ message: String) {
         issues.add(message, at: path(key))
     }
 
     /// A string field. `nil` when absent (and not required) or invalid (an issue is recorded).
-    public mutating func string(_ key: String, required: Bool = false, length: ClosedRange<Int>? = nil) -> String? {
-        guard let value = members[key], value != .null || required else {
-            if required { fail(key, "Required") }
-            return nil
-        }
+    public mutating func string(_ key: String, required: Bool = false, length: ClosedRange<Int>? = nil, nullable: Bool = false) -> String? {
+        guard let value = present(key, required: required, nullable: nullable) else { return nil }
         guard case .string(let string) = value else {
             fail(key, "Expected string, received \(value.typeName)")
             return nil
@@ -57,9 +76,10 @@ public struct ObjectValidator: Sendable {
     public mutating func stringArray(
         _ key: String,
         maxCount: Int,
+        nullable: Bool = false,
         element: (String) -> String? = { _ in nil }
     ) -> [String]? {
-        guard let value = members[key], value != .null else { return nil }
+        guard let value = present(key, nullable: nullable) else { return nil }
         guard case .array(let items) = value else {
             fail(key, "Expected array, received \(value.typeName)")
             return nil
@@ -87,8 +107,8 @@ public struct ObjectValidator: Sendable {
         return valid ? result : nil
     }
 
-    public mutating func bool(_ key: String) -> Bool? {
-        guard let value = members[key], value != .null else { return nil }
+    public mutating func bool(_ key: String, nullable: Bool = false) -> Bool? {
+        guard let value = present(key, nullable: nullable) else { return nil }
         guard case .bool(let bool) = value else {
             fail(key, "Expected boolean, received \(value.typeName)")
             return nil
@@ -100,11 +120,8 @@ public struct ObjectValidator: Sendable {
     public func raw(_ key: String) -> JSONValue? { members[key] }
 
     /// An object member. `nil` when absent (an issue if required) or not an object (an issue).
-    public mutating func object(_ key: String, required: Bool = false) -> JSONValue? {
-        guard let value = members[key], value != .null else {
-            if required { fail(key, "Required") }
-            return nil
-        }
+    public mutating func object(_ key: String, required: Bool = false, nullable: Bool = false) -> JSONValue? {
+        guard let value = present(key, required: required, nullable: nullable) else { return nil }
         guard case .object = value else {
             fail(key, "Expected object, received \(value.typeName)")
             return nil
@@ -113,11 +130,8 @@ public struct ObjectValidator: Sendable {
     }
 
     /// An array member with at most `maxCount` elements.
-    public mutating func array(_ key: String, required: Bool = false, maxCount: Int) -> [JSONValue]? {
-        guard let value = members[key], value != .null else {
-            if required { fail(key, "Required") }
-            return nil
-        }
+    public mutating func array(_ key: String, required: Bool = false, maxCount: Int, nullable: Bool = false) -> [JSONValue]? {
+        guard let value = present(key, required: required, nullable: nullable) else { return nil }
         guard case .array(let items) = value else {
             fail(key, "Expected array, received \(value.typeName)")
             return nil
@@ -130,8 +144,8 @@ public struct ObjectValidator: Sendable {
     }
 
     /// A whole number within `range`.
-    public mutating func integer(_ key: String, range: ClosedRange<Int>) -> Int? {
-        guard let value = members[key], value != .null else { return nil }
+    public mutating func integer(_ key: String, range: ClosedRange<Int>, nullable: Bool = false) -> Int? {
+        guard let value = present(key, nullable: nullable) else { return nil }
         guard case .number(let number) = value, number.rounded() == number, let integer = Int(exactly: number) else {
             fail(key, "Expected integer, received \(value.typeName)")
             return nil

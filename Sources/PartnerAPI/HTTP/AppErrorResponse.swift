@@ -3,7 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Turns any error into the envelope `{"error":{"code","message","issues"?}}`
+/// Turns any error into the envelope `{"error":{"code","message","issues"?}}`, or on the routes
+/// whose credential refusals Craftkit answers flat, `{"error":"<code>","message"}`
 /// (docs/decisions/0003-error-envelope.md).
 enum AppErrorResponse {
     struct Envelope: Encodable {
@@ -13,6 +14,12 @@ enum AppErrorResponse {
             let issues: ValidationIssues?
         }
         let error: Body
+    }
+
+    /// Craftkit's flat body for credential refusals on the admin and partner-key embed routes.
+    struct FlatEnvelope: Encodable {
+        let error: String
+        let message: String
     }
 
     static func missingAuthorization() -> AppError {
@@ -50,9 +57,15 @@ enum AppErrorResponse {
         }
     }
 
-    static func response(for error: AppError) -> Response {
-        let envelope = Envelope(error: .init(code: error.code, message: error.message, issues: error.issues))
-        var response = JSONBody.response(status: .init(code: error.status), envelope)
+    /// `flatCredentialErrors`: the route answers 401 in the flat shape (`RequestTrace`).
+    static func response(for error: AppError, flatCredentialErrors: Bool = false) -> Response {
+        var response =
+            if flatCredentialErrors && error.status == 401 {
+                JSONBody.response(status: .init(code: error.status), FlatEnvelope(error: error.code, message: error.message))
+            } else {
+                JSONBody.response(
+                    status: .init(code: error.status), Envelope(error: .init(code: error.code, message: error.message, issues: error.issues)))
+            }
         for (name, value) in error.headers {
             if let field = HTTPField.Name(name) { response.headers[field] = value }
         }

@@ -32,6 +32,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
     let adminKey: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        context.trace.flatCredentialErrors = true
         let token = try BearerToken.key(from: request, failureCode: "unauthorized")
         guard ConstantTime.equals(token, adminKey) else {
             throw AppError.unauthorized("unauthorized", "The admin key is not valid.")
@@ -42,7 +43,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
 /// Guards project routes (auth → rate limit): an active project API key (`ck_live_`/`ck_test_`).
 /// Unknown, malformed or revoked keys are 401 `unauthorized`, or `invalid_credentials` under
-/// `/v1/embed/` as the reference has it. The admin key is not a project key, so it fails here too.
+/// `/v1/embed/` as the reference has it, where refusals are also the flat `{"error":"<code>"}` body.
+/// The admin key is not a project key, so it fails here too.
 struct ProjectAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let keys: APIKeyService
@@ -50,7 +52,9 @@ struct ProjectAuthMiddleware: RouterMiddleware {
     let perMinute: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let code = request.uri.path.hasPrefix("/v1/embed/") ? "invalid_credentials" : "unauthorized"
+        let embed = request.uri.path.hasPrefix("/v1/embed/")
+        context.trace.flatCredentialErrors = embed
+        let code = embed ? "invalid_credentials" : "unauthorized"
         let token = try BearerToken.key(from: request, failureCode: code)
         return try await next(request, try await authenticated(token: token, context: context, failureCode: code))
     }

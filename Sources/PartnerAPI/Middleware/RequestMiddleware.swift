@@ -48,7 +48,7 @@ struct RequestMiddleware: RouterMiddleware {
                 )
             }
             context.trace.errorCode = appError.code
-            response = AppErrorResponse.response(for: appError)
+            response = AppErrorResponse.response(for: appError, flatCredentialErrors: context.trace.flatCredentialErrors)
         }
         response.headers[.requestID] = context.requestID
         if response.status == .unauthorized, let client, authFailuresPerMinute > 0 {

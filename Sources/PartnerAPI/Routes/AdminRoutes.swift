@@ -55,7 +55,7 @@ struct AdminRoutes {
             let body = try ProvisionRequest(json: try await JSONBody.read(request, limit: services.config.maxBodyBytes))
             let result = try await services.provisioning.provision(body)
             return JSONBody.response(
-                status: result.created ? .created : .ok,
+                status: .ok,
                 ProvisionBody(stack: result.stack, apiKey: result.apiKey, created: result.created)
             )
         }

@@ -48,9 +48,12 @@ struct BuilderTemplates {
             } else {
                 issues.add("Must be 1 to 120 characters", at: "documentTemplate.name")
             }
+        } else if let given = draft["name"] {
+            issues.add("Expected string, received \(given.typeName)", at: "documentTemplate.name")
         }
-        // The layout is stored as sent, but it is an object (a document) or absent, as the reference says.
-        if let layout = draft["layout"], layout != .null, layout.typeName != "object" {
+        // The layout is stored as sent, but it is an object (a document) or absent, as the reference says;
+        // `presetKey` is the one member the reference lets be null.
+        if let layout = draft["layout"], layout.typeName != "object" {
             issues.add("Expected object, received \(layout.typeName)", at: "documentTemplate.layout")
         }
         if let preset = draft["presetKey"], preset != .null, !preset.isString {
@@ -110,8 +113,8 @@ struct BuilderTemplates {
     func rollback(_ session: VerifiedSession, _ template: TemplateRecord, body: JSONValue) async throws -> TemplateService.Published {
         var fields = try ObjectValidator(body)
         let number = fields.integer("versionNumber", range: 1...1_000_000)
-        // Absent or null is required (a null once reached the unwrap below and crashed the process).
-        if number == nil, fields.raw("versionNumber") ?? .null == .null { fields.fail("versionNumber", "Required") }
+        // Required (a null once reached the unwrap below and crashed the process; null is now refused).
+        if number == nil, fields.raw("versionNumber") == nil { fields.fail("versionNumber", "Required") }
         try fields.finish()
         guard let number else { throw AppError.invalidRequest(ValidationIssues(formErrors: ["versionNumber is required"])) }
         let versions = try await services.templates.versions(of: template)

@@ -28,7 +28,9 @@ struct FormSubmission {
         issues.merge(fields.issues)
         // Bounded before anything recurses over it: expansion, validation and the request hash.
         if let data, issues.isEmpty { issues.merge(DataLimits.data.issues(in: data, at: "data")) }
-        if let idempotencyKey, !(1...200).contains(idempotencyKey.count) { issues.add("Must be 1 to 200 characters", at: "Idempotency-Key") }
+        if let idempotencyKey, !(1...200).contains(idempotencyKey.unicodeScalars.count) {
+            issues.add("Must be 1 to 200 characters", at: "Idempotency-Key")
+        }
         if !issues.isEmpty { throw AppError.invalidRequest(issues) }
 
         let template = try await resolveTemplate(verified)

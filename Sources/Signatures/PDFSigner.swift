@@ -51,6 +51,16 @@ public struct PDFSigner: Sendable {
     /// Signs `pdf`. Throws `PDFSignatureError` for input that is not a PDF this signer handles.
     public func sign(_ pdf: [UInt8], options: Options = Options()) throws -> Result {
         let structure = try PDFStructure(pdf)
+        do {
+            return try sign(structure, options: options, reserved: try reservedSignatureBytes())
+        } catch PDFSignatureError.signatureTooLarge(let needed, _) {
+            // An unusually large chain or name: once more with the room the signature turned out to need.
+            return try sign(structure, options: options, reserved: needed + 256)
+        }
+    }
+
+    func sign(_ structure: PDFStructure, options: Options, reserved: Int) throws -> Result {
+        let pdf = structure.bytes
         let rootReference = try structure.rootReference
         let catalog = try structure.dictionary(.reference(rootReference), "/Root")
         let page = try structure.firstPage(catalog: catalog)
@@ -77,7 +87,6 @@ public struct PDFSigner: Sendable {
         let newCatalog = catalog.setting("AcroForm", to: form)
 
         // The signature value, with placeholders for /ByteRange and /Contents.
-        let reserved = try reservedSignatureBytes()
         let byteRangePlaceholder = "[0 0000000000 0000000000 0000000000]"
         let name = options.name ?? commonName ?? "Craftkit Server"
         var signature = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange \(byteRangePlaceholder) /Contents <"
@@ -168,8 +177,8 @@ public struct PDFSigner: Sendable {
         return Result(pdf: out, byteRange: byteRange, digest: digest)
     }
 
-    /// Room for the CMS: the certificates plus generous space for the attributes and a signature of up to
-    /// RSA-4096 (the hex placeholder is twice this).
+    /// Room for the CMS: the certificates plus space for the attributes (two copies of the issuer's name)
+    /// and a signature of up to RSA-4096. The hex placeholder is twice this; unused room stays zeros.
     func reservedSignatureBytes() throws -> Int {
         var serializer = DER.Serializer()
         for certificate in [identity.certificate] + identity.chain { try serializer.serialize(certificate) }

@@ -42,6 +42,12 @@ public struct SigningIdentity: Sendable {
 
     public init(certificate: Certificate, privateKey: Certificate.PrivateKey, chain: [Certificate] = []) throws {
         guard certificate.publicKey == privateKey.publicKey else { throw Failure.keyDoesNotMatchCertificate }
+        // RFC 5280 §4.1.2.2 caps serial numbers at 20 octets; NSS (poppler's pdfsig, Firefox) cannot read a
+        // certificate with a longer one, so the signature would not verify there.
+        let serial = certificate.serialNumber.bytes
+        guard serial.count + ((serial.first ?? 0) >= 0x80 ? 1 : 0) <= 20 else {
+            throw Failure.invalidCertificate("serial number longer than 20 octets (RFC 5280 §4.1.2.2)")
+        }
         self.certificate = certificate
         self.privateKey = privateKey
         self.chain = chain
@@ -53,8 +59,8 @@ public struct SigningIdentity: Sendable {
     public static func generate(projectName: String, now: Date = Date(), years: Int = 10) throws -> SigningIdentity {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let name = try DistinguishedName {
-            CommonName(commonName(for: projectName))
             OrganizationName("Craftkit Server")
+            CommonName(commonName(for: projectName))
         }
         var serial = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()

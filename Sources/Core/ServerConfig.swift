@@ -24,6 +24,9 @@ public struct ServerConfig: Sendable, Equatable {
     public var previousEncryptionKeys: [String]
     public var logLevel: String
     public var workers: Int
+    /// Renders of one project running at once across every worker of the deployment; 0 = no cap
+    /// (docs/operations.md#fair-queueing).
+    public var maxRunningRendersPerProject: Int
     public var maxBodyBytes: Int
     /// Short git sha of the build, or `local`; reported by the health endpoint.
     public var version: String
@@ -127,6 +130,7 @@ public struct ServerConfig: Sendable, Equatable {
             throw Invalid(variable: "CRAFTKIT_LOG_LEVEL", problem: "must be one of \(Self.logLevels.joined(separator: ", ")), got \"\(logLevel)\"")
         }
         workers = try integer("CRAFTKIT_WORKERS", default: max(1, processorCount), range: 0...256)
+        maxRunningRendersPerProject = try integer("CRAFTKIT_MAX_RUNNING_RENDERS_PER_PROJECT", default: 16, range: 0...100_000)
         maxBodyBytes = try Self.parseByteSize(value("CRAFTKIT_MAX_BODY_BYTES"), variable: "CRAFTKIT_MAX_BODY_BYTES", default: 10 * 1024 * 1024)
         version = value("CRAFTKIT_VERSION") ?? "local"
         presignedDownloads = value("CRAFTKIT_PUBLIC_BLOB_URL")?.lowercased() == "presigned"

@@ -88,7 +88,7 @@ public struct AppServices: Sendable {
         endUserWork = Self.endUserThreads
         jobSignal = JobSignal()
         webhookSignal = JobSignal()
-        let queue = SQLJobQueue(database: database)
+        let queue = SQLJobQueue(database: database, maxRunningPerTenant: config.maxRunningRendersPerProject)
         // Services emit their jobs and events through a unit of work; render enqueues group-commit on SQLite.
         let work = SQLUnitOfWork(database: database)
         templates = TemplateService(repository: templateRepository, work: work)

@@ -104,7 +104,7 @@ public struct RenderService: Sendable {
                     try await renders.releaseIdempotencyKey(renderID: existing.id, in: transaction)
                 }
                 try await renders.insert(render, in: transaction)
-                try await transaction.enqueueJob(kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)
+                try await transaction.enqueueJob(kind: RenderWorker.jobKind, subjectID: render.id, tenant: render.projectID, runAt: render.createdAt)
                 if render.origin.source == .form {
                     try await transaction.emitEvent(projectID: render.projectID, event: .formSubmitted, subjectID: render.id, now: render.createdAt)
                 }

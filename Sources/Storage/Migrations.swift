@@ -413,6 +413,22 @@ public enum Migrations {
                 "ALTER TABLE embed_partners ADD COLUMN appearance TEXT",
             ]
         ),
+        Migration(
+            version: 15,
+            name: "fair queueing: a tenant per job and each tenant's last turn",
+            statements: [
+                "ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT ''",
+                "UPDATE jobs SET tenant = COALESCE((SELECT project_id FROM renders WHERE renders.id = jobs.subject_id), '') WHERE kind = 'render'",
+                """
+                UPDATE jobs SET tenant = COALESCE((SELECT project_id FROM webhook_deliveries d WHERE d.id = jobs.subject_id), '')
+                WHERE kind = 'webhook'
+                """,
+                "CREATE INDEX jobs_tenant_due ON jobs (tenant, status, run_at)",
+                // One row per (kinds a worker claims, tenant): the sequence number of that tenant's last
+                // turn; the claim serves the tenant whose turn is oldest (docs/operations.md#fair-queueing).
+                "CREATE TABLE queue_turns (turn_key TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL)",
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -29,8 +29,8 @@ public struct SQLUnitOfWork: UnitOfWork {
 struct SQLTransaction: Transaction {
     let db: any SQLDatabase
 
-    func enqueueJob(kind: String, subjectID: String, runAt: Int64) async throws {
-        try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: kind, subjectID: subjectID, runAt: runAt)
+    func enqueueJob(kind: String, subjectID: String, tenant: String, runAt: Int64) async throws {
+        try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: kind, subjectID: subjectID, tenant: tenant, runAt: runAt)
     }
 
     func finishJob(id: String, dead: Bool, error: String?) async throws {

@@ -139,7 +139,9 @@ public struct SQLWebhookRepository: WebhookRepository {
                     \(bind: delivery.eventType), \(bind: delivery.subjectID), 'pending', 0, \(bind: delivery.createdAt))
             """
         ).run()
-        try await SQLJobQueue.insert(on: db, id: Identifier.make(), kind: WebhookDeliverer.jobKind, subjectID: delivery.id, runAt: delivery.createdAt)
+        try await SQLJobQueue.insert(
+            on: db, id: Identifier.make(), kind: WebhookDeliverer.jobKind, subjectID: delivery.id, tenant: delivery.projectID,
+            runAt: delivery.createdAt)
     }
 
     /// Fans an event out to every endpoint of the project subscribed to it (inside the caller's

@@ -29,7 +29,7 @@ struct RenderServiceRuleTests {
         let (render, replay) = try await renders(work).enqueue(projectID: projectID, slug: slug, body: try body("Ada"), idempotencyKey: nil)
         #expect(!replay)
         #expect(await store.allRenders == [render])
-        #expect(work.committed.last == [.job(kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt)])
+        #expect(work.committed.last == [.job(kind: RenderWorker.jobKind, subjectID: render.id, tenant: render.projectID, runAt: render.createdAt)])
     }
 
     @Test("a form submission also emits form.submitted with the job")
@@ -40,7 +40,7 @@ struct RenderServiceRuleTests {
             projectID: projectID, slug: slug, body: try body("Ada"), idempotencyKey: nil, origin: RenderOrigin(source: .form))
         #expect(
             work.committed.last == [
-                .job(kind: RenderWorker.jobKind, subjectID: render.id, runAt: render.createdAt),
+                .job(kind: RenderWorker.jobKind, subjectID: render.id, tenant: render.projectID, runAt: render.createdAt),
                 .event(projectID: projectID, event: .formSubmitted, subjectID: render.id, now: render.createdAt),
             ])
     }

@@ -17,8 +17,9 @@ public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConve
 /// is lost. Keeping these calls in the services is what lets the rules ("publishing emits
 /// `template.published`") be tested without a database.
 public protocol Transaction: Sendable {
-    /// Queues a ready job of `kind` for `subjectID`, due at `runAt`.
-    func enqueueJob(kind: String, subjectID: String, runAt: Int64) async throws
+    /// Queues a ready job of `kind` for `subjectID`, due at `runAt`. `tenant` (the project) is whose
+    /// turn the job waits for: the queue claims across tenants in rotation, within a per-tenant cap.
+    func enqueueJob(kind: String, subjectID: String, tenant: String, runAt: Int64) async throws
     /// Marks a claimed job finished: `done`, or `dead` with the error.
     func finishJob(id: String, dead: Bool, error: String?) async throws
     /// Records an event of the project (fanned out to the webhook endpoints subscribed to it).
@@ -32,7 +33,7 @@ public protocol UnitOfWork: Sendable {
 
 /// An emitted job or event, as `InMemoryUnitOfWork` records it.
 public enum EmittedWork: Sendable, Equatable {
-    case job(kind: String, subjectID: String, runAt: Int64)
+    case job(kind: String, subjectID: String, tenant: String, runAt: Int64)
     case finishedJob(id: String, dead: Bool, error: String?)
     case event(projectID: String, event: EventType, subjectID: String, now: Int64)
 }
@@ -103,8 +104,8 @@ public final class InMemoryTransaction: Transaction {
         for step in undo.reversed() { await step() }
     }
 
-    public func enqueueJob(kind: String, subjectID: String, runAt: Int64) async throws {
-        try emit(.job(kind: kind, subjectID: subjectID, runAt: runAt))
+    public func enqueueJob(kind: String, subjectID: String, tenant: String, runAt: Int64) async throws {
+        try emit(.job(kind: kind, subjectID: subjectID, tenant: tenant, runAt: runAt))
     }
 
     public func finishJob(id: String, dead: Bool, error: String?) async throws {

@@ -65,9 +65,11 @@ public struct PDFSigner: Sendable {
         let catalog = try structure.dictionary(.reference(rootReference), "/Root")
         let page = try structure.firstPage(catalog: catalog)
         let size = try structure.size
-        guard size + 2 <= PDFStructure.maxObjects else { throw PDFSignatureError.unsupported("no object numbers left") }
-        let signatureNumber = size
-        let fieldNumber = size + 1
+        // New objects take the next free numbers: /Size, unless a cross-reference entry lies beyond it.
+        let firstFree = max(size, (structure.offsets.keys.max() ?? 0) + 1)
+        guard firstFree + 2 <= PDFStructure.maxObjects else { throw PDFSignatureError.unsupported("no object numbers left") }
+        let signatureNumber = firstFree
+        let fieldNumber = firstFree + 1
         let signatureReference = PDFReference(number: signatureNumber, generation: 0)
         let fieldReference = PDFReference(number: fieldNumber, generation: 0)
 

@@ -33,6 +33,10 @@ let package = Package(
         // Signatures: the signing certificate and the CMS signature of a signed PDF.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // Metrics: recorded through swift-metrics (Hummingbird already depends on it), served in the
+        // Prometheus text format at /metrics.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Bottom layer: ids, errors, crypto, validation, manifest vocabulary. No I/O frameworks.
@@ -61,7 +65,7 @@ let package = Package(
         .target(name: "Delivery", dependencies: ["Core", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .target(
             name: "Webhooks",
-            dependencies: ["Core", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Core", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         // PDF signatures: signing identities and the PAdES-B-B incremental update (docs/signatures.md).
@@ -81,7 +85,7 @@ let package = Package(
         // Renders, their worker and inbound triggers; they read templates through `RenderableVersionSource`.
         .target(
             name: "Renders",
-            dependencies: ["Core", "Render", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Core", "Render", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         // SQL implementations of the features' repositories (SQLite + PostgreSQL), migrations, blob store.
@@ -128,6 +132,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings

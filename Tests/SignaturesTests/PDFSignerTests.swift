@@ -117,6 +117,32 @@ import Testing
         }
     }
 
+    /// Every render fixture (images, tables over many pages, links, CJK) signs and verifies.
+    @Test(arguments: [
+        ("invoice.json", "invoice-300.data.json"), ("report.json", "report-1000.data.json"), ("letter.json", "letter.data.json"),
+        ("craftkit-pages.json", "craftkit-pages.data.json"),
+    ])
+    func everyRenderFixtureSignsAndVerifies(document: String, data: String) async throws {
+        let pdf = [UInt8](try await Engine.render(document, data).bytes)
+        let signed = try PDFSigner(identity: Engine.identity).sign(pdf)
+        let report = try #require(try Tool.pdfsig(signed.pdf).first)
+        #expect(report.contains("Signature Validation: Signature is Valid.") && report.contains("Total document signed"), "\(report)")
+        if Tool.path("qpdf") != nil { #expect(try Tool.run("qpdf", ["--check"], pdf: signed.pdf).status == 0) }
+    }
+
+    /// Strict PAdES baseline: the claimed time only in /M, no CMS signing-time attribute.
+    @Test func withoutTheSigningTimeAttributeTheTimeIsInMOnly() async throws {
+        let original = [UInt8](try await Engine.invoice.value.bytes)
+        let signed = try PDFSigner(identity: Engine.identity).sign(original, options: .init(date: Self.date, signingTimeAttribute: false))
+        let report = try #require(try Tool.pdfsig(signed.pdf).first)
+        #expect(report.contains("Signature Validation: Signature is Valid."), "\(report)")
+        var signingTime = DER.Serializer()
+        try signingTime.serialize([1, 2, 840, 113549, 1, 9, 5] as ASN1ObjectIdentifier)
+        let hex = String(decoding: signed.pdf[(signed.byteRange[1] + 1)..<(signed.byteRange[2] - 1)], as: UTF8.self)
+        #expect(!hex.contains(signingTime.serializedBytes.map { String(format: "%02X", $0) }.joined()))
+        #expect(signed.pdf.firstRange(of: Array("/M (D:20261203121320+00'00')".utf8)) != nil)
+    }
+
     @Test func inputThatIsNotAnEnginePDFIsATypedError() async throws {
         let signer = PDFSigner(identity: Engine.identity)
         let original = [UInt8](try await Engine.invoice.value.bytes)

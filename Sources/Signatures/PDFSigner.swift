@@ -20,8 +20,9 @@ public struct PDFSigner: Sendable {
         public var reason: String?
         /// `/Location`.
         public var location: String?
-        /// Whether the CMS carries a signing-time attribute as well as `/M`. ETSI EN 319 142-1 (PAdES
-        /// baseline) keeps the claimed time in `/M` only; verifiers accept either.
+        /// Whether the CMS carries a signing-time attribute as well as `/M`. On by default, as the
+        /// signing flow asks; ETSI EN 319 142-1's baseline profile wants the claimed time in `/M` only,
+        /// so strict PAdES-B-B conformance (e.g. for EU DSS) turns it off. pdfsig verifies either.
         public var signingTimeAttribute: Bool
 
         public init(date: Date = Date(), name: String? = nil, reason: String? = nil, location: String? = nil, signingTimeAttribute: Bool = true) {
@@ -33,7 +34,7 @@ public struct PDFSigner: Sendable {
         }
     }
 
-    /// The byte ranges a signed PDF's signature covers and the SHA-256 over them.
+    /// The signed PDF, the byte ranges its signature covers and the SHA-256 over them.
     public struct Result: Sendable {
         public var pdf: [UInt8]
         /// `[offset, length, offset, length]`, as in `/ByteRange`.

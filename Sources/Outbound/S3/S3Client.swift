@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Logging
 import NIOHTTP1
 
 /// Signed S3 requests with retries, over `PinnedHTTPClient`. The endpoint is operator-configured and
@@ -18,6 +19,8 @@ struct S3Client: Sendable {
     let signer: SigV4
     let tuning: S3BlobStore.Tuning
     let resolver: any HostResolver
+    /// Retries are logged (at warning) so an operator sees a struggling endpoint before it fails.
+    static let logger = Logger(label: "craftkit.s3")
 
     init(location: S3Location, tuning: S3BlobStore.Tuning, resolver: any HostResolver) {
         self.location = location
@@ -79,15 +82,24 @@ struct S3Client: Sendable {
                 date: Date())
             // PinnedHTTPClient writes Host itself, from the same URL, so it is signed but not passed.
             let headers = signed.headers.filter { $0.0 != "host" }
+            let reason: String
             do {
                 let response = try await client.send(method: request.method, url: url, headers: headers, body: request.body)
                 guard Self.isTransient(response), attempt < tuning.maxAttempts else { return response }
+                reason = "status \(response.status)" + (S3XML.value(of: "Code", in: response.body).map { " \($0)" } ?? "")
             } catch let failure as OutboundFailure {
                 guard Self.isRetryable(failure) else { throw BlobStoreError.unavailable("S3 \(request.method.rawValue): \(failure)") }
                 guard attempt < tuning.maxAttempts else {
                     throw BlobStoreError.unavailable("S3 \(request.method.rawValue) failed \(attempt) times, last: \(failure)")
                 }
+                reason = failure.description
             }
+            Self.logger.warning(
+                "S3 request retried",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "key": "\(request.objectKey ?? location.bucket)", "attempt": "\(attempt)",
+                    "reason": "\(reason)",
+                ])
             try await Task.sleep(for: backoff(afterAttempt: attempt))
             attempt += 1
         }

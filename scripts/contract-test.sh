@@ -331,6 +331,17 @@ case " ${CONTRACT_DOCUMENTS:-own reference} " in *" reference "*)
   run_schemathesis reference "$dir/reference.toml" "$dir/reference.yaml" \
     --exclude-path-regex '^/v1/(signatures|projects)' || status=1 ;;
 esac
+# /metrics, after all that traffic, read by Prometheus's own text parser (prometheus_client from PyPI).
+"$venv/bin/python" -c "import prometheus_client" 2>/dev/null || "$venv/bin/pip" install -q "prometheus_client==0.21.1"
+curl -fs "$BASE/metrics" | "$venv/bin/python" -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+names = {family.name for family in text_string_to_metric_families(sys.stdin.read())}
+wanted = {"craftkit_http_request_duration_seconds", "craftkit_queue_jobs", "craftkit_render_duration_seconds", "craftkit_db_connections"}
+missing = wanted - names
+print("contract: /metrics parses as Prometheus text: %d families" % len(names))
+sys.exit("contract: /metrics lacks %s" % sorted(missing) if missing else 0)
+' || status=1
 # The run must not have cut itself short: the project key and the edit session still work.
 for check in "$CONTRACT_PROJECT_KEY /v1/keys" "$CONTRACT_EDIT_TOKEN /v1/embed/session"; do
   set -- $check

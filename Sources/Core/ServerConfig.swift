@@ -56,6 +56,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var authFailuresPerMinute: Int
     /// How long `/health` reuses its last probe (the storage probe writes a blob).
     public var healthCacheMillis: Int
+    /// When set, `GET /metrics` needs `Authorization: Bearer <token>` (docs/operations.md#metrics).
+    public var metricsToken: String?
     /// Days an end user's uploaded image stays served under its URL (renders made from it keep it).
     public var uploadRetentionDays: Int
     /// Base of `shareUrl` (`{base}/share/{token}`): a custom share domain, else the public URL.
@@ -154,6 +156,7 @@ public struct ServerConfig: Sendable, Equatable {
         previewTimeoutSeconds = try integer("CRAFTKIT_PREVIEW_TIMEOUT_SECONDS", default: 15, range: 1...300)
         authFailuresPerMinute = try integer("CRAFTKIT_AUTH_FAILURES_PER_MINUTE", default: 30, range: 0...1_000_000)
         healthCacheMillis = try integer("CRAFTKIT_HEALTH_CACHE_MS", default: 1_000, range: 0...3_600_000)
+        metricsToken = value("CRAFTKIT_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         uploadRetentionDays = try integer("CRAFTKIT_UPLOAD_RETENTION_DAYS", default: 30, range: 1...3650)
         shareBaseURL = try Self.parseBaseURL(value("CRAFTKIT_SHARE_BASE_URL"), variable: "CRAFTKIT_SHARE_BASE_URL") ?? publicURL
         resendAPIKey = value("CRAFTKIT_RESEND_API_KEY")

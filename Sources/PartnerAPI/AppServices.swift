@@ -9,6 +9,7 @@ import Outbound
 import Render
 import Renders
 import Storage
+import Synchronization
 import Templates
 import Webhooks
 
@@ -38,6 +39,9 @@ public struct AppServices: Sendable {
     public let previews: AsyncLimiter
     /// Share-page image batches being drawn, so concurrent requests for one batch share a drawing.
     let pageBatches = SingleFlight<String, [Int: Data]>()
+    /// Set when graceful shutdown begins: `/v1/health/ready` then answers 503 so a load balancer stops
+    /// sending requests while in-flight ones finish.
+    public let draining = DrainState()
     /// Threads for end users' and anonymous requests, below the partners' API in priority (see
     /// `RequestMiddleware.isEndUserTraffic`).
     public let endUserWork: LowPriorityExecutor
@@ -62,6 +66,8 @@ public struct AppServices: Sendable {
         webhookTransport: (any WebhookTransport)? = nil, emailSender: (any EmailSender)? = nil
     ) {
         self.config = config
+        // swift-metrics is bootstrapped before anything in this process records (`Telemetry`).
+        _ = Telemetry.registry
         self.adminKey = adminKey
         self.database = database
         self.blobs = blobs
@@ -110,7 +116,7 @@ public struct AppServices: Sendable {
         deliveryStore = deliveryRepository
         delivery = DeliveryService(shares: deliveryRepository, engagement: deliveryRepository, work: work, secrets: secrets)
         viewerHash = ViewerHash(deploymentSecret: config.encryptionKey ?? adminKey)
-        self.emailSender = emailSender ?? EmailProviders.configured(config, logger: logger)
+        self.emailSender = (emailSender ?? EmailProviders.configured(config, logger: logger)).map { MeteredEmailSender(base: $0) }
         let webhookRepository = SQLWebhookRepository(database: database)
         let allowPrivate = config.allowPrivateFetch
         webhooks = WebhookService(repository: webhookRepository, secrets: secrets) { FetchGuard.problem(with: $0, allowPrivate: allowPrivate) }
@@ -150,4 +156,15 @@ public struct AppServices: Sendable {
     public func shutdown() async throws {
         try await database.shutdown()
     }
+}
+
+/// Whether this process is shutting down (see `AppServices.draining`).
+public final class DrainState: Sendable {
+    private let state = Atomic<Bool>(false)
+
+    public init() {}
+
+    public var isDraining: Bool { state.load(ordering: .relaxed) }
+
+    public func begin() { state.store(true, ordering: .relaxed) }
 }

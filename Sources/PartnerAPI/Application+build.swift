@@ -29,6 +29,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
 
     // Public: no credential, or one in the path (the hook token, the upload's unguessable name).
     HealthRoutes(services: services).register(on: router, routes: routes)
+    MetricsRoutes(services: services).register(on: router, routes: routes)
     InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
     PublicPageRoutes(services: services).register(on: router, routes: routes)
     SharePageRoutes(services: services).register(on: router, routes: routes)

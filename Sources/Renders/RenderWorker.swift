@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import Metrics
 import Render
 
 /// Takes render jobs from the durable queue and runs them through the render core: the worker half of
@@ -119,6 +120,7 @@ public struct RenderWorker: Sendable {
             metadata["duration_ms"] = .stringConvertible(elapsed.milliseconds)
             metadata["pages"] = .stringConvertible(output.pageCount)
             logger.info("render succeeded", metadata: metadata)
+            Self.record(outcome: "succeeded", elapsed: elapsed, pages: output.pageCount)
         } catch {
             await handleFailure(error, job: job, owner: owner, elapsed: started.duration(to: .now), metadata: metadata)
         }
@@ -159,6 +161,14 @@ public struct RenderWorker: Sendable {
         return RenderOutput(blobKey: key, sha256: digest, pageCount: pdf.pageCount, byteCount: pdf.bytes.count)
     }
 
+    /// `craftkit_render_duration_seconds{outcome}` and, for a PDF, `craftkit_render_pages`
+    /// (docs/operations.md#metrics).
+    static func record(outcome: String, elapsed: Duration, pages: Int?) {
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        Metrics.Timer(label: "craftkit_render_duration_seconds", dimensions: [("outcome", outcome)]).recordNanoseconds(nanoseconds)
+        if let pages { Recorder(label: "craftkit_render_pages", aggregate: true).record(pages) }
+    }
+
     func handleFailure(_ error: any Error, job: Job, owner: String, elapsed: Duration, metadata: Logger.Metadata) async {
         var metadata = metadata
         metadata["error"] = .string(String(describing: error))
@@ -171,9 +181,11 @@ public struct RenderWorker: Sendable {
                 try await renders.markQueued(id: job.subjectID, error: message)
                 try await queue.retry(jobID: job.id, owner: owner, runAt: now + delay + jitter, error: message)
                 logger.warning("render failed, will retry", metadata: metadata)
+                Self.record(outcome: "retried", elapsed: elapsed, pages: nil)
             } else {
                 try await fail(renderID: job.subjectID, jobID: job.id, message: message, now: now, durationMs: elapsed.milliseconds)
                 logger.warning("render failed", metadata: metadata)
+                Self.record(outcome: "failed", elapsed: elapsed, pages: nil)
             }
         } catch {
             // The lease will expire and another worker will take the job again.

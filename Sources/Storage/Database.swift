@@ -7,6 +7,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// The SQL database behind every repository: SQLite (a file in the data dir, WAL) by default, or
 /// PostgreSQL when `CRAFTKIT_DATABASE_URL` says so. Repositories write one SQL text for both engines
@@ -22,8 +23,16 @@ public final class Database: Sendable {
     private let shutdownPool: @Sendable () async throws -> Void
     /// SQLite only: serialises this process's write transactions (see `WriteGate`).
     private let writeGate: WriteGate?
+    /// Connections the pool may open (per event loop × loops), and transactions pinning one now: the
+    /// pool's use, for `/metrics`.
+    public let maxConnections: Int
+    private let pinned = Atomic<Int>(0)
+    public var transactionsInFlight: Int { pinned.load(ordering: .relaxed) }
 
-    private init(engine: Engine, sql: any SQLDatabase, postgresURL: String? = nil, shutdown: @escaping @Sendable () async throws -> Void) {
+    private init(
+        engine: Engine, sql: any SQLDatabase, postgresURL: String? = nil, perLoop: Int, shutdown: @escaping @Sendable () async throws -> Void
+    ) {
+        self.maxConnections = perLoop * System.coreCount
         self.engine = engine
         self.sql = sql
         self.postgresURL = postgresURL
@@ -49,7 +58,7 @@ public final class Database: Sendable {
             on: MultiThreadedEventLoopGroup.singleton
         )
         let database = PooledSQLiteDatabase(pool: pool, logger: logger)
-        return Database(engine: .sqlite, sql: database.sql(queryLogLevel: .trace)) {
+        return Database(engine: .sqlite, sql: database.sql(queryLogLevel: .trace), perLoop: 4) {
             try await pool.shutdownAsync()
             try await threads.shutdownGracefully()
         }
@@ -63,7 +72,9 @@ public final class Database: Sendable {
             requestTimeout: .seconds(10), pruneInterval: nil, logger: logger, on: MultiThreadedEventLoopGroup.singleton
         )
         let database = pool.database(logger: logger)
-        return Database(engine: .postgres, sql: database.sql(queryLogLevel: .trace), postgresURL: url) { try await pool.shutdownAsync() }
+        return Database(engine: .postgres, sql: database.sql(queryLogLevel: .trace), postgresURL: url, perLoop: 8) {
+            try await pool.shutdownAsync()
+        }
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it
@@ -75,7 +86,9 @@ public final class Database: Sendable {
     }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T, begin: String) async throws -> T {
-        try await sql.withSession { connection in
+        pinned.add(1, ordering: .relaxed)
+        defer { pinned.subtract(1, ordering: .relaxed) }
+        return try await sql.withSession { connection in
             try await connection.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(connection)

@@ -1,5 +1,7 @@
 import Core
+import Renders
 import SQLKit
+import Webhooks
 
 /// The durable queue on the `jobs` table, fair across tenants (docs/operations.md#fair-queueing).
 ///
@@ -120,5 +122,35 @@ public struct SQLJobQueue: JobQueue {
             WHERE id = \(bind: jobID)
             """
         ).run()
+    }
+}
+
+/// The queue's depth per kind and state, for `/metrics`.
+public enum QueueSnapshot {
+    public struct Row: Sendable, Equatable {
+        public var kind: String
+        public var state: String
+        public var count: Int
+        /// `run_at` of the oldest job in that state (epoch milliseconds).
+        public var oldestRunAt: Int64?
+    }
+
+    public static let kinds = [RenderWorker.jobKind, WebhookDeliverer.jobKind]
+    /// Waiting, running (leased) and given up; finished jobs are not counted.
+    public static let states = ["ready", "leased", "dead"]
+}
+
+extension SQLJobQueue {
+    public func snapshot() async throws -> [QueueSnapshot.Row] {
+        try await database.sql.raw(
+            """
+            SELECT kind, status, COUNT(*) AS n, MIN(run_at) AS oldest FROM jobs
+            WHERE status IN ('ready', 'leased', 'dead') GROUP BY kind, status
+            """
+        ).all().map { row in
+            QueueSnapshot.Row(
+                kind: try row.decode(column: "kind", as: String.self), state: try row.decode(column: "status", as: String.self),
+                count: Int(try row.decode(column: "n", as: Int64.self)), oldestRunAt: try row.decode(column: "oldest", as: Int64?.self))
+        }
     }
 }

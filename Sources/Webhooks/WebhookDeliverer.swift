@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import Metrics
 
 /// Sends a request to a receiver and returns its HTTP status. The URLSession implementation (with the
 /// SSRF guard) lives in Storage; tests can inject their own.
@@ -75,6 +76,8 @@ public struct WebhookDeliverer: Sendable {
         }
         let (status, code, error) = await attempt(delivery, endpoint: endpoint)
         let now = clock.now().epochMillis
+        let outcome = status == .succeeded ? "delivered" : job.attempts >= settings.maxAttempts ? "abandoned" : "retried"
+        Counter(label: "craftkit_webhook_deliveries_total", dimensions: [("outcome", outcome)]).increment()
         if status == .succeeded || job.attempts >= settings.maxAttempts {
             try await repository.recordAttempt(
                 deliveryID: delivery.id, jobID: job.id, status: status == .succeeded ? .succeeded : .abandoned, statusCode: code, error: error,

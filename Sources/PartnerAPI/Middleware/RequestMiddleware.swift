@@ -23,6 +23,9 @@ struct RequestMiddleware: RouterMiddleware {
         var context = context
         context.requestID = Self.acceptedRequestID(request.headers[.requestID]) ?? Identifier.make()
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        // A caller's W3C trace context: its trace id joins the request id in the logs.
+        let traceID = Self.traceID(request.headers[.traceparent])
+        if let traceID { context.logger[metadataKey: "trace_id"] = .string(traceID) }
         let started = ContinuousClock.now
         let client = context.clientAddress.map { "auth-failures:\($0)" }
 
@@ -56,15 +59,18 @@ struct RequestMiddleware: RouterMiddleware {
         }
 
         let elapsed = ContinuousClock.now - started
+        let route = context.endpointPath ?? "unmatched"
+        Telemetry.request(route: route, method: request.method.rawValue, status: Int(response.status.code), elapsed: elapsed)
         var metadata: Logger.Metadata = [
             "request_id": .string(context.requestID),
             "method": .string(request.method.rawValue),
-            "route": .string(context.endpointPath ?? "unmatched"),
+            "route": .string(route),
             "status": .stringConvertible(response.status.code),
             "latency_ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
         ]
         if let project = context.trace.projectID { metadata["project_id"] = .string(project) }
         if let code = context.trace.errorCode { metadata["error_code"] = .string(code) }
+        if let traceID { metadata["trace_id"] = .string(traceID) }
         logger.info("request", metadata: metadata)
         return response
     }
@@ -76,9 +82,23 @@ struct RequestMiddleware: RouterMiddleware {
     /// authorized by it).
     static func isEndUserTraffic(_ request: Request) -> Bool {
         let path = request.uri.path
-        if path == "/health" || path == "/v1/health" || path.hasPrefix("/v1/admin/") { return false }
+        if path == "/health" || path == "/v1/health" || path.hasPrefix("/v1/health/") || path == "/metrics" || path.hasPrefix("/v1/admin/") {
+            return false
+        }
         guard let authorization = request.headers[.authorization] else { return true }
         return !(authorization.contains("ck_live_") || authorization.contains("ck_test_"))
+    }
+
+    /// The trace id of a well-formed `traceparent` (W3C Trace Context: `00-<32 hex>-<16 hex>-<2 hex>`,
+    /// ids not all zero), else nil; a malformed header is ignored, as the specification says.
+    static func traceID(_ value: String?) -> String? {
+        guard let value, value.utf8.count == 55 else { return nil }
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        let lengths = [2, 32, 16, 2]
+        guard parts.count == 4, zip(parts, lengths).allSatisfy({ $0.count == $1 && $0.allSatisfy { $0.isHexDigit && !$0.isUppercase } }),
+            parts[0] != "ff", parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" })
+        else { return nil }
+        return String(parts[1])
     }
 
     /// A client-supplied id is echoed only if it is short and printable, so it cannot forge log lines.
@@ -92,4 +112,5 @@ struct RequestMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
+    static let traceparent = HTTPField.Name("traceparent")!
 }

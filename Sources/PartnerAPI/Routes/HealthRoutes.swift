@@ -6,7 +6,8 @@ import Storage
 import Synchronization
 
 /// `GET /health` and `GET /v1/health`: `{status, version, checks}`; 200 when every check passes, 503
-/// `degraded` when one fails. No auth, never 4xx. Also `GET /openapi.yaml`.
+/// `degraded` when one fails. No auth, never 4xx. Also the liveness and readiness probes and
+/// `GET /openapi.yaml`.
 struct HealthRoutes {
     let services: AppServices
     /// The last probe, reused for `healthCacheMillis` (a second): the storage probe writes a blob, and an unauthenticated
@@ -27,6 +28,12 @@ struct HealthRoutes {
         for path in ["/health", "/v1/health"] {
             routes.add(router, .get, path) { _, _ in try await report() }
         }
+        // Liveness: the process answers. Readiness: it should get traffic — migrations applied, the
+        // database and the blob store reachable, not shutting down (docs/operations.md#health).
+        routes.add(router, .get, "/v1/health/live") { _, _ in
+            JSONBody.response(status: .ok, Report(status: "ok", version: services.config.version, checks: [:]))
+        }
+        routes.add(router, .get, "/v1/health/ready") { _, _ in try await readiness() }
         // The API contract, served as the file in the repository.
         routes.add(router, .get, "/openapi.yaml") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let bytes = try? Data(contentsOf: url) else {
@@ -45,6 +52,18 @@ struct HealthRoutes {
             status: healthy ? .ok : .serviceUnavailable,
             Report(status: healthy ? "ok" : "degraded", version: services.config.version, checks: checks.mapValues { $0 ? "ok" : "error" })
         )
+    }
+
+    func readiness() async throws -> Response {
+        var checks = await currentChecks()
+        checks["migrations"] = (try? await Migrations.currentVersion(of: services.database)) == Migrations.latestVersion
+        checks["draining"] = !services.draining.isDraining
+        let ready = checks.values.allSatisfy { $0 }
+        var report = checks.mapValues { $0 ? "ok" : "error" }
+        if services.draining.isDraining { report["draining"] = "draining" }
+        return JSONBody.response(
+            status: ready ? .ok : .serviceUnavailable,
+            Report(status: ready ? "ok" : "degraded", version: services.config.version, checks: report))
     }
 
     func currentChecks() async -> [String: Bool] {

@@ -20,6 +20,16 @@ public struct BackgroundWorkers: Service {
     }
 
     public func run() async throws {
+        let draining = services.draining
+        // The process is draining from the moment shutdown begins (readiness answers 503).
+        await withGracefulShutdownHandler {
+            await work()
+        } onGracefulShutdown: {
+            draining.begin()
+        }
+    }
+
+    private func work() async {
         let process = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         let (render, webhook) = (services.renderWorker, services.webhookDeliverer)
         let (renderCount, webhookCount) = (renderWorkers, webhookWorkers)

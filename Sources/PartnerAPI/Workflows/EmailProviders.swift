@@ -22,3 +22,21 @@ enum EmailProviders {
         return nil
     }
 }
+
+/// Counts what a provider accepted and refused (`craftkit_emails_total{provider,outcome}`).
+struct MeteredEmailSender: EmailSender {
+    let base: any EmailSender
+
+    var provider: String { base.provider }
+
+    func send(_ message: EmailMessage) async throws -> String {
+        do {
+            let id = try await base.send(message)
+            Telemetry.email(provider: base.provider, sent: true)
+            return id
+        } catch {
+            Telemetry.email(provider: base.provider, sent: false)
+            throw error
+        }
+    }
+}

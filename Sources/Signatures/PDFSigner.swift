@@ -20,12 +20,14 @@ public struct PDFSigner: Sendable {
         public var reason: String?
         /// `/Location`.
         public var location: String?
-        /// Whether the CMS carries a signing-time attribute as well as `/M`. On by default, as the
-        /// signing flow asks; ETSI EN 319 142-1's baseline profile wants the claimed time in `/M` only,
-        /// so strict PAdES-B-B conformance (e.g. for EU DSS) turns it off. pdfsig verifies either.
+        /// Whether the CMS carries a signing-time attribute as well as `/M`. Off by default: the PAdES
+        /// baseline profile (ETSI EN 319 142-1) keeps the claimed time in `/M` only and has no
+        /// signing-time attribute in the CMS. pdfsig verifies either.
         public var signingTimeAttribute: Bool
 
-        public init(date: Date = Date(), name: String? = nil, reason: String? = nil, location: String? = nil, signingTimeAttribute: Bool = true) {
+        public init(
+            date: Date = Date(), name: String? = nil, reason: String? = nil, location: String? = nil, signingTimeAttribute: Bool = false
+        ) {
             self.date = date
             self.name = name
             self.reason = reason

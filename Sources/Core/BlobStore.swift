@@ -69,7 +69,7 @@ public struct BlobStream: AsyncSequence, Sendable {
         return all
     }
 
-    public struct Iterator: AsyncIteratorProtocol {
+    public struct Iterator: AsyncIteratorProtocol, Sendable {
         let stream: BlobStream
         var offset = 0
 

@@ -219,6 +219,46 @@ struct RenderRouteTests {
         }
     }
 
+    @Test("a PDF larger than one chunk is streamed whole, its length announced up front")
+    func streamedDownload() async throws {
+        try await TestApp.run(.sqlite) { client, services in
+            let key = try await setUp(client)
+            let id = try #require(try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: data).string("id"))
+            try await drain(services)
+            let row = try await services.database.sql.raw("SELECT blob_key FROM renders WHERE id = \(bind: id)").first()
+            let blobKey = try #require(try row?.decode(column: "blob_key", as: String.self))
+            // Stand in a 1 MB body (four chunks) for the rendered PDF.
+            let big = Data((0..<1_000_003).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            try await services.blobs.put(big, key: blobKey)
+            let download = try await client.execute(uri: "/v1/renders/\(id)/download", method: .get, headers: [.authorization: "Bearer \(key)"]) {
+                $0
+            }
+            #expect(download.status == .ok)
+            #expect(download.headers[.contentLength] == "1000003")
+            #expect(Data(download.body.readableBytesView) == big)
+            // A blob gone from storage is a clean 500 before any byte is sent.
+            try await services.blobs.delete(key: blobKey)
+            #expect(try await client.call(.get, "/v1/renders/\(id)/download", bearer: key).errorCode == "internal")
+        }
+    }
+
+    @Test("on S3 storage with CRAFTKIT_PUBLIC_BLOB_URL=presigned, downloadUrl is a presigned GET of the object")
+    func presignedDownloadURL() async throws {
+        let environment = [
+            "CRAFTKIT_STORAGE_URL": "s3://pdfs/tenant-a?endpoint=http://127.0.0.1:9000&region=eu-west-1&path_style=1",
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "CRAFTKIT_PUBLIC_BLOB_URL": "presigned",
+            "CRAFTKIT_PRESIGNED_URL_SECONDS": "120",
+        ]
+        try await TestApp.run(.sqlite, environment: environment) { client, services in
+            let key = try await setUp(client)
+            let id = try #require(try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: data).string("id"))
+            try await drain(services)
+            let url = try #require(try await client.call(.get, "/v1/renders/\(id)", bearer: key).string("downloadUrl"))
+            #expect(url.hasPrefix("http://127.0.0.1:9000/pdfs/tenant-a/renders/"), "\(url)")
+            #expect(url.contains("X-Amz-Expires=120") && url.contains("X-Amz-Signature="), "\(url)")
+        }
+    }
+
     @Test("the same version and data give byte-identical PDFs", arguments: DatabaseLeg.all)
     func deterministic(leg: DatabaseLeg) async throws {
         try await TestApp.run(leg) { client, services in

@@ -1,4 +1,5 @@
 import Core
+import Outbound
 import Renders
 
 /// The JSON shape of a render, shared by the render routes, the session routes and webhook payloads:
@@ -27,9 +28,15 @@ struct RenderPresenter {
         let base = config.publicURL
         var downloadURL: String?
         if render.status == .succeeded, let key = render.blobKey {
-            // The public blob URL when one is configured, else the authenticated route
-            // (docs/decisions/0007-download-urls.md).
-            downloadURL = config.publicBlobURL.map { "\($0)/\(key)" } ?? "\(base)/v1/renders/\(render.id)/download"
+            // A presigned S3 URL or the public blob URL when one is configured, else the authenticated
+            // route (docs/decisions/0007-download-urls.md).
+            if config.presignedDownloads, let s3 = config.s3Storage,
+                let url = S3BlobStore(location: s3).presignedURL(key: key, expires: .seconds(config.presignedURLSeconds))
+            {
+                downloadURL = url.absoluteString
+            } else {
+                downloadURL = config.publicBlobURL.map { "\($0)/\(key)" } ?? "\(base)/v1/renders/\(render.id)/download"
+            }
         }
         return RenderBody(
             id: render.id, status: render.status.rawValue, pollUrl: "\(base)\(pollPath)/\(render.id)", downloadUrl: downloadURL,

@@ -51,8 +51,10 @@ struct RenderRoutes {
         }
     }
 
-    /// Streams the PDF of a succeeded render of this project. It is read whole from the blob store before
-    /// the response starts, so a storage failure is a clean error, never a truncated 200.
+    /// Streams the PDF of a succeeded render of this project from the blob store, chunk by chunk (a large
+    /// PDF never sits whole in memory). The first chunk is read before the response starts, so a missing
+    /// or unreachable blob is a clean error; a failure later ends the connection short of
+    /// `Content-Length`, which every client reads as a failed download.
     func download(_ context: AppRequestContext, disposition: String, cacheControl: String) async throws -> Response {
         let project = try context.requireProject()
         let render = try await services.renders.get(projectID: project.projectID, id: context.parameters.get("id") ?? "")
@@ -63,17 +65,25 @@ struct RenderRoutes {
         guard render.status == .succeeded, let key = render.blobKey else {
             throw AppError.conflict("not_ready", "Render \(render.id) is \(render.status.rawValue); the PDF exists once it has succeeded.")
         }
-        guard let bytes = try await services.blobs.get(key: key) else {
+        guard let blob = try await services.blobs.stream(key: key) else {
             throw AppError(status: 500, code: "internal", message: "The rendered PDF is missing from storage.")
         }
+        var chunks = blob.makeAsyncIterator()
+        let first = try await chunks.next()
+        let rest = chunks
         let filename = (render.filename ?? render.id).replacingOccurrences(of: ".pdf", with: "") + ".pdf"
         return Response(
             status: .ok,
             headers: [
-                .contentType: "application/pdf", .contentLength: String(bytes.count),
+                .contentType: "application/pdf", .contentLength: String(blob.size),
                 .contentDisposition: "\(disposition); filename=\"\(filename)\"", .cacheControl: cacheControl,
             ],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            body: ResponseBody(contentLength: blob.size) { writer in
+                if let first { try await writer.write(ByteBuffer(bytes: first)) }
+                var chunks = rest
+                while let chunk = try await chunks.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+                try await writer.finish(nil)
+            }
         )
     }
 

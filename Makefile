@@ -8,7 +8,7 @@ VERSION := $(shell git rev-parse --short=7 HEAD 2>/dev/null || echo local)
 # passes it: the option is a build parameter, so a build without it would re-plan and recompile modules.
 IMPORT_CHECK = --explicit-target-dependency-import-check error
 
-.PHONY: serve demo build deps test-deps test test-only test-browser test-examples test-contract lint format bench clean-data fuzz fuzz-short
+.PHONY: serve demo build deps test-deps test test-only test-browser test-examples test-contract test-multinode lint format bench clean-data fuzz fuzz-short
 
 ## Install missing system packages, build, and run on SQLite + local files under ./data.
 serve: deps build
@@ -36,6 +36,7 @@ test: test-deps lint
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-examples
 	$(MAKE) --no-print-directory test-contract
+	$(MAKE) --no-print-directory test-multinode
 
 ## The examples in examples/ (Node and Python, as docs/api.md shows them) against a live server.
 test-examples: build
@@ -45,6 +46,12 @@ test-examples: build
 ## (docs/api.md#the-contract-test).
 test-contract: build
 	scripts/contract-test.sh $(BIN)
+
+## Two API nodes (workers off) and two `craftkit worker` processes over one throwaway PostgreSQL and one
+## moto S3 bucket: renders, downloads, sessions, webhooks, kill -9, rate limit and key revocation across
+## nodes (docs/operations.md#two-or-more-nodes).
+test-multinode: build
+	scripts/multi-node-test.sh $(BIN)
 
 ## The browser tests alone (e.g. `make test-browser TESTS="form revoked"`); screenshots in browser-tests/screenshots/.
 test-browser: build

@@ -33,6 +33,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
     PublicPageRoutes(services: services).register(on: router, routes: routes)
     SharePageRoutes(services: services).register(on: router, routes: routes)
+    SignPageShellRoute(services: services).register(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")

@@ -71,7 +71,8 @@ enum SharePageHTML {
         profile.map { $0.appearance.displayName ?? $0.name } ?? "Shared document"
     }
 
-    static func head(title: String, profile: OrgProfile?, nonce: String) -> String {
+    /// `page` names the page's stylesheet and script under /embed/assets/ (`share`, `sign`).
+    static func head(title: String, profile: OrgProfile?, nonce: String, page: String = "share") -> String {
         var variables: [String] = []
         let appearance = profile?.appearance ?? Appearance()
         for (name, value) in [
@@ -90,8 +91,9 @@ enum SharePageHTML {
             <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/embed/assets/ck-base.css">
             <link rel="stylesheet" href="/embed/assets/share.css">
+            \(page == "share" ? "" : "<link rel=\"stylesheet\" href=\"/embed/assets/\(page).css\">")
             <style nonce="\(HTML.escape(nonce))">:root { \(variables.joined(separator: " ")) }</style>
-            <script type="module" src="/embed/assets/share.js"></script>
+            <script type="module" src="/embed/assets/\(page).js"></script>
             </head>
             """
     }

@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "Signatures",
             dependencies: [
-                "Core",
+                "Core", "Render", "CPangoCairo",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

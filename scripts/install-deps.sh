@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh test      + test tools (poppler-utils, qpdf, chromium, Playwright from PyPI)
 set -euo pipefail
 
-packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-dejavu-core)
+# fonts-dancingscript: the handwriting font of typed signatures (Signatures: PDFStamper).
+packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-dejavu-core fonts-dancingscript)
 if [ "${1:-}" = "test" ]; then
   packages+=(poppler-utils qpdf python3 python3-pip python3-venv chromium nodejs openssl)
 fi

@@ -63,18 +63,12 @@ public struct PDFSigner: Sendable {
     }
 
     func sign(_ structure: PDFStructure, options: Options, reserved: Int) throws -> Result {
-        let pdf = structure.bytes
         let rootReference = try structure.rootReference
         let catalog = try structure.dictionary(.reference(rootReference), "/Root")
         let page = try structure.firstPage(catalog: catalog)
-        let size = try structure.size
-        // New objects take the next free numbers: /Size, unless a cross-reference entry lies beyond it.
-        let firstFree = max(size, (structure.offsets.keys.max() ?? 0) + 1)
-        guard firstFree + 2 <= PDFStructure.maxObjects else { throw PDFSignatureError.unsupported("no object numbers left") }
-        let signatureNumber = firstFree
-        let fieldNumber = firstFree + 1
-        let signatureReference = PDFReference(number: signatureNumber, generation: 0)
-        let fieldReference = PDFReference(number: fieldNumber, generation: 0)
+        var update = try PDFIncrementalUpdate(structure)
+        let signatureReference = try update.allocate()
+        let fieldReference = try update.allocate()
 
         // Page 1 with the widget in /Annots (the array inlined, appended to when one exists).
         var annotations: [PDFObject] = []
@@ -108,7 +102,7 @@ public struct PDFSigner: Sendable {
             (Array("Type".utf8), .name(Array("Annot".utf8))),
             (Array("Subtype".utf8), .name(Array("Widget".utf8))),
             (Array("FT".utf8), .name(Array("Sig".utf8))),
-            (Array("T".utf8), .string(pdfTextString("Signature \(signatureNumber)"))),
+            (Array("T".utf8), .string(pdfTextString("Signature \(signatureReference.number)"))),
             (Array("V".utf8), .reference(signatureReference)),
             // Print + Locked: shown when printed, not editable.
             (Array("F".utf8), .number(Array("132".utf8))),
@@ -116,42 +110,11 @@ public struct PDFSigner: Sendable {
             (Array("P".utf8), .reference(page.reference)),
         ])
 
-        var out = pdf
-        if out.last != 0x0A && out.last != 0x0D { out.append(0x0A) }
-        var newOffsets: [Int: (offset: Int, generation: Int)] = [:]
-        func append(_ reference: PDFReference, _ body: [UInt8]) {
-            newOffsets[reference.number] = (out.count, reference.generation)
-            out += Array("\(reference.number) \(reference.generation) obj\n".utf8) + body + Array("\nendobj\n".utf8)
-        }
-        let signatureObjectStart = out.count + "\(signatureNumber) 0 obj\n".utf8.count
-        append(signatureReference, signatureBytes)
-        append(fieldReference, widget.serialized)
-        append(page.reference, newPage.serialized)
-        append(rootReference, newCatalog.serialized)
-
-        // Cross-reference section: one subsection per run of consecutive object numbers.
-        let xrefOffset = out.count
-        out += Array("xref\n".utf8)
-        let numbers = newOffsets.keys.sorted()
-        var index = 0
-        while index < numbers.count {
-            var end = index
-            while end + 1 < numbers.count, numbers[end + 1] == numbers[end] + 1 { end += 1 }
-            out += Array("\(numbers[index]) \(end - index + 1)\n".utf8)
-            for number in numbers[index...end] {
-                let entry = newOffsets[number]!
-                out += Array((PDFSigner.pad(entry.offset, 10) + " " + PDFSigner.pad(entry.generation, 5) + " n \n").utf8)
-            }
-            index = end + 1
-        }
-        var trailer: PDFObject = .dictionary([
-            (Array("Size".utf8), .number(Array(String(max(size, fieldNumber + 1)).utf8))),
-            (Array("Root".utf8), .reference(rootReference)),
-        ])
-        if let info = structure.trailer["Info"] { trailer = trailer.setting("Info", to: info) }
-        if let id = structure.trailer["ID"] { trailer = trailer.setting("ID", to: id) }
-        trailer = trailer.setting("Prev", to: .number(Array(String(structure.startxref).utf8)))
-        out += Array("trailer\n".utf8) + trailer.serialized + Array("\nstartxref\n\(xrefOffset)\n%%EOF\n".utf8)
+        let signatureObjectStart = update.append(signatureReference, signatureBytes)
+        update.append(fieldReference, widget)
+        update.append(page.reference, newPage)
+        update.append(rootReference, newCatalog)
+        var out = try update.finish(root: rootReference)
 
         // The byte range: everything but the hex string, delimiters included.
         let contentsStart = signatureObjectStart + contentsOffsetInObject
@@ -200,13 +163,9 @@ public struct PDFSigner: Sendable {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let digits = [
-            pad(c.year ?? 2000, 4), pad(c.month ?? 1, 2), pad(c.day ?? 1, 2), pad(c.hour ?? 0, 2), pad(c.minute ?? 0, 2), pad(c.second ?? 0, 2),
+            PDFIncrementalUpdate.pad(c.year ?? 2000, 4), PDFIncrementalUpdate.pad(c.month ?? 1, 2), PDFIncrementalUpdate.pad(c.day ?? 1, 2),
+            PDFIncrementalUpdate.pad(c.hour ?? 0, 2), PDFIncrementalUpdate.pad(c.minute ?? 0, 2), PDFIncrementalUpdate.pad(c.second ?? 0, 2),
         ]
         return "(D:\(digits.joined())+00'00')"
-    }
-
-    static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

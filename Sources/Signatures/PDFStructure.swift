@@ -24,6 +24,7 @@ struct PDFStructure {
     static let maxXrefSections = 64
     static let maxObjects = 8_388_607  // ISO 32000-1 Annex C: the largest object number.
     static let maxPageTreeDepth = 32
+    static let maxPages = 100_000
 
     let bytes: [UInt8]
     /// Object number → (byte offset, generation), the newest section winning.
@@ -157,19 +158,56 @@ struct PDFStructure {
         }
     }
 
+    /// A page with the attributes it inherits from the page tree (ISO 32000-1 §7.7.3.4).
+    struct Page {
+        var reference: PDFReference
+        var dictionary: PDFObject
+        /// `/Resources`, `/MediaBox` and `/Rotate`: the page's own, else the nearest ancestor's.
+        var resources: PDFObject?
+        var mediaBox: PDFObject?
+        var rotate: PDFObject?
+    }
+
     /// The first page: `/Root /Pages`, then the first kid down the tree.
-    func firstPage(catalog: PDFObject) throws -> (reference: PDFReference, dictionary: PDFObject) {
-        guard var node = catalog["Pages"]?.reference else { throw PDFSignatureError.malformed("catalog has no /Pages reference") }
-        for _ in 0..<PDFStructure.maxPageTreeDepth {
-            let dictionary = try object(node)
-            if dictionary["Type"]?.isName("Page") == true { return (node, dictionary) }
-            guard dictionary["Type"]?.isName("Pages") == true else { throw PDFSignatureError.malformed("page tree node \(node.number) has no /Type") }
-            guard let kid = try array(dictionary["Kids"], "/Kids").first?.reference else {
-                throw PDFSignatureError.malformed("the document has no pages")
+    func firstPage(catalog: PDFObject) throws -> Page {
+        guard let page = try pages(catalog: catalog, limit: 1).first else { throw PDFSignatureError.malformed("the document has no pages") }
+        return page
+    }
+
+    /// The pages in document order (the page tree walked depth first), at most `limit` of them. Bounded by
+    /// the tree's depth and `maxPages`; a node seen twice is malformed.
+    func pages(catalog: PDFObject, limit: Int = PDFStructure.maxPages) throws -> [Page] {
+        guard let root = catalog["Pages"]?.reference else { throw PDFSignatureError.malformed("catalog has no /Pages reference") }
+        var result: [Page] = []
+        var seen: Set<Int> = []
+        func visit(_ node: PDFReference, inherited: Page, depth: Int) throws {
+            guard result.count < limit else { return }
+            guard depth < PDFStructure.maxPageTreeDepth else {
+                throw PDFSignatureError.malformed("page tree deeper than \(PDFStructure.maxPageTreeDepth)")
             }
-            node = kid
+            guard seen.insert(node.number).inserted, seen.count <= PDFStructure.maxPages * 2 else {
+                throw PDFSignatureError.malformed("page tree node \(node.number) reached twice")
+            }
+            let dictionary = try object(node)
+            var here = inherited
+            here.reference = node
+            here.dictionary = dictionary
+            if let value = dictionary["Resources"] { here.resources = value }
+            if let value = dictionary["MediaBox"] { here.mediaBox = value }
+            if let value = dictionary["Rotate"] { here.rotate = value }
+            if dictionary["Type"]?.isName("Page") == true {
+                result.append(here)
+                return
+            }
+            guard dictionary["Type"]?.isName("Pages") == true else { throw PDFSignatureError.malformed("page tree node \(node.number) has no /Type") }
+            for kid in try array(dictionary["Kids"], "/Kids") {
+                guard let reference = kid.reference else { throw PDFSignatureError.malformed("page tree kid is not a reference") }
+                try visit(reference, inherited: here, depth: depth + 1)
+                if result.count >= limit { return }
+            }
         }
-        throw PDFSignatureError.malformed("page tree deeper than \(PDFStructure.maxPageTreeDepth)")
+        try visit(root, inherited: Page(reference: root, dictionary: .null), depth: 0)
+        return result
     }
 
     /// The last occurrence of `needle` within the final `window` bytes.

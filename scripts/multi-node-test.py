@@ -139,13 +139,15 @@ def stop_all():
 
 
 def tail_logs():
-    for name in processes:
+    for name, process in processes.items():
         path = os.path.join(WORK, name + ".log")
+        code = process.poll()
         try:
-            lines = open(path, errors="replace").read().splitlines()[-15:]
+            lines = open(path, errors="replace").read().splitlines()[-15 if code is None else -60:]
         except OSError:
             continue
-        print("---- last lines of %s.log ----" % name, file=sys.stderr)
+        state = "running" if code is None else "exited with %d" % code
+        print("---- %s (pid %d, %s): last lines of its log ----" % (name, process.pid, state), file=sys.stderr)
         for line in lines:
             print("    " + line, file=sys.stderr)
 
@@ -164,6 +166,8 @@ def call(base, method, path, key=None, body=None, expect=None):
             status, raw, got = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
         status, raw, got = error.code, error.read(), error.headers
+    except (OSError, urllib.error.URLError) as error:
+        raise Failure("%s %s%s: %s: %s" % (method, base, path, type(error).__name__, error)) from error
     parsed = raw
     if (got.get("Content-Type") or "").startswith("application/json") and raw:
         parsed = json.loads(raw)
@@ -209,6 +213,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
                 "delivery": self.headers.get("x-craftkit-delivery-id"), "event": self.headers.get("x-craftkit-event-id"),
                 "type": self.headers.get("x-craftkit-event-type"),
                 "render": event.get("renderId") or (event.get("data") or {}).get("id"),
+                "download": event.get("downloadUrl") or (event.get("data") or {}).get("downloadUrl") or "",
                 "signed": hmac.compare_digest(signature, self.headers.get("x-craftkit-signature") or ""),
             })
         self.send_response(200)
@@ -281,6 +286,8 @@ def same_everywhere(nodes, key, ids, label):
             _, render, _ = call(base, "GET", "/v1/renders/" + render_id, key, expect=200)
             check(render["status"] == "succeeded", "%s: render %s is %s on %s" % (label, render_id, render["status"], base))
             check(render["id"] == render_id, "%s: asked for %s, got %s" % (label, render_id, render["id"]))
+            check((render.get("downloadUrl") or "").startswith(PUBLIC_URL + "/"),
+                  "%s: render %s's downloadUrl on %s is %r, not under %s" % (label, render_id, base, render.get("downloadUrl"), PUBLIC_URL))
             seen.add(render["sha256"])
         check(len(seen) == 1, "%s: render %s has different sha256 on the nodes: %s" % (label, render_id, seen))
         return render_id, seen.pop()
@@ -355,6 +362,9 @@ def webhooks_once(project, endpoint, ids, started):
     renders = [d["render"] for d in got]
     check(all(d["type"] == "render.succeeded" for d in got), "3: an event other than render.succeeded arrived")
     check(all(d["signed"] for d in got), "3: a delivery's x-craftkit-signature does not verify")
+    # Deliverers run in every process (API nodes and workers): each must link to the shared address.
+    strays = [d["download"] for d in got if not d["download"].startswith(PUBLIC_URL + "/")]
+    check(not strays, "3: %d deliveries link elsewhere than %s, e.g. %s" % (len(strays), PUBLIC_URL, strays[:2]))
     check(len(set(delivery_ids)) == len(delivery_ids), "3: %d duplicate delivery ids" % (len(delivery_ids) - len(set(delivery_ids))))
     check(len(set(event_ids)) == len(event_ids), "3: %d duplicate event ids" % (len(event_ids) - len(set(event_ids))))
     check(len(renders) == len(set(renders)), "3: %d renders notified more than once" % (len(renders) - len(set(renders))))

@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Webhooks", "Delivery",
+                "Core", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Webhooks", "Delivery", "Signatures",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -126,7 +126,7 @@ let package = Package(
             name: "PartnerAPI",
             dependencies: [
                 "Core", "Storage", "Outbound", "AdminProvisioning", "EmbedSessions", "Catalogs", "Templates", "Renders", "Render", "Webhooks",
-                "Delivery",
+                "Delivery", "Signatures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -141,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "PartnerAPI", "Storage", "AdminProvisioning", "EmbedSessions", "Core", "Render",
+                "PartnerAPI", "Storage", "AdminProvisioning", "EmbedSessions", "Core", "Render", "Signatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -216,6 +216,7 @@ let package = Package(
             name: "PartnerAPITests",
             dependencies: [
                 "PartnerAPI", "TestSupport", "Storage", "Core", "Templates", "Renders", "Render", "Webhooks", "EmbedSessions", "Delivery",
+                "Signatures",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "SQLKit", package: "sql-kit"),

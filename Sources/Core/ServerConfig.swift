@@ -69,6 +69,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var smtpURL: String?
     /// The sender when the org has no `emailFrom`.
     public var emailFrom: String?
+    /// PEM files of an operator's signing certificate and private key: when both are set they sign every
+    /// project's documents instead of the per-project self-signed identity (docs/signatures.md).
+    public var signingCertificatePath: String?
+    public var signingKeyPath: String?
 
     /// A bad value, named with its variable so start-up can stop with one clear line.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
@@ -170,6 +174,13 @@ public struct ServerConfig: Sendable, Equatable {
         emailFrom = value("CRAFTKIT_EMAIL_FROM")
         if let from = emailFrom, from.contains(where: \.isNewline) || !Formats.isSender(from) {
             throw Invalid(variable: "CRAFTKIT_EMAIL_FROM", problem: "must be an address, optionally with a name: \"Acme <docs@acme.com>\"")
+        }
+        signingCertificatePath = value("CRAFTKIT_SIGNING_CERT").flatMap { $0.isEmpty ? nil : $0 }
+        signingKeyPath = value("CRAFTKIT_SIGNING_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        if (signingCertificatePath == nil) != (signingKeyPath == nil) {
+            throw Invalid(
+                variable: signingCertificatePath == nil ? "CRAFTKIT_SIGNING_CERT" : "CRAFTKIT_SIGNING_KEY",
+                problem: "CRAFTKIT_SIGNING_CERT and CRAFTKIT_SIGNING_KEY are set together (PEM file paths)")
         }
     }
 

@@ -8,6 +8,7 @@ import Logging
 import Outbound
 import Render
 import Renders
+import Signatures
 import Storage
 import Synchronization
 import Templates
@@ -59,6 +60,11 @@ public struct AppServices: Sendable {
     public let viewerHash: ViewerHash
     /// The configured email provider; nil when none is (email routes answer 503).
     public let emailSender: (any EmailSender)?
+    /// Built-in signing: requests, recipients' acts, the audit trail (docs/signatures.md).
+    public let signatures: SignatureService
+    public let signatureStore: SQLSignatureRepository
+    /// Wakes this process's signature worker when a signature asks for an invitation or a seal.
+    public let signatureSignal: JobSignal
 
     public init(
         config: ServerConfig, adminKey: String, database: Database, blobs: any BlobStore, engine: RenderEngine, logger: Logger,
@@ -117,6 +123,10 @@ public struct AppServices: Sendable {
         delivery = DeliveryService(shares: deliveryRepository, engagement: deliveryRepository, work: work, secrets: secrets)
         viewerHash = ViewerHash(deploymentSecret: config.encryptionKey ?? adminKey)
         self.emailSender = (emailSender ?? EmailProviders.configured(config, logger: logger)).map { MeteredEmailSender(base: $0) }
+        let signatureRepository = SQLSignatureRepository(database: database)
+        signatureStore = signatureRepository
+        signatures = SignatureService(repository: signatureRepository, work: work, secrets: secrets)
+        signatureSignal = JobSignal()
         let webhookRepository = SQLWebhookRepository(database: database)
         let allowPrivate = config.allowPrivateFetch
         webhooks = WebhookService(repository: webhookRepository, secrets: secrets) { FetchGuard.problem(with: $0, allowPrivate: allowPrivate) }
@@ -127,7 +137,8 @@ public struct AppServices: Sendable {
             secrets: secrets,
             payload: { delivery in
                 let payloads = WebhookPayloads(
-                    renders: renderRepository, templates: templateRepository, engagement: deliveryRepository, presenter: presenter)
+                    renders: renderRepository, templates: templateRepository, engagement: deliveryRepository, presenter: presenter,
+                    signatures: signatureRepository)
                 return try await payloads.body(for: delivery)
             },
             signal: webhookSignal, settings: webhookSettings, logger: logger

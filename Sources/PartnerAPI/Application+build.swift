@@ -33,6 +33,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     InboundRoutes(services: services).registerTrigger(on: router, routes: routes)
     PublicPageRoutes(services: services).register(on: router, routes: routes)
     SharePageRoutes(services: services).register(on: router, routes: routes)
+    SignPageRoutes(services: services).register(on: router, routes: routes)
     SignPageShellRoute(services: services).register(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
@@ -45,6 +46,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     TemplateRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     RenderRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     ShareRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    SignatureRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     WebhookRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     InboundRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")

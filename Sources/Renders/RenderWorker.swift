@@ -127,7 +127,7 @@ public struct RenderWorker: Sendable {
     }
 
     /// What a render draws: its pinned version's document, its data, and the options that shape the output.
-    func inputs(of render: RenderRecord) async throws -> (document: Document, data: JSONValue, options: RenderOptions) {
+    public func inputs(of render: RenderRecord) async throws -> (document: Document, data: JSONValue, options: RenderOptions) {
         guard let version = try await templates.renderableVersion(id: render.versionID) else {
             throw RenderFailure.permanent("The template version this render pins no longer exists.")
         }

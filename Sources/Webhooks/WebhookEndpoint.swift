@@ -16,9 +16,19 @@ public enum WebhookEvent: String, Sendable, Codable, CaseIterable {
     case documentViewed = "document.viewed"
     case documentDownloaded = "document.downloaded"
     case documentPrinted = "document.printed"
+    /// A signature request's lifecycle (subject: the audit event that recorded it).
+    case signatureSent = "signature.sent"
+    case signatureViewed = "signature.viewed"
+    case signatureSigned = "signature.signed"
+    case signatureCompleted = "signature.completed"
+    case signatureDeclined = "signature.declined"
+    case signatureExpired = "signature.expired"
+    case signatureCancelled = "signature.cancelled"
 
     /// The `document.*` events.
     public var isDocumentEvent: Bool { rawValue.hasPrefix("document.") }
+    /// The `signature.*` events.
+    public var isSignatureEvent: Bool { rawValue.hasPrefix("signature.") }
 }
 
 /// A partner's receiver URL. Its signing secret is stored sealed; after a rotation the previous secret

@@ -1,6 +1,7 @@
 import Core
 import Delivery
 import Renders
+import Signatures
 import Templates
 import Testing
 import Webhooks
@@ -12,7 +13,9 @@ import Webhooks
 struct EmittedEventTests {
     @Test("every event the services emit is a webhook event, and every webhook event is emitted")
     func namesMatch() {
-        let emitted: [EventType] = [.templatePublished, .renderSucceeded, .renderFailed, .formSubmitted] + EngagementType.allCases.map(\.event)
+        let emitted: [EventType] =
+            [.templatePublished, .renderSucceeded, .renderFailed, .formSubmitted] + EngagementType.allCases.map(\.event)
+            + EventType.signatureEvents
         #expect(Set(emitted.map(\.rawValue)) == Set(WebhookEvent.allCases.map(\.rawValue)))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Renders
 import ServiceLifecycle
+import Signatures
 import Storage
 import Webhooks
 
@@ -34,13 +35,22 @@ public struct BackgroundWorkers: Service {
         let (render, webhook) = (services.renderWorker, services.webhookDeliverer)
         let (renderCount, webhookCount) = (renderWorkers, webhookWorkers)
         let (renderSignal, webhookSignal) = (services.jobSignal, services.webhookSignal)
+        let signatureSignal = services.signatureSignal
+        // One signature worker per process: invitations and seals are rare, and a seal is short.
+        let signatures = SignatureJobs(services: services)
         let listener = services.database.postgresURL.map { JobNotificationListener(url: $0, logger: services.logger) }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 if let listener {
                     group.addTask {
                         await listener.run { kind in
-                            if kind == RenderWorker.jobKind { renderSignal.notify() } else { webhookSignal.notify() }
+                            if kind == RenderWorker.jobKind {
+                                renderSignal.notify()
+                            } else if kind == SignatureService.jobKind {
+                                signatureSignal.notify()
+                            } else {
+                                webhookSignal.notify()
+                            }
                         }
                     }
                 }
@@ -50,6 +60,7 @@ public struct BackgroundWorkers: Service {
                 for index in 0..<webhookCount {
                     group.addTask { await webhook.run(owner: "\(process)-webhook-\(index)") }
                 }
+                group.addTask { await signatures.run(owner: "\(process)-signature") }
                 await group.waitForAll()
             }
         }

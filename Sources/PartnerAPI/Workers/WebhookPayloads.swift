@@ -2,6 +2,7 @@ import Core
 import Delivery
 import Foundation
 import Renders
+import Signatures
 import Templates
 import Webhooks
 
@@ -14,6 +15,7 @@ struct WebhookPayloads {
     let templates: any TemplateRepository
     let engagement: any EngagementRepository
     let presenter: RenderPresenter
+    var signatures: (any SignatureRepository)? = nil
 
     /// The signed request body for a delivery, built from its subject's state now.
     func body(for delivery: WebhookDelivery) async throws -> Data {
@@ -24,6 +26,11 @@ struct WebhookPayloads {
     func event(for delivery: WebhookDelivery) async throws -> any Encodable {
         let envelope = Envelope(delivery)
         let type = WebhookEvent(rawValue: delivery.eventType)
+        if type?.isSignatureEvent == true, let signatures {
+            guard let event = try await signatures.event(id: delivery.subjectID), let detail = try await signatures.find(id: event.requestID)
+            else { throw AppError.notFound("not_found", "The signature event is gone.") }
+            return SignatureEvent(envelope, event: event, detail: detail)
+        }
         if type?.isDocumentEvent == true {
             guard let event = try await engagement.find(id: delivery.subjectID) else {
                 throw AppError.notFound("not_found", "The engagement event is gone.")
@@ -191,5 +198,47 @@ extension EventBody where Fields == DocumentFields {
                 renderId: event.renderID, templateId: event.templateID, eventId: event.id, eventType: event.type.rawValue,
                 actorKind: event.actorKind.rawValue, createdAt: Timestamp(event.createdAt), shareId: event.shareID, sourceIp: event.viewer,
                 userAgent: event.userAgent, metadata: event.metadataValue))
+    }
+}
+
+/// `signature.*`, in the reference's shape: `signatureRequestId`, `renderId`, the `status` the event left,
+/// `name` and `recipients` on `signature.sent`, `reason` on decline and cancel, and the recipient who
+/// acted on `viewed`, `signed` and `declined`.
+typealias SignatureEvent = EventBody<SignatureFields>
+
+struct SignatureFields: Encodable {
+    struct Recipient: Encodable {
+        let id: String
+        let index: Int
+        let firstName: String
+        var lastName: String?
+        let email: String
+        let designation: String
+        var order: Int?
+    }
+
+    let signatureRequestId: String
+    let renderId: String
+    var status: String?
+    var name: String?
+    var recipients: [Recipient]?
+    var recipient: Recipient?
+    var reason: String?
+}
+
+extension EventBody where Fields == SignatureFields {
+    init(_ envelope: Envelope, event: AuditEvent, detail: SignatureRequestDetail) {
+        let snapshot = { (recipient: SignatureRecipientRecord) in
+            SignatureFields.Recipient(
+                id: recipient.id, index: recipient.index, firstName: recipient.firstName, lastName: recipient.lastName, email: recipient.email,
+                designation: recipient.designation, order: recipient.order)
+        }
+        let actor = event.recipientIndex.flatMap { index in detail.recipients.first { $0.index == index } }
+        self.init(
+            envelope: envelope,
+            fields: SignatureFields(
+                signatureRequestId: detail.request.id, renderId: detail.request.renderID, status: event.status,
+                name: event.type == .created ? detail.request.name : nil, recipients: event.type == .created ? detail.recipients.map(snapshot) : nil,
+                recipient: actor.map(snapshot), reason: event.reason))
     }
 }

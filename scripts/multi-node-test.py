@@ -147,6 +147,8 @@ def tail_logs():
         except OSError:
             continue
         state = "running" if code is None else "exited with %d" % code
+        if code == 0:
+            state += ": a clean exit, so SIGTERM or SIGINT from outside the test"
         print("---- %s (pid %d, %s): last lines of its log ----" % (name, process.pid, state), file=sys.stderr)
         for line in lines:
             print("    " + line, file=sys.stderr)

@@ -20,7 +20,10 @@ if [ -z "${CRAFTKIT_TEST_POSTGRES_URL:-}" ] || [ -z "${CRAFTKIT_TEST_S3_ENDPOINT
 fi
 command -v psql >/dev/null || { echo "multinode: psql not found (apt-get install postgresql-client)" >&2; exit 1; }
 
-dir=$(mktemp -d /tmp/craftkit-multinode.XXXXXX)
+# Paths without "craftkit": on a shared machine all four API nodes once stopped together mid-run with a
+# clean exit (SIGTERM from outside, the workers untouched), as a `pkill -f 'craftkit serve'` cleaning up
+# someone else's server would do; named like this, no such pattern hits the test's processes.
+dir=$(mktemp -d /tmp/ckmn.XXXXXX)
 database=multinode_$(date +%s)_$$
 pids=$dir/pids
 touch "$pids"
@@ -34,7 +37,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir "$dir/bin"
-cp "$bin" "$dir/bin/craftkit"
+cp "$bin" "$dir/bin/ckmn-node"
 cp -r "$(dirname "$bin")"/*.resources "$dir/bin/" 2>/dev/null || true
 
 psql "$CRAFTKIT_TEST_POSTGRES_URL" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database" >/dev/null
@@ -56,7 +59,7 @@ PY
 
 echo "multinode: database $database, bucket s3://$bucket/$database on $CRAFTKIT_TEST_S3_ENDPOINT, binary copied from $bin"
 set +e
-MULTINODE_BIN=$dir/bin/craftkit MULTINODE_DIR=$dir MULTINODE_PIDS=$pids MULTINODE_DATABASE_URL=$database_url \
+MULTINODE_BIN=$dir/bin/ckmn-node MULTINODE_DIR=$dir MULTINODE_PIDS=$pids MULTINODE_DATABASE_URL=$database_url \
   MULTINODE_STORAGE_URL="s3://$bucket/$database?endpoint=$CRAFTKIT_TEST_S3_ENDPOINT&region=us-east-1&path_style=1" \
   python3 scripts/multi-node-test.py
 status=$?

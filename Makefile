@@ -77,6 +77,7 @@ lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
 	@python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install -q openapi-spec-validator
 	python3 -m openapi_spec_validator openapi.yaml
+	python3 scripts/check-deploy-examples.py
 
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests

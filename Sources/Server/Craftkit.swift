@@ -10,7 +10,10 @@ struct Craftkit: AsyncParsableCommand {
             runs on SQLite and local files under ./data and prints how to provision a first org.
             """,
         version: BuildInfo.version,
-        subcommands: [Serve.self, Worker.self, Migrate.self, Provision.self, RotateEncryptionKey.self, Bench.self, Version.self],
+        subcommands: [
+            Serve.self, Worker.self, Migrate.self, Provision.self, RotateEncryptionKey.self, BackupCommand.self, RestoreCommand.self, Bench.self,
+            Version.self,
+        ],
         defaultSubcommand: nil
     )
 }

@@ -58,10 +58,11 @@ except urllib.error.HTTPError as error:
 PY
 
 echo "multinode: database $database, bucket s3://$bucket/$database on $CRAFTKIT_TEST_S3_ENDPOINT, binary copied from $bin"
-set +e
+# In the background and waited for, so a signal to this script runs the cleanup at once.
 MULTINODE_BIN=$dir/bin/ckmn-node MULTINODE_DIR=$dir MULTINODE_PIDS=$pids MULTINODE_DATABASE_URL=$database_url \
   MULTINODE_STORAGE_URL="s3://$bucket/$database?endpoint=$CRAFTKIT_TEST_S3_ENDPOINT&region=us-east-1&path_style=1" \
-  python3 scripts/multi-node-test.py
-status=$?
-set -e
+  python3 scripts/multi-node-test.py &
+echo $! >>"$pids"
+status=0
+wait $! || status=$?
 exit $status

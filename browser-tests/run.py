@@ -22,6 +22,9 @@ partner app (demo/host.py) on another port, i.e. another origin, then runs each 
             once each, a reload is still one view (engagement API); revoked -> 410 at once; the token
             never in the server log
   share-phone the share page 390 px wide: pages at screen width, no sideways scroll, buttons on screen
+  sign      two signers in order (the first draws, the second types on a 390 px phone; the second is
+            invited only after the first signs) -> the sealed PDF passes pdfsig, the certificate names
+            both, an ended request's link says so; the tokens never in the server log
   demo-share the demo partner app: a render made through the form is listed; Share makes a cks_ link
             (Copy, Open) that answers 200 and shows up in the engagement counts; Email shows the
             server's email_not_configured answer (the test server has no email provider)
@@ -552,6 +555,157 @@ def test_share(stack, page):
     assert share["shareToken"] not in log, "the share token is in the server log"
 
 
+class SigningServer:
+    """A second server for the signing test, with an SMTP sink as its email provider (the shared
+    stack has none, on purpose: the demo-share test shows that answer), so invitations can be read."""
+
+    def __init__(self):
+        self.data = tempfile.mkdtemp(prefix="craftkit-signing-")
+        port, smtp_port = free_port(), free_port()
+        self.api = "http://127.0.0.1:%d" % port
+        self.mail = os.path.join(self.data, "smtp")
+        self.sink = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "smtp-sink.py"), "--port", str(smtp_port), "--dir",
+                                      self.mail, "--until-stdin-closes", "--lifetime", "600"], stdin=subprocess.PIPE)
+        deadline = time.time() + 30
+        while not os.path.exists(os.path.join(self.mail, "ready")) and time.time() < deadline:
+            time.sleep(0.1)
+        binary = os.environ.get("CRAFTKIT_BIN", os.path.join(ROOT, ".build", "debug", "craftkit"))
+        env = dict(os.environ, CRAFTKIT_DATA_DIR=self.data, CRAFTKIT_PORT=str(port), CRAFTKIT_HOST="127.0.0.1",
+                   CRAFTKIT_PUBLIC_DIR=os.path.join(ROOT, "Public"), CRAFTKIT_LOG_LEVEL="warning", CRAFTKIT_WORKERS="2",
+                   CRAFTKIT_SMTP_URL="smtp://127.0.0.1:%d" % smtp_port, CRAFTKIT_EMAIL_FROM="Northwind <docs@northwind.example>")
+        self.log = open(os.path.join(self.data, "server.log"), "w")
+        self.server = subprocess.Popen([binary, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_http(self.api + "/health")
+        with open(os.path.join(self.data, "admin-key")) as f:
+            self.admin = f.read().strip()
+
+    def invitations(self):
+        """(recipient address, signing URL) of every email received so far, oldest first."""
+        found = []
+        for name in sorted(os.listdir(os.path.join(self.mail, "messages"))):
+            with open(os.path.join(self.mail, "messages", name)) as f:
+                record = json.load(f)
+            text = " ".join(part.get("body") or "" for part in record.get("parts", []))
+            link = re.search(r"https?://[^\s\"'<>]+/sign/[A-Za-z0-9_-]+", text)
+            if link:
+                found.append((record["to"]["address"], link.group(0)))
+        return found
+
+    def wait_invitation(self, address, seconds=30):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            for to, link in self.invitations():
+                if to == address:
+                    return link
+            time.sleep(0.2)
+        raise AssertionError("no invitation for %s; got %s" % (address, self.invitations()))
+
+    def stop(self):
+        self.server.send_signal(signal.SIGTERM)
+        try:
+            self.server.wait(10)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+        self.sink.stdin.close()
+        self.sink.wait(10)
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def sign_in_page(page, link, draw):
+    """One signer's visit: every field through "Next field" (the signature drawn with the mouse or
+    typed), the consent, Finish."""
+    page.goto(link)
+    page.wait_for_selector("#ck-sign-next")
+    page.wait_for_function("() => [...document.querySelectorAll('.ck-sign-sheet img')].every(i => i.complete && i.naturalWidth > 0)")
+    while page.inner_text("#ck-sign-next") == "Next field":
+        page.click("#ck-sign-next")
+        page.wait_for_selector(".ck-sign-dialog")
+        if page.locator(".ck-sign-pad").count():
+            if draw:
+                box = page.locator(".ck-sign-pad").bounding_box()
+                page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
+                page.mouse.down()
+                for step in range(40):
+                    page.mouse.move(box["x"] + 30 + step * 9, box["y"] + box["height"] * (0.4 + 0.25 * ((step % 6) / 5)))
+                page.mouse.up()
+            else:
+                page.click("#ck-sign-tab-type")
+        page.click("#ck-sign-adopt")
+        page.wait_for_selector(".ck-sign-dialog", state="detached")
+    page.check("#ck-sign-consent")
+    page.click("#ck-sign-finish")
+    page.wait_for_selector(".ck-sign-message")
+    assert "you have signed" in page.inner_text("main").lower(), page.inner_text("main")
+
+
+def test_sign(stack, page):
+    """Two signers in order: the first draws, the second (on a 390 px phone) types; the second is
+    invited only after the first signs; the sealed PDF passes pdfsig, the certificate names both, and a
+    signing link no longer works once the request has ended."""
+    server = SigningServer()
+    try:
+        key = call(server.api + "/v1/admin/provision", "POST", {"externalOrgId": "signing", "name": "Northwind"}, key=server.admin)[1]["apiKey"]
+        manifest = {"variables": [{"key": "customer.name", "label": "Customer", "dataType": "text", "required": True}], "loops": []}
+        assert call(server.api + "/v1/templates", "POST", {"name": "Agreement", "manifest": manifest}, key=key)[0] == 201
+        status, render = call(server.api + "/v1/templates/agreement/render", "POST", {"data": {"customer": {"name": "Contoso"}}}, key=key)
+        assert status == 202, render
+        for _ in range(200):
+            render = call(server.api + "/v1/renders/" + render["id"], key=key)[1]
+            if render["status"] == "succeeded":
+                break
+            time.sleep(0.1)
+        assert render["status"] == "succeeded", render
+        request = {
+            "renderId": render["id"], "name": "Agreement with Contoso",
+            "recipients": [{"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com", "order": 1},
+                           {"firstName": "Grace", "lastName": "Hopper", "email": "grace@example.com", "order": 2}],
+            "fields": [{"page": 1, "x": 8, "y": 70, "width": 34, "height": 8, "type": "signature", "recipientIndex": 0},
+                       {"page": 1, "x": 50, "y": 72, "width": 20, "height": 4, "type": "date", "recipientIndex": 0},
+                       {"page": 1, "x": 8, "y": 82, "width": 34, "height": 8, "type": "signature", "recipientIndex": 1}],
+        }
+        status, created = call(server.api + "/v1/signatures", "POST", request, key=key)
+        assert status == 201 and created["status"] == "sent", created
+        first = server.wait_invitation("ada@example.com")
+        time.sleep(1)
+        assert [to for to, _ in server.invitations()] == ["ada@example.com"], "the second signer was invited before the first signed"
+
+        sign_in_page(page, first, draw=True)
+        page.screenshot(path=os.path.join(SHOTS, "sign-done.png"))
+        second = server.wait_invitation("grace@example.com")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(second)
+        page.wait_for_selector("#ck-sign-next")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=os.path.join(SHOTS, "sign-phone.png"))
+        sign_in_page(page, second, draw=False)
+
+        for _ in range(300):
+            signature = call(server.api + "/v1/signatures/" + created["id"], key=key)[1]
+            if signature["status"] in ("completed", "failed"):
+                break
+            time.sleep(0.1)
+        assert signature["status"] == "completed", signature
+        signed = urllib.request.Request(server.api + "/v1/signatures/%s/download" % created["id"], headers={"Authorization": "Bearer " + key})
+        certificate = urllib.request.Request(server.api + "/v1/signatures/%s/certificate" % created["id"],
+                                             headers={"Authorization": "Bearer " + key})
+        with tempfile.TemporaryDirectory() as directory:
+            for name, request_ in (("signed.pdf", signed), ("certificate.pdf", certificate)):
+                with urllib.request.urlopen(request_, timeout=30) as response, open(os.path.join(directory, name), "wb") as out:
+                    out.write(response.read())
+            report = subprocess.run(["pdfsig", os.path.join(directory, "signed.pdf")], capture_output=True, text=True).stdout
+            assert "Signature is Valid." in report and "Total document signed" in report, report
+            text = subprocess.run(["pdftotext", os.path.join(directory, "certificate.pdf"), "-"], capture_output=True, text=True).stdout
+            assert "Ada Lovelace" in text and "Grace Hopper" in text, text
+        response = page.goto(first)
+        page.wait_for_selector(".ck-sign-message")
+        assert "no longer active" in page.inner_text("main"), page.inner_text("main")
+        with open(os.path.join(server.data, "server.log")) as f:
+            log = f.read()
+        assert first.rsplit("/", 1)[1] not in log, "a signing token is in the server log"
+    finally:
+        server.stop()
+
+
 def test_share_phone(stack, page):
     """The share page on a phone (390x844): the pages at the screen's width, no sideways scroll, the
     action bar on screen."""
@@ -632,13 +786,14 @@ def test_demo_share(stack, page):
 
 TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin,
          "refresh": test_refresh, "appearance": test_appearance, "narrow": test_narrow, "phone": test_phone, "manifest": test_manifest,
-         "share": test_share, "share-phone": test_share_phone, "demo-share": test_demo_share}
+         "share": test_share, "share-phone": test_share_phone, "demo-share": test_demo_share, "sign": test_sign}
 
 # Console errors a test provokes on purpose (regular expressions); anything else fails the test.
 EXPECTED_CONSOLE = {
     "revoked": [r"status of 401"],                           # the revoked token's session request
     "origin": [r"Refused to frame", r"frame-ancestors"],     # the browser refusing the frame
     "share": [r"status of 410"],                             # the revoked link, opened on purpose
+    "sign": [r"status of 410"],                              # the ended request's link, opened on purpose
     "demo-share": [r"status of 503"],                        # the email call; the test server has no email provider
 }
 

@@ -84,16 +84,18 @@ function render() {
   const pages = h('div', { class: 'ck-share-pages ck-sign-pages', id: 'ck-sign-pages' });
   for (let page = 1; page <= doc.pageCount; page++) {
     const size = doc.pages[page - 1] || { width: 595, height: 842 };
-    const sheet = h('div', { class: 'ck-sign-sheet', style: `aspect-ratio: ${size.width} / ${size.height}` },
+    const sheet = h('div', { class: 'ck-sign-sheet' },
       h('img', { src: `${base}/pages/${page}`, alt: `Page ${page} of ${doc.pageCount}`, loading: page <= 2 ? 'eager' : 'lazy', decoding: 'async' }));
+    // Geometry goes through the CSSOM: the page's CSP allows no style attributes.
+    sheet.style.aspectRatio = `${size.width} / ${size.height}`;
     for (const field of state.fields.filter((f) => f.page === page)) {
       const label = `${fieldNames[field.type] || 'Field'}${field.required ? ' (required)' : ''}`;
       const button = h('button', {
         type: 'button', class: `ck-sign-field ck-sign-field-${field.type}`, id: `ck-sign-field-${field.index}`,
-        style: `left:${field.x}%;top:${field.y}%;width:${field.width}%;height:${field.height}%`,
         'aria-label': `${label}, page ${page}`, dataset: { field: String(field.index) },
         disabled: !recipient.canSign, onclick: () => fillField(field),
       }, h('span', { class: 'ck-sign-field-label' }, label));
+      Object.assign(button.style, { left: `${field.x}%`, top: `${field.y}%`, width: `${field.width}%`, height: `${field.height}%` });
       sheet.append(button);
     }
     pages.append(h('figure', { class: 'ck-share-page' }, sheet, h('figcaption', {}, `Page ${page} of ${doc.pageCount}`)));

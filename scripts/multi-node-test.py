@@ -12,7 +12,8 @@ PostgreSQL database and one S3 bucket, and checks, failing at the first miss:
      `refresh_failed` and revokes the session everywhere;
   3. a webhook receiver on loopback gets exactly one delivery per render (no duplicate, none missing);
   4. `kill -9` of a worker holding leased renders loses nothing: a replacement worker starts, the dead
-     worker's leases expire, and every render still succeeds exactly once;
+     worker's leases expire (CRAFTKIT_RENDER_LEASE_MS=MULTINODE_LEASE_MS, 8 s), and every render still
+     succeeds exactly once;
   5. a per-key rate limit holds across nodes: 2 x RATE_LIMIT requests split over C and D within one
      minute get RATE_LIMIT accepted in all, not 2 x RATE_LIMIT;
   6. an API key revoked on A is refused on B within 2 s.
@@ -47,6 +48,7 @@ RENDERS = int(os.environ.get("MULTINODE_RENDERS", "1000"))
 SLOW_RENDERS = int(os.environ.get("MULTINODE_SLOW_RENDERS", "120"))
 RATE_LIMIT = int(os.environ.get("MULTINODE_RATE_LIMIT", "100"))
 WORKER_COUNT = os.environ.get("MULTINODE_WORKER_COUNT", "2")
+LEASE_MS = int(os.environ.get("MULTINODE_LEASE_MS", "8000"))
 ADMIN_KEY = "multinode-admin-key-0123456789"
 # The load balancer's address the nodes would sit behind (the test calls each node directly).
 PUBLIC_URL = "http://craftkit.multinode.test"
@@ -90,6 +92,8 @@ def start(name, args, extra_env):
         # Nodes behind one load balancer share its address: session tokens are issued for it (their
         # audience), and poll and download URLs point at it.
         "CRAFTKIT_PUBLIC_URL": PUBLIC_URL,
+        # A dead worker's renders are taken again after this (30 s by default).
+        "CRAFTKIT_RENDER_LEASE_MS": str(LEASE_MS),
     })
     env.update(extra_env)
     os.makedirs(env["CRAFTKIT_DATA_DIR"], exist_ok=True)
@@ -507,8 +511,8 @@ def kill_recovered(a, b, key, project, ids, orphans, killed):
     check(int(claims) >= 2, "4: a dead worker's job was never claimed again (attempts %s)" % claims)
     shas = same_everywhere([a, b], key, ids, "4")
     downloads([a, b], key, shas, orphans + random.sample(ids, min(10, len(ids))), "4")
-    numbers["kill -9"] = "%d leased renders of a dead worker re-rendered %.1f s after SIGKILL; %d/%d slow renders succeeded once" % (
-        len(orphans), recovered, len(ids), len(ids))
+    numbers["kill -9"] = "%d leased renders of a dead worker re-rendered %.1f s after SIGKILL (lease %.0f s); %d/%d slow renders succeeded once" % (
+        len(orphans), recovered, LEASE_MS / 1000, len(ids), len(ids))
     log("4: the %d renders worker-1 held were taken again after their leases expired and finished %.1f s after the kill; "
         "all %d slow renders succeeded exactly once and download from both nodes" % (len(orphans), recovered, len(ids)))
 

@@ -10,7 +10,8 @@
 # Uses CRAFTKIT_TEST_POSTGRES_URL and CRAFTKIT_TEST_S3_ENDPOINT when both are set (a fresh database in
 # that cluster, a fresh prefix in a bucket there); otherwise runs itself under scripts/with-s3.sh and
 # scripts/with-postgres.sh. The binary is copied first, so a rebuild while it runs changes nothing.
-# Environment: MULTINODE_RENDERS (1000), MULTINODE_SLOW_RENDERS (120), MULTINODE_RATE_LIMIT (100).
+# Environment: MULTINODE_RENDERS (1000), MULTINODE_SLOW_RENDERS (120), MULTINODE_RATE_LIMIT (100),
+# MULTINODE_LEASE_MS (8000: CRAFTKIT_RENDER_LEASE_MS of every process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-.build/debug/craftkit}

@@ -157,7 +157,11 @@ public struct AppServices: Sendable {
                 blobs = try FileBlobStore(directory: config.blobDirectory)
             }
             let engine = try RenderEngine()
-            return AppServices(config: config, adminKey: adminKey, database: database, blobs: blobs, engine: engine, logger: logger)
+            var workerSettings = RenderWorker.Settings()
+            workerSettings.leaseMillis = Int64(config.renderLeaseMillis)
+            workerSettings.heartbeatEvery = .milliseconds(config.renderLeaseMillis / 3)
+            return AppServices(
+                config: config, adminKey: adminKey, database: database, blobs: blobs, engine: engine, logger: logger, workerSettings: workerSettings)
         } catch {
             try? await database.shutdown()
             throw error

@@ -12,6 +12,7 @@ struct ServerConfigTests {
         #expect(config.database == .sqlite(path: "./data/craftkit.sqlite"))
         #expect(config.blobDirectory == "./data/blobs")
         #expect(config.workers == 2)
+        #expect(config.renderLeaseMillis == 30_000)
         #expect(config.maxBodyBytes == 10 * 1024 * 1024)
         #expect(config.adminKey == nil)
         #expect(config.version == "local")
@@ -26,6 +27,7 @@ struct ServerConfigTests {
             "CRAFTKIT_ENCRYPTION_KEY": "encryption-key-0123456789",
             "CRAFTKIT_PREVIOUS_ENCRYPTION_KEYS": "old-key-0123456789abc, older-0123456789abcd",
             "CRAFTKIT_LOG_LEVEL": "DEBUG", "CRAFTKIT_WORKERS": "3", "CRAFTKIT_MAX_BODY_BYTES": "2m", "CRAFTKIT_VERSION": "abc1234",
+            "CRAFTKIT_RENDER_LEASE_MS": "8000",
         ])
         #expect(config.host == "0.0.0.0")
         #expect(config.port == 9000)
@@ -36,6 +38,7 @@ struct ServerConfigTests {
         #expect(config.previousEncryptionKeys == ["old-key-0123456789abc", "older-0123456789abcd"])
         #expect(config.logLevel == "debug")
         #expect(config.workers == 3)
+        #expect(config.renderLeaseMillis == 8_000)
         #expect(config.maxBodyBytes == 2 * 1024 * 1024)
         #expect(config.version == "abc1234")
     }
@@ -44,9 +47,10 @@ struct ServerConfigTests {
         "a bad value stops start-up with an error naming its variable",
         arguments: [
             ("CRAFTKIT_PORT", "eighty"), ("CRAFTKIT_PORT", "70000"), ("CRAFTKIT_PUBLIC_URL", "docs.example.com"),
-            ("CRAFTKIT_DATABASE_URL", "mysql://x"), ("CRAFTKIT_DATABASE_URL", "postgres://db/ck"), ("CRAFTKIT_STORAGE_URL", "s3://bucket"),
+            ("CRAFTKIT_DATABASE_URL", "mysql://x"), ("CRAFTKIT_DATABASE_URL", "postgres://db/ck"), ("CRAFTKIT_STORAGE_URL", "gs://bucket"),
             ("CRAFTKIT_ADMIN_KEY", "short"), ("CRAFTKIT_ENCRYPTION_KEY", "short"), ("CRAFTKIT_LOG_LEVEL", "loud"),
             ("CRAFTKIT_WORKERS", "-1"), ("CRAFTKIT_MAX_BODY_BYTES", "lots"), ("CRAFTKIT_MAX_BODY_BYTES", "0"),
+            ("CRAFTKIT_RENDER_LEASE_MS", "500"),
         ]
     )
     func badValues(variable: String, value: String) {

@@ -47,15 +47,19 @@ struct LaidOutDocument {
         return c
     }
 
+    /// The header's and the footer's operations on page `index` (0-based), placed on the page.
+    func decorationOps(page index: Int, cache: DecorationCache) throws -> (header: [DrawOp], footer: [DrawOp]) {
+        let h = try decoration(header, page: index + 1, cache: cache, key: "h")
+        let f = try decoration(footer, page: index + 1, cache: cache, key: "f")
+        return (h?.ops.map { $0.shifted(headerTop) } ?? [], f.map { f in f.ops.map { $0.shifted(footerBottom - f.height) } } ?? [])
+    }
+
     func draw(page index: Int, cr: OpaquePointer, cache: DecorationCache) throws {
         if ContinuousClock.now > deadline { throw RenderError.timeout(seconds: timeout.seconds) }
-        if let h = try decoration(header, page: index + 1, cache: cache, key: "h") {
-            drawOps(h.ops.map { $0.shifted(headerTop) }, cr)
-        }
+        let decorations = try decorationOps(page: index, cache: cache)
+        drawOps(decorations.header, cr)
         drawOps(pages[index], cr)
-        if let f = try decoration(footer, page: index + 1, cache: cache, key: "f") {
-            drawOps(f.ops.map { $0.shifted(footerBottom - f.height) }, cr)
-        }
+        drawOps(decorations.footer, cr)
         if let watermark, !watermark.isEmpty { drawWatermark(watermark, cr) }
     }
 

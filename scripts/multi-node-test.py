@@ -311,7 +311,7 @@ def downloads(nodes, key, shas, sample, label):
     parallel(one, sample)
 
 
-def renders_on_both_nodes(a, b, key, project, webhook):
+def renders_on_both_nodes(a, b, key, project):
     check_started = time.monotonic()
     call(a, "PUT", "/v1/templates/multi", key, SMALL_TEMPLATE, expect=201)
     nodes = [a, b]
@@ -348,7 +348,7 @@ def renders_on_both_nodes(a, b, key, project, webhook):
     return ids
 
 
-def webhooks_once(project, endpoint, ids, started):
+def webhooks_once(endpoint, ids, started):
     expected = set(ids)
 
     def drained():
@@ -541,8 +541,8 @@ def main():
     webhook_secret["secret"] = endpoint["secret"]
 
     started = time.monotonic()
-    ids = renders_on_both_nodes(a, b, key, project, endpoint["id"])
-    webhooks_once(project, endpoint["id"], ids, started)
+    ids = renders_on_both_nodes(a, b, key, project)
+    webhooks_once(endpoint["id"], ids, started)
 
     slow_key, slow_project = provision(b, "multinode-kill")
     slow_ids, orphans, killed = kill_worker_mid_render(a, b, slow_key, slow_project)

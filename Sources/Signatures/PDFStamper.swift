@@ -118,16 +118,15 @@ public enum PDFStamper {
         let save = try update.allocate()
         update.appendStream(save, .dictionary([]), data: Array("q\n".utf8))
         var font: PDFReference?
+        // One image XObject per distinct picture: initials on every page, or the same signature twice.
+        var written: [RasterKey: (reference: PDFReference, width: Int, height: Int)] = [:]
 
         for pageNumber in Set(stamps.map(\.page)).sorted() {
             let page = pages[pageNumber - 1]
             if let rotate = page.rotate, rotate.integer.map({ $0 % 360 == 0 }) != true {
                 throw PDFSignatureError.unsupported("page \(pageNumber) is rotated")
             }
-            guard let box = page.mediaBox?.numbers, box.count == 4 else { throw PDFSignatureError.malformed("page \(pageNumber) has no /MediaBox") }
-            let (left, bottom) = (min(box[0], box[2]), min(box[1], box[3]))
-            let (pageWidth, pageHeight) = (abs(box[2] - box[0]), abs(box[3] - box[1]))
-            guard pageWidth > 0, pageHeight > 0 else { throw PDFSignatureError.malformed("page \(pageNumber) has an empty /MediaBox") }
+            let (left, bottom, pageWidth, pageHeight) = try page.box(number: pageNumber)
 
             var content = Array("Q\n".utf8)
             var images: [(name: [UInt8], reference: PDFReference)] = []
@@ -138,7 +137,12 @@ public enum PDFStamper {
                 let h = stamp.height / 100 * pageHeight
                 let x = left + stamp.x / 100 * pageWidth
                 let y = bottom + pageHeight - (stamp.y + stamp.height) / 100 * pageHeight
-                let raster: StampRaster
+                let key: RasterKey
+                switch stamp.content {
+                case .text(let text, let handwriting): key = .text(text, handwriting: handwriting, width: w, height: h)
+                case .image(let png): key = .png(png)
+                }
+                var image = written[key]
                 var fill = true
                 switch stamp.content {
                 case .text(let text, let handwriting):
@@ -152,27 +156,35 @@ public enum PDFStamper {
                         usesFont = true
                         continue
                     }
-                    raster = try StampRaster.drawText(
-                        text, family: handwriting ? StampRaster.handwritingFamily : StampRaster.textFamily,
-                        boxWidth: w, boxHeight: h, color: handwriting ? inkColor : (0, 0, 0))
+                    if image == nil {
+                        let raster = try StampRaster.drawText(
+                            text, family: handwriting ? StampRaster.handwritingFamily : StampRaster.textFamily,
+                            boxWidth: w, boxHeight: h, color: handwriting ? inkColor : (0, 0, 0))
+                        image = (try appendImage(raster, to: &update), raster.width, raster.height)
+                    }
                 case .image(let png):
-                    do {
-                        raster = try StampRaster.decodePNG(png)
-                    } catch StampRaster.Failure.tooLarge(let reason) {
-                        throw PDFStampError.imageTooLarge(stamp: index, reason: reason)
-                    } catch {
-                        throw PDFStampError.notAPNG(stamp: index)
+                    if image == nil {
+                        let raster: StampRaster
+                        do {
+                            raster = try StampRaster.decodePNG(png)
+                        } catch StampRaster.Failure.tooLarge(let reason) {
+                            throw PDFStampError.imageTooLarge(stamp: index, reason: reason)
+                        } catch {
+                            throw PDFStampError.notAPNG(stamp: index)
+                        }
+                        image = (try appendImage(raster, to: &update), raster.width, raster.height)
                     }
                     fill = false
                 }
-                let image = try appendImage(raster, to: &update)
-                let name = Array("CkStamp\(image.number)".utf8)
-                images.append((name, image))
+                guard let image else { continue }
+                written[key] = image
+                let name = Array("CkStamp\(image.reference.number)".utf8)
+                if !images.contains(where: { $0.name == name }) { images.append((name, image.reference)) }
                 // The image fills the box (text rasters are drawn to the box's shape) or fits it, centered.
                 var (drawWidth, drawHeight) = (w, h)
                 if !fill {
-                    let scale = min(w / Double(raster.width), h / Double(raster.height))
-                    (drawWidth, drawHeight) = (Double(raster.width) * scale, Double(raster.height) * scale)
+                    let scale = min(w / Double(image.width), h / Double(image.height))
+                    (drawWidth, drawHeight) = (Double(image.width) * scale, Double(image.height) * scale)
                 }
                 let drawX = x + (w - drawWidth) / 2
                 let drawY = y + (h - drawHeight) / 2
@@ -206,16 +218,41 @@ public enum PDFStamper {
                 resources = resources.setting("XObject", to: xobjects)
             }
 
+            // The page's own content: one stream, or an array of them (inline or behind a reference).
             var contents: [PDFObject] = [.reference(save)]
             switch page.dictionary["Contents"] {
             case nil: break
             case .array(let items)?: contents += items
-            case let single?: contents.append(single)
+            case .reference(let reference)?:
+                let target = try structure.value(reference)
+                if !target.isStream, case .array(let items) = target.value { contents += items } else { contents.append(.reference(reference)) }
+            case .some: throw PDFSignatureError.malformed("page \(pageNumber) /Contents is neither a stream nor an array")
             }
             contents.append(.reference(stream))
             update.append(page.reference, page.dictionary.setting("Contents", to: .array(contents)).setting("Resources", to: resources))
         }
         return try update.finish(root: root)
+    }
+
+    /// Each page's size in points (its `/MediaBox`, inherited through the page tree), pages in order:
+    /// what converts a box given in points into the percentages of a `Stamp`.
+    public static func pageSizes(_ pdf: [UInt8]) throws -> [PageSize] {
+        do {
+            let structure = try PDFStructure(pdf)
+            let pages = try structure.pages(catalog: try structure.dictionary(.reference(try structure.rootReference), "/Root"))
+            return try pages.enumerated().map { index, page in
+                let box = try page.box(number: index + 1)
+                return PageSize(width: box.width, height: box.height)
+            }
+        } catch let error as PDFSignatureError {
+            throw PDFStampError.notAnEnginePDF(error)
+        }
+    }
+
+    /// What makes two stamps draw the same picture.
+    enum RasterKey: Hashable {
+        case png([UInt8])
+        case text(String, handwriting: Bool, width: Double, height: Double)
     }
 
     /// An image XObject (DeviceRGB, FlateDecode) with an `/SMask` when the raster has transparency.

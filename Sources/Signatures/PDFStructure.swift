@@ -108,6 +108,14 @@ struct PDFStructure {
     /// The object `reference` points at (its value; a stream's dictionary is refused: none of the objects
     /// read here is a stream).
     func object(_ reference: PDFReference) throws -> PDFObject {
+        let read = try value(reference)
+        if read.isStream { throw PDFSignatureError.unsupported("object \(reference.number) is a stream") }
+        return read.value
+    }
+
+    /// The object `reference` points at, and whether it is a stream (then `value` is its dictionary and
+    /// the data is not read).
+    func value(_ reference: PDFReference) throws -> (value: PDFObject, isStream: Bool) {
         guard let entry = offsets[reference.number], entry.offset >= 0 else {
             throw PDFSignatureError.malformed("object \(reference.number) is not in the cross-reference")
         }
@@ -121,9 +129,9 @@ struct PDFStructure {
         }
         try lexer.expect("obj")
         let value = try lexer.value()
-        if lexer.accept("stream") { throw PDFSignatureError.unsupported("object \(reference.number) is a stream") }
+        if lexer.accept("stream") { return (value, true) }
         try lexer.expect("endobj")
-        return value
+        return (value, false)
     }
 
     /// A dictionary, inline or behind a reference.
@@ -166,6 +174,14 @@ struct PDFStructure {
         var resources: PDFObject?
         var mediaBox: PDFObject?
         var rotate: PDFObject?
+
+        /// The `/MediaBox` as its lower-left corner and size, in points.
+        func box(number: Int) throws -> (left: Double, bottom: Double, width: Double, height: Double) {
+            guard let box = mediaBox?.numbers, box.count == 4 else { throw PDFSignatureError.malformed("page \(number) has no /MediaBox") }
+            let size = (width: abs(box[2] - box[0]), height: abs(box[3] - box[1]))
+            guard size.width > 0, size.height > 0 else { throw PDFSignatureError.malformed("page \(number) has an empty /MediaBox") }
+            return (min(box[0], box[2]), min(box[1], box[3]), size.width, size.height)
+        }
     }
 
     /// The first page: `/Root /Pages`, then the first kid down the tree.

@@ -9,6 +9,7 @@ struct StampRaster {
     static let maxPNGBytes = 512 * 1024
     /// Pixels per point of a text raster (288 dpi), lowered when a side would pass `maxSide`.
     static let textPixelsPerPoint = 4.0
+    static let maxTextPixels = 1_500_000
     /// Families for text drawn through Pango; fontconfig falls back per character for other scripts.
     static let handwritingFamily = "Dancing Script"
     static let textFamily = "Noto Sans"
@@ -64,9 +65,12 @@ struct StampRaster {
     }
 
     /// `text` on one line in `family`, as large as fits a box of `boxWidth` × `boxHeight` points, left
-    /// aligned and centered vertically, in `color` on transparency. Nil when nothing is drawn.
+    /// aligned and centered vertically, in `color` on transparency.
     static func drawText(_ text: String, family: String, boxWidth: Double, boxHeight: Double, color: (Double, Double, Double)) throws -> StampRaster {
-        let pixelsPerPoint = min(textPixelsPerPoint, Double(maxSide) / max(boxWidth, boxHeight))
+        // At most `maxSide` on a side and `maxTextPixels` in all: a page-sized box is drawn at a lower
+        // resolution rather than as tens of megabytes.
+        let pixelsPerPoint = min(
+            textPixelsPerPoint, Double(maxSide) / max(boxWidth, boxHeight), (Double(maxTextPixels) / (boxWidth * boxHeight)).squareRoot())
         let width = max(1, Int((boxWidth * pixelsPerPoint).rounded(.up)))
         let height = max(1, Int((boxHeight * pixelsPerPoint).rounded(.up)))
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)) else { throw Failure.tooLarge("text") }

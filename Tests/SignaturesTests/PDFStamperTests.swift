@@ -98,6 +98,32 @@ import Testing
         #expect(try Tool.pdfsig(try PDFSigner(identity: Engine.identity).sign(stamped).pdf).first?.contains("Signature is Valid.") == true)
     }
 
+    @Test func oneImageObjectServesEveryStampOfTheSamePicture() async throws {
+        let rendered = try await Engine.render("report.json", "report-1000.data.json")
+        let pdf = [UInt8](rendered.bytes)
+        let initials = (1...3).map { Stamp(page: $0, x: 85, y: 92, width: 8, height: 4, content: .text("JS", handwriting: true)) }
+        let signatures = (1...3).map { Stamp(page: $0, x: 5, y: 92, width: 20, height: 5, content: .image(png: Self.signaturePNG)) }
+        let stamped = try PDFStamper.stamp(pdf, stamps: initials + signatures)
+        let list = try Tool.run("pdfimages", ["-list", "-f", "1", "-l", "3"], pdf: stamped).output
+        // Columns: page num type width height color comp bpc enc interp object …
+        var objects: [String] = []
+        for row in list.split(separator: "\n").dropFirst(2) {
+            let columns = row.split(separator: " ")
+            if columns.count > 10, columns[2] == "image" { objects.append(String(columns[10])) }
+        }
+        #expect(objects.count == 6, "\(list)")
+        #expect(Set(objects).count == 2, "\(list)")
+        #expect(try Tool.run("qpdf", ["--check"], pdf: stamped).status == 0)
+    }
+
+    @Test func pageSizesAreTheMediaBoxes() async throws {
+        let original = [UInt8](try await Engine.invoice.value.bytes)
+        let sizes = try PDFStamper.pageSizes(original)
+        #expect(sizes.count == 1)
+        #expect(abs((sizes.first?.width ?? 0) - 595.28) < 0.1 && abs((sizes.first?.height ?? 0) - 841.89) < 0.1, "\(sizes)")
+        #expect(throws: PDFStampError.notAnEnginePDF(.notAPDF)) { try PDFStamper.pageSizes(Array("nope".utf8)) }
+    }
+
     @Test func badInputIsATypedError() async throws {
         let original = [UInt8](try await Engine.invoice.value.bytes)
         let text = Stamp.Content.text("x", handwriting: false)

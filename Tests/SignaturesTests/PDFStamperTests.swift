@@ -210,6 +210,33 @@ import Testing
         }
     }
 
+    @Test func aStampedPDFStampsAgainAndSigns() async throws {
+        let (original, once) = try await stampedInvoice()
+        let twice = try PDFStamper.stamp(
+            once, stamps: [Stamp(page: 1, x: 40, y: 2, width: 20, height: 3, content: .text("Second pass", handwriting: false))])
+        #expect(Array(twice[0..<once.count]) == once && Array(twice[0..<original.count]) == original)
+        let words = try TextBoxes.words(twice).words.map(\.text)
+        #expect(words.contains("Jane") && words.contains("Second") && words.contains("pass"), "\(words)")
+        #expect(try Tool.run("qpdf", ["--check"], pdf: twice).status == 0)
+        #expect(try Tool.pdfsig(try PDFSigner(identity: Engine.identity).sign(twice).pdf).first?.contains("Signature is Valid.") == true)
+    }
+
+    /// The bound: 200 stamps over a long document, half of them distinct handwritten names (each a raster).
+    @Test func twoHundredStampsOnAHundredPages() async throws {
+        let rendered = try await Engine.render("report.json", "report-1000.data.json", rowsTimes: 5)
+        let pdf = [UInt8](rendered.bytes)
+        let stamps = (0..<200).map { index in
+            Stamp(
+                page: index % rendered.pageCount + 1, x: 10, y: 90, width: 30, height: 5,
+                content: index.isMultiple(of: 2) ? .text("Signer \(index)", handwriting: true) : .image(png: Self.signaturePNG))
+        }
+        let clock = ContinuousClock()
+        var stamped: [UInt8] = []
+        let elapsed = try clock.measure { stamped = try PDFStamper.stamp(pdf, stamps: stamps) }
+        print("stamp 200 fields on \(rendered.pageCount) pages: \(pdf.count) → \(stamped.count) bytes in \(elapsed)")
+        #expect(try Tool.run("qpdf", ["--check"], pdf: stamped).status == 0)
+    }
+
     @Test func stampingTime() async throws {
         let original = [UInt8](try await Engine.invoice.value.bytes)
         let clock = ContinuousClock()

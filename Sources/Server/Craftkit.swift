@@ -12,7 +12,7 @@ struct Craftkit: AsyncParsableCommand {
         version: BuildInfo.version,
         subcommands: [
             Serve.self, Worker.self, Migrate.self, Provision.self, RotateEncryptionKey.self, BackupCommand.self, RestoreCommand.self, Bench.self,
-            Version.self,
+            VerifySignature.self, Version.self,
         ],
         defaultSubcommand: nil
     )

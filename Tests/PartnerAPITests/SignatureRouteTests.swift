@@ -125,6 +125,53 @@ struct SignatureRouteTests {
             #expect(AuditTrail.problems(in: events).isEmpty)
             #expect(events[3].userAgent == "Signer Browser/1.0")
             #expect(events[3].detail["consent"]?["version"] == .string(SignatureService.consentVersion))
+
+            // The last signature queued the seal: stamped, signed, certificate drawn and signed.
+            try await Self.drain(services)
+            let done = try await client.call(.get, "/v1/signatures/\(id)", bearer: key)
+            #expect(done.string("status") == "completed")
+            #expect(done.string("signedDownloadUrl") == "\(services.config.publicURL)/v1/signatures/\(id)/download")
+            #expect(done.string("certificateUrl") == "\(services.config.publicURL)/v1/signatures/\(id)/certificate")
+            #expect(done.string("completedAt") != nil)
+            let signedPDF = try await client.execute(uri: "/v1/signatures/\(id)/download", method: .get, headers: [.authorization: "Bearer \(key)"]) {
+                $0
+            }
+            #expect(signedPDF.status == .ok)
+            #expect(signedPDF.headers[.contentDisposition] == "attachment; filename=\"\(id)-signed.pdf\"")
+            let pdf = Data(signedPDF.body.readableBytesView)
+            let report = try PDFSig.report(pdf)
+            #expect(report.ok)
+            #expect(report.output.contains("Signature is Valid"))
+            #expect(
+                report.output.contains("The signature form field is signed by the whole document") || report.output.contains("Total document signed"))
+            var flipped = pdf
+            flipped[flipped.count / 2] ^= 0x01
+            #expect(!(try PDFSig.report(flipped).output.contains("Signature is Valid")))
+            let blobKey = try await services.database.sql.raw("SELECT blob_key FROM renders WHERE id = \(bind: renderID)").first()?
+                .decode(column: "blob_key", as: String.self)
+            let renderKey = try #require(blobKey)
+            let original = try #require(try await services.blobs.get(key: renderKey))
+            #expect(pdf.prefix(original.count) == original)
+            #expect(try await services.signatures.find(id: id)?.request.sha256Before == Hex.sha256(original))
+
+            let certificate = try await client.execute(
+                uri: "/v1/signatures/\(id)/certificate", method: .get, headers: [.authorization: "Bearer \(key)"]
+            ) { $0 }
+            #expect(certificate.status == .ok)
+            let certificatePDF = Data(certificate.body.readableBytesView)
+            #expect(try PDFSig.report(certificatePDF).output.contains("Signature is Valid"))
+            let text = try PDFText.extract(certificatePDF)
+            #expect(text.contains("Ada Lovelace") && text.contains("bob@example.com"))
+            #expect(try await client.call(.get, "/sign/\(ada)/request").status == 410)
+            #expect(try await client.call(.post, "/sign/\(bob)/sign", json: #"{"consent":true,"values":[]}"#).status == 410)
+            #expect(try await client.call(.post, "/v1/signatures/\(id)/cancel", bearer: key).status == 409)
+            let trail = try await services.signatures.events(requestID: id)
+            #expect(trail.last?.type == .completed)
+            #expect(AuditTrail.problems(in: trail).isEmpty)
+            let verified = try await SignatureVerification(services: services).report(id: id)
+            #expect(verified.isValid, "\(verified.problems)")
+            #expect(verified.lines.contains { $0.hasPrefix("signed PDF:") && $0.hasSuffix("signature valid") })
+            #expect(PDFSignatureVerifier.verify(Array(flipped)).isValid == false)
         }
     }
 
@@ -290,6 +337,30 @@ struct SignatureRouteTests {
         }
     }
 
+    @Test("anchor tags place a field at every place the text is drawn", arguments: DatabaseLeg.all)
+    func anchors(leg: DatabaseLeg) async throws {
+        try await Self.run(leg) { client, services, sender in
+            let (key, renderID) = try await ShareRouteTests().succeededRender(client, services)
+            let created = try await client.call(
+                .post, "/v1/signatures", bearer: key,
+                json: #"""
+                    {"renderId":"\#(renderID)","recipients":[{"firstName":"Ada","email":"ada@example.com"}],
+                     "anchorTags":[{"anchorString":"Ada Lovelace","type":"signature","recipientIndex":0,"height":30}]}
+                    """#)
+            #expect(created.status == 201)
+            try await Self.drain(services)
+            let ada = try Self.token(in: try #require(sender.sent.withLock { $0.first }))
+            let view = try await client.call(.get, "/sign/\(ada)/request")
+            guard case .array(let fields)? = view.json["fields"] else { throw Failure.noFields }
+            #expect(!fields.isEmpty)
+            guard case .number(let height)? = fields.first?["height"], case .number(let pageHeight)? = view.json["document"]?["pages"]?[0]?["height"]
+            else { throw Failure.noFields }
+            #expect(abs(height / 100 * pageHeight - 30) < 0.5)
+        }
+    }
+
+    enum Failure: Error { case noFields }
+
     @Test("a request past its expiry is expired when read and by the sweep, once", arguments: DatabaseLeg.all)
     func expiry(leg: DatabaseLeg) async throws {
         try await Self.run(leg) { client, services, sender in
@@ -327,6 +398,17 @@ struct SignatureRouteTests {
             events[1].detail = .object(["status": .string("completed")])
             #expect(!AuditTrail.problems(in: events).isEmpty)
             #expect(!AuditTrail.problems(in: [events[1]]).isEmpty)
+            // Past the triggers (an operator with DDL rights), an edit still shows in the chain.
+            #expect(try await SignatureVerification(services: services).report(id: id).isValid)
+            if services.database.engine == .sqlite {
+                try await services.database.sql.raw("DROP TRIGGER signature_events_no_update").run()
+            } else {
+                try await services.database.sql.raw("DROP TRIGGER signature_events_no_change ON signature_events").run()
+            }
+            try await services.database.sql.raw("UPDATE signature_events SET user_agent = 'forged' WHERE seq = 1").run()
+            let report = try await SignatureVerification(services: services).report(id: id)
+            #expect(!report.isValid)
+            #expect(report.problems.contains { $0.contains("event 1 (created): hash does not match") })
         }
     }
 }

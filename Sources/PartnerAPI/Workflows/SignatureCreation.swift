@@ -41,8 +41,10 @@ struct SignatureCreation {
     func anchored(_ anchors: [SignatureRequestInput.Anchor], render: RenderRecord, sizes: [PageSize]) async throws -> [SignatureRequestInput.Field] {
         guard !anchors.isEmpty else { return [] }
         let strings = Array(Set(anchors.map(\.anchorString))).sorted()
-        // Wired to `AnchorLocator` (Signatures) when it lands; until then no anchor is found.
-        let found: [String: [(page: Int, x: Double, y: Double, width: Double, height: Double)]] = strings.isEmpty ? [:] : [:]
+        let (document, data, options) = try await services.renderWorker.inputs(of: render)
+        // The render's own image loader and options: image sizes and the locale move text.
+        let found = try await AnchorLocator.locate(
+            strings, document: document, data: data, engine: services.engine, images: services.renderWorker.imageLoader, options: options)
         var issues = ValidationIssues()
         var fields: [SignatureRequestInput.Field] = []
         for (index, anchor) in anchors.enumerated() {

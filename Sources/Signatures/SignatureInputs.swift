@@ -1,7 +1,7 @@
 import Core
 import Foundation
 
-/// `POST /v1/signatures`, validated for shape (docs/api.md#signatures). What depends on the render (its
+/// `POST /v1/signatures`, validated for shape (docs/signatures.md#the-api). What depends on the render (its
 /// status, page count, anchor text) is checked by the service and the anchor locator afterwards.
 public struct SignatureRequestInput: Sendable, Equatable {
     public struct Recipient: Sendable, Equatable {

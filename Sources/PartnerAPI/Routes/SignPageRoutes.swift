@@ -5,7 +5,7 @@ import Hummingbird
 import NIOCore
 import Signatures
 
-/// The signing page's JSON endpoints (docs/signatures.md#the-signing-page): the token in the path is the
+/// The signing page's JSON endpoints (docs/signatures.md#the-signing-pages-endpoints): the token in the path is the
 /// recipient's only credential. It is never logged (the access log has the route pattern), never sent
 /// on (`Referrer-Policy: no-referrer`); an unknown token is 404 and a token of a request that ended is
 /// 410 `gone` on every route.

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import Signatures
 
-/// Signature requests for the project key (docs/api.md#signatures, docs/signatures.md): create and send,
+/// Signature requests for the project key (docs/signatures.md#the-api, docs/signatures.md): create and send,
 /// list, poll, cancel, and the sealed PDF and completion certificate through the authenticated API only.
 struct SignatureRoutes {
     let services: AppServices

@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Signatures
 
-/// Seals a request every recipient signed (docs/signatures.md#sealing): the render's PDF with every
+/// Seals a request every recipient signed (docs/signatures.md#the-signing-flow): the render's PDF with every
 /// filled field stamped at its placement, signed (PAdES-B-B) with the project's identity; then the
 /// completion certificate, signed the same way. Both are stored under the request; the caller records
 /// them. Deterministic inputs only: run again after a crash, it writes the same keys.

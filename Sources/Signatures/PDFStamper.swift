@@ -39,8 +39,8 @@ public enum PDFStampError: Error, Equatable, CustomStringConvertible {
     case invalidBox(stamp: Int)
     case notAPNG(stamp: Int)
     case imageTooLarge(stamp: Int, reason: String)
-    /// Empty text (nothing but spaces), text longer than `PDFStamper.maxTextLength` characters, or
-    /// control characters.
+    /// Empty text (nothing but spaces), text longer than `PDFStamper.maxTextLength` characters (or
+    /// eight times as many UTF-8 bytes), or control characters.
     case invalidText(stamp: Int)
 
     public var description: String {
@@ -90,7 +90,7 @@ public enum PDFStamper {
         else { throw PDFStampError.invalidBox(stamp: index) }
         switch stamp.content {
         case .text(let text, _):
-            guard text.count <= maxTextLength, !text.allSatisfy(\.isWhitespace),
+            guard text.count <= maxTextLength, text.utf8.count <= maxTextLength * 8, !text.allSatisfy(\.isWhitespace),
                 !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
             else { throw PDFStampError.invalidText(stamp: index) }
         case .image(let png):

@@ -141,7 +141,8 @@ import Testing
                 try stamp([Stamp(page: 1, x: box.0, y: box.1, width: box.2, height: box.3, content: text)])
             }
         }
-        for bad in ["", "   ", String(repeating: "a", count: 501), "a\u{0}b"] {
+        let marks = "e" + String(repeating: "\u{301}", count: 5000)  // one character, 10 KB
+        for bad in ["", "   ", String(repeating: "a", count: 501), "a\u{0}b", "line\nbreak", marks] {
             #expect(throws: PDFStampError.invalidText(stamp: 0)) {
                 try stamp([Stamp(page: 1, x: 0, y: 0, width: 10, height: 10, content: .text(bad, handwriting: true))])
             }

@@ -151,7 +151,7 @@ let package = Package(
         ),
         // libFuzzer harness over the parsers of untrusted bytes (`make fuzz`, docs/security.md#fuzzing).
         // Nothing depends on it; the ordinary build compiles it as a replay tool for saved inputs.
-        .executableTarget(name: "Fuzz", dependencies: ["Core", "Render"], swiftSettings: swiftSettings),
+        .executableTarget(name: "Fuzz", dependencies: ["Core", "Render", "Signatures"], swiftSettings: swiftSettings),
         // Helpers only tests use: database legs (SQLite file, throwaway PostgreSQL), app factory.
         .target(
             name: "TestSupport",

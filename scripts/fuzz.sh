@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-json form multipart document image}
+TARGETS=${FUZZ_TARGETS:-json form multipart document image stamp}
 # Its own build directory: sanitizer objects must not mix with the ordinary build in .build. `nice`,
 # since the fuzzer takes a whole core for the duration.
 BUILD=(nice -n 10 "$SWIFT" build --scratch-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCRAFTKIT_FUZZ)

@@ -1,13 +1,14 @@
 import Core
 import Foundation
 @_spi(Fuzzing) import Render
+import Signatures
 
 /// The parsers that read bytes from people nobody vetted, one per fuzz target. Each run must return
 /// normally for every input: refusing it (a thrown error) is fine, a trap or a sanitizer report is a
 /// bug. The `precondition`s are properties the rest of the server relies on, checked on every input
 /// that gets through.
 enum FuzzTarget: String, CaseIterable, Sendable {
-    case json, form, multipart, document, image
+    case json, form, multipart, document, image, stamp
 
     func run(_ data: Data) {
         switch self {
@@ -16,6 +17,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .multipart: Self.multipart(data)
         case .document: Self.document(data)
         case .image: Self.image(data)
+        case .stamp: Self.stamp(data)
         }
     }
 
@@ -97,6 +99,58 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         precondition(result.width > 0 && result.height > 0, "decoded an empty image")
         precondition(result.width * result.height <= imageLimits.maxImagePixels, "decoded past the pixel limit")
     }
+
+    /// The signing page's uploads and typed names drawn into a PDF (`PDFStamper`). The first byte picks
+    /// what the rest is: 0 a PNG (a drawn or uploaded signature), 1 a typed name in the handwriting font,
+    /// 2 text for Helvetica (or Pango when it does not encode), 3 the PDF itself (the bounded parser).
+    /// Every outcome is the stamped PDF with the input PDF as its prefix, or a `PDFStampError`.
+    static func stamp(_ data: Data) {
+        guard let mode = data.first else { return }
+        let rest = [UInt8](data.dropFirst())
+        var pdf = stampPDF
+        let box = (x: 10.0, y: 10.0, width: 40.0, height: 8.0)
+        let content: Stamp.Content
+        switch mode % 4 {
+        case 0: content = .image(png: rest)
+        case 1: content = .text(String(decoding: rest.prefix(600), as: UTF8.self), handwriting: true)
+        case 2: content = .text(String(decoding: rest.prefix(600), as: UTF8.self), handwriting: false)
+        default:
+            pdf = rest
+            content = .text("Jane Signer", handwriting: false)
+        }
+        do {
+            let stamped = try PDFStamper.stamp(
+                pdf, stamps: [Stamp(page: 1, x: box.x, y: box.y, width: box.width, height: box.height, content: content)])
+            precondition(stamped.count > pdf.count && stamped.starts(with: pdf), "the input is not the prefix of the stamped PDF")
+        } catch is PDFStampError {
+        } catch {
+            preconditionFailure("PDFStamper threw \(type(of: error)), not PDFStampError")
+        }
+    }
+
+    /// A one-page PDF of the engine's shape (classic cross-reference table), written once.
+    static let stampPDF: [UInt8] = {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595.28 841.89] >>",
+            "<< /Type /Page /Parent 2 0 R /Resources << >> /Contents 4 0 R >>",
+            "<< /Length 0 >>\nstream\n\nendstream",
+        ]
+        var out = Array("%PDF-1.5\n".utf8)
+        var offsets: [Int] = []
+        for (index, body) in objects.enumerated() {
+            offsets.append(out.count)
+            out += Array("\(index + 1) 0 obj\n\(body)\nendobj\n".utf8)
+        }
+        let xref = out.count
+        out += Array("xref\n0 \(objects.count + 1)\n0000000000 65535 f \n".utf8)
+        for offset in offsets {
+            let digits = String(offset)
+            out += Array((String(repeating: "0", count: 10 - digits.count) + digits + " 00000 n \n").utf8)
+        }
+        out += Array("trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+        return out
+    }()
 
     static func name(_ kind: ImageKind) -> String {
         switch kind {

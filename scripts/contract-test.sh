@@ -28,14 +28,17 @@ fi
 dir=$(mktemp -d /tmp/craftkit-contract.XXXXXX)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export BASE=http://127.0.0.1:$port ADMIN_KEY=contract-admin-key-0123456789
-# A stand-in for Resend's API (POST /emails answers an id), so the email operation can succeed.
+# A stand-in for Resend's API (POST /emails answers an id), so the email operation can succeed. It keeps
+# each message's text (one JSON line each) so the fixtures can read a signing invitation's link.
 resend_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 - "$resend_port" <<'PY' >"$dir/resend.log" 2>&1 &
+python3 - "$resend_port" "$dir/emails.jsonl" <<'PY' >"$dir/resend.log" 2>&1 &
 import http.server, json, sys, uuid
 
 class Resend(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        message = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with open(sys.argv[2], "ab") as out:
+            out.write(message.replace(b"\n", b" ") + b"\n")
         body = json.dumps({"id": "re_" + uuid.uuid4().hex}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -61,7 +64,7 @@ for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; 
 # What the operations need: an org, templates (one per operation that changes or deletes it), a
 # succeeded render, webhook endpoints with a delivery, an inbound trigger, a catalog, embed sessions,
 # a form render and an upload. Prints `KEY=value` lines for the schemathesis configuration.
-python3 - "$dir/fixtures.env" <<'PY' || { echo "contract: setting up fixtures failed" >&2; cat "$dir/server.log" >&2; exit 1; }
+EMAILS=$dir/emails.jsonl python3 - "$dir/fixtures.env" <<'PY' || { echo "contract: setting up fixtures failed" >&2; cat "$dir/server.log" >&2; exit 1; }
 import base64, json, os, sys, time, urllib.request, uuid
 
 BASE, ADMIN = os.environ["BASE"], os.environ["ADMIN_KEY"]
@@ -131,6 +134,24 @@ revoked = call("POST", "/v1/keys", key, {"name": "contract-revoked"})
 # A share for the share page's operations, and one for the revoking operation.
 share = call("POST", "/v1/renders/%s/shares" % render["id"], key, {"message": "contract"})
 doomed_share = call("POST", "/v1/renders/%s/shares" % render["id"], key, {})
+# A signature request (its signing link read from the invitation the worker sends) for the request's and
+# the signing page's operations, and one for the cancelling operation.
+signature_body = {"renderId": render["id"], "recipients": [{"firstName": "Contract", "email": "signer@contract.example"}],
+                  "fields": [{"page": 1, "x": 10, "y": 10, "width": 30, "height": 5, "type": "signature", "recipientIndex": 0}]}
+signature = call("POST", "/v1/signatures", key, signature_body)
+doomed_signature = call("POST", "/v1/signatures", key, dict(signature_body, recipients=[{"firstName": "Doomed", "email": "doomed@contract.example"}]))
+sign_token = None
+for _ in range(100):
+    if os.path.exists(os.environ["EMAILS"]):
+        for line in open(os.environ["EMAILS"]):
+            message = json.loads(line)
+            text = message.get("text", "")
+            if "/sign/" in text and "signer@contract.example" in json.dumps(message.get("to")):
+                sign_token = text.split("/sign/", 1)[1].split()[0]
+    if sign_token:
+        break
+    time.sleep(0.1)
+assert sign_token, "no signing invitation"
 builder_templates = call("GET", "/v1/embed/builder/templates", key)["templates"]
 template_ids = {t["slug"]: t["id"] for t in builder_templates}
 
@@ -142,6 +163,7 @@ values = {
     "BUILDER_DELETE_TOKEN": builder_delete["session_token"], "BUILDER_DELETE_TEMPLATE_ID": template_ids["contract-builder-delete"],
     "FILL_TOKEN": fill["session_token"], "FILL_SESSION_ID": fill["session_id"], "FORM_RENDER_ID": form_render["id"],
     "DOOMED_SESSION_ID": doomed_session["session_id"], "SHARE_TOKEN": share["shareToken"], "DOOMED_SHARE_ID": doomed_share["id"],
+    "SIGNATURE_ID": signature["id"], "DOOMED_SIGNATURE_ID": doomed_signature["id"], "SIGN_TOKEN": sign_token,
     "UPLOAD_PROJECT": upload_path[0], "UPLOAD_SESSION": upload_path[1], "UPLOAD_FILE": upload_path[2],
 }
 with open(sys.argv[1], "w") as out:
@@ -187,6 +209,15 @@ parameters = { token = "$CONTRACT_SHARE_TOKEN", page = 1 }
 [[operations]]
 include-name = "GET /v1/renders"
 parameters = { cursor = "$CONTRACT_RENDER_ID" }
+[[operations]]
+include-name-regex = "^GET /v1/signatures/\\\\{id\\\\}"
+parameters = { id = "$CONTRACT_SIGNATURE_ID" }
+[[operations]]
+include-name = "POST /v1/signatures/{id}/cancel"
+parameters = { id = "$CONTRACT_DOOMED_SIGNATURE_ID" }
+[[operations]]
+include-name-regex = "^(GET|POST) /sign/\\\\{token\\\\}/"
+parameters = { token = "$CONTRACT_SIGN_TOKEN", page = 1 }
 [[operations]]
 include-name-regex = "^(GET|POST) /v1/webhooks/\\\\{id\\\\}/"
 parameters = { id = "$CONTRACT_WEBHOOK_ID", deliveryId = "$CONTRACT_DELIVERY_ID" }
@@ -250,6 +281,17 @@ checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403"
 [[operations]]
 include-name-regex = "^POST /v1/embed/(builder/uploads|form-submit/\\\\{sessionId\\\\}/upload-image)$"
 checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "409", "429", "415", "400"] } }
+# A signature request's rules that a schema cannot say: at least one field per Signer, orders on every
+# recipient or none, recipientIndex below the number of recipients (400); a field past the document's
+# last page or an anchor not drawn (422); a render that has not succeeded (409). Signing needs a value
+# for every required field of the recipient and a field of theirs (422), in their turn (409); a request
+# that ended answers 410 (a decline ends it); a signature image must decode to a PNG (400).
+[[operations]]
+include-name = "POST /v1/signatures"
+checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "409", "429", "400", "422"] } }
+[[operations]]
+include-name-regex = "^(GET|POST) /sign/"
+checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "409", "410", "429", "400", "422"] } }
 [[operations]]
 include-name-regex = "^(POST /v1/webhooks|POST /v1/templates/\\\\{slug\\\\}/render|POST /v1/hooks/\\\\{token\\\\}|(POST|PUT) /v1/embed/form-submit/\\\\{sessionId\\\\}(/draft)?)$"
 checks = { positive_data_acceptance = { expected-statuses = ["2xx", "401", "403", "404", "409", "429", "400"] } }

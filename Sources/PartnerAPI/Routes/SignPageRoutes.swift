@@ -88,8 +88,9 @@ struct SignPageRoutes {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: png)))
         }
         routes.add(router, .post, "/sign/:token/sign") { request, context in
-            let (detail, index) = try await open(context)
+            // The body is checked first: a malformed one is 400 whatever the token's state.
             let input = try SignInput(json: try await JSONBody.read(request, limit: services.config.maxBodyBytes))
+            let (detail, index) = try await open(context)
             let signed = try await services.signatures.sign(
                 requestID: detail.request.id, recipient: index, input: input, client: client(request, context), now: Date().epochMillis)
             services.signatureSignal.notify()
@@ -97,8 +98,8 @@ struct SignPageRoutes {
             return respond(.ok, StatusBody(status: signed.recipients[index].status.rawValue))
         }
         routes.add(router, .post, "/sign/:token/decline") { request, context in
-            let (detail, index) = try await open(context)
             let input = try ReasonInput(json: try await JSONBody.readOptional(request, limit: 16 * 1024))
+            let (detail, index) = try await open(context)
             let declined = try await services.signatures.decline(
                 requestID: detail.request.id, recipient: index, reason: input.reason, client: client(request, context), now: Date().epochMillis)
             services.webhookSignal.notify()

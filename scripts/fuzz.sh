@@ -42,7 +42,7 @@ for target in $TARGETS; do
     # Swift's own crash handler would print a backtrace and pause before libFuzzer saves the input.
     status=0
     started=$(date +%s)
-    CRAFTKIT_FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no nice -n 10 "$BIN" "${dict[@]}" \
+    CRAFTKIT_FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp" nice -n 10 "$BIN" "${dict[@]}" \
         -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="Fuzz/crashes/$target-" "$corpus" >"$log" 2>&1 || status=$?
     elapsed=$(($(date +%s) - started))

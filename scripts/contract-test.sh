@@ -333,12 +333,14 @@ run_schemathesis() {
     --report junit --report-junit-path "$dir/$name.junit.xml" "$@" ${CONTRACT_EXTRA:-}) 2>&1 | tee "$dir/$name.out"
   local status=${PIPESTATUS[0]}
   # Hypothesis inside schemathesis sometimes stops generating with an internal "FlakyFailure" (a Runtime
-  # Error, not a finding about the server). Only then the run is repeated once; any finding fails at once.
+  # Error, not a finding about the server), or with CPython 3.11's "AST constructor recursion depth
+  # mismatch" when two workers' threads parse Hypothesis' filter lambdas at once (the ast module's depth
+  # counter is not thread-safe). Only then the run is repeated once, on one worker; any finding fails at once.
   if [ "$status" -ne 0 ] && grep -q "Runtime Error" "$dir/$name.out" && ! grep -q "^Failures:" "$dir/$name.out"; then
     echo "contract: schemathesis stopped on an internal error (no finding); running it once more"
     (cd "$dir" && "$venv/bin/schemathesis" --config-file "$config" run "$schema" --url "$BASE" \
       --checks all --exclude-checks ensure_resource_availability --seed "$seed" --max-examples "$max_examples" --generation-database none \
-      --workers 2 --request-timeout 30 --no-color "$@" ${CONTRACT_EXTRA:-}) 2>&1 | tee "$dir/$name.out"
+      --workers 1 --request-timeout 30 --no-color "$@" ${CONTRACT_EXTRA:-}) 2>&1 | tee "$dir/$name.out"
     status=${PIPESTATUS[0]}
   fi
   return "$status"
@@ -351,8 +353,8 @@ case " ${CONTRACT_DOCUMENTS:-own reference} " in *" own "*)
 esac
 # The same run against Craftkit's own API description (reconstructed from its documentation, kept in
 # Tests/Contract/): a partner's client built from it must get only the answers it describes. Left out:
-# the signature operations (not built yet) and the account-level project operations, which a
-# self-hosted deployment replaces with admin provisioning (docs/api.md#compatibility).
+# the account-level project operations, which a self-hosted deployment replaces with admin
+# provisioning (docs/api.md#compatibility).
 # Craftkit's description with the answers it leaves out added (Tests/Contract/reference-gaps.yaml).
 "$venv/bin/python" - "$PWD/Tests/Contract/craftkit-reference.yaml" "$PWD/Tests/Contract/reference-gaps.yaml" "$dir/reference.yaml" <<'PY'
 import sys, yaml
@@ -371,7 +373,7 @@ PY
 case " ${CONTRACT_DOCUMENTS:-own reference} " in *" reference "*)
   echo "contract: the same against Craftkit's API description (Tests/Contract/craftkit-reference.yaml)"
   run_schemathesis reference "$dir/reference.toml" "$dir/reference.yaml" \
-    --exclude-path-regex '^/v1/(signatures|projects)' || status=1 ;;
+    --exclude-path-regex '^/v1/projects' || status=1 ;;
 esac
 # /metrics, after all that traffic, read by Prometheus's own text parser (prometheus_client from PyPI).
 "$venv/bin/python" -c "import prometheus_client" 2>/dev/null || "$venv/bin/pip" install -q "prometheus_client==0.21.1"

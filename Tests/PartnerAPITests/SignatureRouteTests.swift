@@ -323,6 +323,9 @@ struct SignatureRouteTests {
             #expect(try await client.call(.get, "/v1/signatures?renderId=\(UUID().uuidString)", bearer: key).json["signatures"] == .array([]))
             #expect(try await client.call(.get, "/v1/signatures?limit=0", bearer: key).status == 400)
             #expect(try await client.call(.get, "/v1/signatures?cursor=yesterday", bearer: key).status == 400)
+            #expect(try await client.call(.get, "/v1/signatures?cursor=2000-08-07T06%3A58%3A38.03%2B18%3A59", bearer: key).status == 200)
+            #expect(SignatureRoutes.rfc3339Millis("1970-01-01T01:00:00.5+01:00") == 500)
+            #expect(SignatureRoutes.rfc3339Millis("2026-02-30T00:00:00Z") == nil)
             #expect(try await client.call(.get, "/v1/signatures?renderId=nope", bearer: key).status == 400)
 
             let other = try await provisionKey(client, org: "globex")

@@ -118,14 +118,53 @@ struct SignatureRoutes {
         if let renderID, UUID(uuidString: renderID) == nil { issues.add("Must be a UUID", at: "renderId") }
         var before: Int64?
         if let cursor = parameters.get("cursor") {
-            if cursor.utf8.count <= 40, let date = Formats.dateTime(cursor) {
-                before = Int64((date.timeIntervalSince1970 * 1000).rounded())
+            if cursor.utf8.count <= 64, let millis = Self.rfc3339Millis(cursor) {
+                before = millis
             } else {
                 issues.add("Must be an ISO 8601 date-time (a nextCursor)", at: "cursor")
             }
         }
         if !issues.isEmpty { throw AppError.invalidRequest(issues) }
         return (limit, renderID?.lowercased(), before)
+    }
+
+    /// An RFC 3339 date-time (`format: date-time`: any offset up to ±23:59, any fraction, a leap second)
+    /// as epoch milliseconds, or nil.
+    static func rfc3339Millis(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count, bytes[range].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return bytes[range].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        }
+        guard bytes.count >= 20, bytes[4] == 0x2D, bytes[7] == 0x2D, [0x54, 0x74, 0x20].contains(bytes[10]), bytes[13] == 0x3A, bytes[16] == 0x3A,
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), hour < 24, minute < 60, second <= 60
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if bytes[index] == 0x2E {
+            let start = index + 1
+            index = start
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            guard index > start, let value = Double("0." + String(decoding: bytes[start..<index], as: UTF8.self)) else { return nil }
+            fraction = value
+        }
+        guard index < bytes.count else { return nil }
+        var offset = 0
+        if bytes[index] == 0x5A || bytes[index] == 0x7A {
+            guard index + 1 == bytes.count else { return nil }
+        } else {
+            guard bytes[index] == 0x2B || bytes[index] == 0x2D, index + 6 == bytes.count, bytes[index + 3] == 0x3A,
+                let hours = number((index + 1)..<(index + 3)), let minutes = number((index + 4)..<(index + 6)), hours < 24, minutes < 60
+            else { return nil }
+            offset = (hours * 60 + minutes) * 60 * (bytes[index] == 0x2D ? -1 : 1)
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: 0)
+        guard components.isValidDate(in: calendar), let date = calendar.date(from: components) else { return nil }
+        let seconds = date.timeIntervalSince1970 + Double(min(second, 59)) + fraction - Double(offset)
+        return Int64((seconds * 1000).rounded(.down))
     }
 
     static func body(_ detail: SignatureRequestDetail, services: AppServices) -> RequestBody {

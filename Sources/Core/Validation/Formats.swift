@@ -34,6 +34,21 @@ public enum Formats {
         var plain = Date.ISO8601FormatStyle()
         plain.timeZone = .gmt
         if let date = try? plain.parse(text) { return date }
-        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
+        return offsetDateTime(text)
+    }
+
+    /// RFC 3339 allows any offset up to ±23:59; Foundation's parser stops at ±18:00. Such a time is read
+    /// as the same wall-clock time in UTC, moved by the offset.
+    static func offsetDateTime(_ text: String) -> Date? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count > 6, utf8[utf8.count - 3] == UInt8(ascii: ":"), let sign = utf8.dropLast(5).last,
+            sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
+            let hours = Int(String(decoding: utf8.suffix(5).prefix(2), as: UTF8.self)),
+            let minutes = Int(String(decoding: utf8.suffix(2), as: UTF8.self)), (0...23).contains(hours), (0...59).contains(minutes),
+            let local = dateTime(String(decoding: utf8.dropLast(6), as: UTF8.self) + "Z")
+        else { return nil }
+        let offset = TimeInterval(hours * 3600 + minutes * 60)
+        return sign == UInt8(ascii: "+") ? local - offset : local + offset
     }
 }

@@ -5,9 +5,11 @@ import HTTPTypes
 import HummingbirdTesting
 import SQLKit
 import Signatures
+import Storage
 import Synchronization
 import TestSupport
 import Testing
+import Webhooks
 
 @testable import PartnerAPI
 
@@ -168,6 +170,29 @@ struct SignatureRouteTests {
             let trail = try await services.signatures.events(requestID: id)
             #expect(trail.last?.type == .completed)
             #expect(AuditTrail.problems(in: trail).isEmpty)
+            // Webhook bodies in the reference's shape, built from the audit event each delivery names.
+            let payloads = WebhookPayloads(
+                renders: SQLRenderRepository(database: services.database), templates: SQLTemplateRepository(database: services.database),
+                engagement: services.deliveryStore, presenter: RenderPresenter(config: services.config), signatures: services.signatureStore)
+            func payload(_ event: AuditEvent) async throws -> JSONValue {
+                let delivery = WebhookDelivery(
+                    id: "d", endpointID: "e", projectID: event.projectID, eventID: "ev-\(event.sequence)",
+                    eventType: try #require(event.type.webhookEvent).rawValue, subjectID: event.id, status: .pending, attempts: 0,
+                    lastStatusCode: nil, lastError: nil, createdAt: event.at, deliveredAt: nil)
+                return try JSONValue.parse(try await payloads.body(for: delivery))
+            }
+            let sentBody = try await payload(trail[0])
+            #expect(sentBody["event"] == .string("signature.sent"))
+            #expect(sentBody["signatureRequestId"] == .string(id))
+            #expect(sentBody["renderId"] == .string(renderID))
+            #expect(sentBody["status"] == .string("sent"))
+            #expect(sentBody["name"] == .string("Charter handover"))
+            #expect(sentBody["recipients"]?[1]?["email"] == .string("bob@example.com"))
+            let signedBody = try await payload(try #require(trail.first { $0.type == .signed }))
+            #expect(signedBody["event"] == .string("signature.signed"))
+            #expect(signedBody["recipient"]?["email"] == .string("ada@example.com"))
+            #expect(signedBody["recipients"] == nil)
+            #expect(try await payload(try #require(trail.last))["status"] == .string("completed"))
             let verified = try await SignatureVerification(services: services).report(id: id)
             #expect(verified.isValid, "\(verified.problems)")
             #expect(verified.lines.contains { $0.hasPrefix("signed PDF:") && $0.hasSuffix("signature valid") })

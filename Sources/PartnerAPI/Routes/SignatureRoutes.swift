@@ -47,6 +47,9 @@ struct SignatureRoutes {
             let body = try await JSONBody.read(request, limit: 256 * 1024)
             let created = try await SignatureCreation(services: services).create(
                 projectID: project.projectID, body: body, idempotencyKey: request.headers[.idempotencyKey])
+            // The invitations go out from this process's signature worker at once (others hear NOTIFY).
+            if !created.replay { services.signatureSignal.notify() }
+            services.webhookSignal.notify()
             return JSONBody.response(status: created.replay ? .ok : .created, Self.body(created.detail, services: services))
         }
         routes.add(group, .get, "/signatures", under: prefix) { request, context in
@@ -71,6 +74,7 @@ struct SignatureRoutes {
             let input = try ReasonInput(json: try await JSONBody.readOptional(request, limit: 16 * 1024))
             let detail = try await services.signatures.cancel(
                 projectID: project.projectID, id: context.parameters.get("id") ?? "", reason: input.reason, now: Date().epochMillis)
+            services.webhookSignal.notify()
             return JSONBody.response(status: .ok, Self.body(detail, services: services))
         }
         routes.add(group, .get, "/signatures/:id/download", under: prefix) { _, context in

@@ -3,7 +3,7 @@ import Foundation
 
 /// What happened to a signature request, in the order it happened.
 public enum AuditEventType: String, Sendable, Codable, CaseIterable {
-    case created, invited, viewed, signed, declined, cancelled, expired, completed, failed
+    case created, invited, reminded, viewed, signed, declined, cancelled, expired, completed, failed
 
     /// The webhook event an audit event emits (`invited` and `failed` emit none: the reference has no
     /// such events).
@@ -16,7 +16,7 @@ public enum AuditEventType: String, Sendable, Codable, CaseIterable {
         case .declined: .signatureDeclined
         case .expired: .signatureExpired
         case .cancelled: .signatureCancelled
-        case .invited, .failed: nil
+        case .invited, .reminded, .failed: nil
         }
     }
 }

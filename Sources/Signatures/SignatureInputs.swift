@@ -57,6 +57,9 @@ public struct SignatureRequestInput: Sendable, Equatable {
     public var fields: [Field]
     public var anchors: [Anchor]
     public var expirationHours: Int
+    /// Remind recipients who have not acted this many hours after their invitation and after each
+    /// reminder (1–720; an extension of the reference).
+    public var reminderHours: Int?
     /// SHA-256 of the body as validated (sorted keys): a replayed key must carry the same request.
     public var requestHash: String
 
@@ -71,6 +74,7 @@ public struct SignatureRequestInput: Sendable, Equatable {
             body.fail("name", "Must not contain line breaks or control characters")
         }
         let expiration = body.integer("expirationHours", range: 1...8760)
+        let reminder = body.integer("reminderHours", range: 1...720)
         var recipients: [Recipient] = []
         if let items = body.array("recipients", required: true, maxCount: Self.maxRecipients) {
             if items.isEmpty { body.fail("recipients", "Must contain at least 1 item") }
@@ -139,6 +143,7 @@ public struct SignatureRequestInput: Sendable, Equatable {
         self.fields = fields
         self.anchors = anchors
         self.expirationHours = expiration ?? Self.defaultExpirationHours
+        self.reminderHours = reminder
         self.requestHash = Hex.sha256(json.serialized)
     }
 

@@ -45,6 +45,9 @@ public struct SignatureRequestRecord: Sendable, Equatable {
     public var pageSizes: [PageSize]
     public var createdAt: Int64
     public var completedAt: Int64?
+    /// Hours after an invitation (and after each reminder) until a recipient who has not acted is
+    /// reminded; nil: no reminders.
+    public var reminderHours: Int?
 
     public init(
         id: String, projectID: String, renderID: String, name: String, status: SignatureStatus, expirationHours: Int, expiresAt: Int64,
@@ -103,6 +106,7 @@ public struct SignatureRecipientRecord: Sendable, Equatable {
     public var signedAt: Int64?
     public var declinedAt: Int64?
     public var declineReason: String?
+    public var remindedAt: Int64?
 
     public init(
         id: String, requestID: String, index: Int, order: Int?, firstName: String, lastName: String?, email: String, designation: String,
@@ -197,6 +201,16 @@ public struct SignatureRequestDetail: Sendable, Equatable {
     public var dueInvitations: [SignatureRecipientRecord] {
         guard !request.status.isTerminal else { return [] }
         return recipients.filter { $0.invitedAt == nil && canSign($0) }
+    }
+
+    /// Invited recipients who may sign and have not acted for `reminderHours` since their invitation
+    /// or last reminder.
+    public func dueReminders(now: Int64) -> [SignatureRecipientRecord] {
+        guard let hours = request.reminderHours, !request.status.isTerminal else { return [] }
+        return recipients.filter { recipient in
+            guard let invited = recipient.invitedAt, canSign(recipient) else { return false }
+            return (recipient.remindedAt ?? invited) + Int64(hours) * 3_600_000 <= now
+        }
     }
 
     /// Every recipient signed: the document is ready to seal.

@@ -27,6 +27,9 @@ public protocol SignatureRepository: Sendable {
     func append(_ event: AuditEvent, in transaction: any Transaction) async throws
     func events(requestID: String) async throws -> [AuditEvent]
     func event(id: String) async throws -> AuditEvent?
+    /// Open requests with reminders on that have a pending, invited recipient not reminded for their
+    /// `reminder_hours` (the sweep), at most `limit`.
+    func remindable(now: Int64, limit: Int) async throws -> [String]
     /// Open requests past their expiry (the sweep), at most `limit`.
     func expired(now: Int64, limit: Int) async throws -> [String]
 }

@@ -76,10 +76,12 @@ public struct SignatureService: Sendable {
         }
         if !issues.isEmpty { throw AppError.invalidRequest(issues, status: 422) }
         let id = UUID().uuidString.lowercased()
-        let request = SignatureRequestRecord(
+        var made = SignatureRequestRecord(
             id: id, projectID: projectID, renderID: render.id, name: input.name ?? "Signature request \(render.id.prefix(8))", status: .sent,
             expirationHours: input.expirationHours, expiresAt: now + Int64(input.expirationHours) * 3_600_000, idempotencyKey: idempotencyKey,
             requestHash: input.requestHash, sha256Before: render.sha256 ?? "", pageSizes: pageSizes, createdAt: now)
+        made.reminderHours = input.reminderHours
+        let request = made
         var recipients: [SignatureRecipientRecord] = []
         for (index, recipient) in input.recipients.enumerated() {
             let recipientID = UUID().uuidString.lowercased()
@@ -288,7 +290,12 @@ public struct SignatureService: Sendable {
 
     /// The invitations due now, each with its token opened again.
     public func dueInvitations(_ detail: SignatureRequestDetail) throws -> [(recipient: SignatureRecipientRecord, token: String)] {
-        try detail.dueInvitations.map { recipient in
+        try withTokens(detail.dueInvitations)
+    }
+
+    /// Recipients with their tokens opened again (invitations and reminders carry the link).
+    public func withTokens(_ recipients: [SignatureRecipientRecord]) throws -> [(recipient: SignatureRecipientRecord, token: String)] {
+        try recipients.map { recipient in
             (recipient, try secrets.open(recipient.sealedToken, context: SignatureRecipientRecord.sealContext(id: recipient.id)))
         }
     }
@@ -300,6 +307,24 @@ public struct SignatureService: Sendable {
             change.detail.recipients[index].invitedAt = now
             change.record(.invited, recipient: index, extra: ["email": .string(change.detail.recipients[index].email)])
         }
+    }
+
+    /// Records a reminder the provider accepted.
+    public func markReminded(requestID: String, recipient index: Int, now: Int64) async throws {
+        _ = try await change(requestID, now: now) { change in
+            guard change.detail.recipients[index].status == .pending else { return }
+            change.detail.recipients[index].remindedAt = now
+            change.record(.reminded, recipient: index, extra: ["email": .string(change.detail.recipients[index].email)])
+        }
+    }
+
+    /// Open requests with reminders on (the sweep reads their due reminders).
+    public func withReminders(now: Int64, limit: Int = 100) async throws -> [SignatureRequestDetail] {
+        var due: [SignatureRequestDetail] = []
+        for id in try await repository.remindable(now: now, limit: limit) {
+            if let detail = try await repository.find(id: id), !detail.dueReminders(now: now).isEmpty { due.append(detail) }
+        }
+        return due
     }
 
     /// What sealing produced.

@@ -637,6 +637,14 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 17,
+            name: "signature reminders",
+            statements: [
+                "ALTER TABLE signature_requests ADD COLUMN reminder_hours BIGINT",
+                "ALTER TABLE signature_recipients ADD COLUMN reminded_at BIGINT",
+            ]
+        ),
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -11,11 +11,11 @@ public struct SQLSignatureRepository: SignatureRepository {
 
     static let requestColumns = """
         id, project_id, render_id, name, status, expiration_hours, expires_at, idempotency_key, request_hash, error_message,
-        signed_blob_key, certificate_blob_key, sha256_before, sha256_after, page_sizes, created_at, completed_at
+        signed_blob_key, certificate_blob_key, sha256_before, sha256_after, page_sizes, created_at, completed_at, reminder_hours
         """
     static let recipientColumns = """
         id, request_id, idx, sign_order, first_name, last_name, email, designation, token_hash, sealed_token, status, invited_at,
-        viewed_at, signed_at, declined_at, decline_reason
+        viewed_at, signed_at, declined_at, decline_reason, reminded_at
         """
     static let fieldColumns = "request_id, idx, recipient_index, page, x, y, width, height, field_type, required, value_text, value_image"
     static let eventColumns = "id, request_id, project_id, seq, event_type, recipient_index, at, ip_hash, user_agent, detail, prev_hash, hash"
@@ -31,7 +31,7 @@ public struct SQLSignatureRepository: SignatureRepository {
             VALUES (\(bind: r.id), \(bind: r.projectID), \(bind: r.renderID), \(bind: r.name), \(bind: r.status.rawValue),
                     \(bind: r.expirationHours), \(bind: r.expiresAt), \(bind: r.idempotencyKey), \(bind: r.requestHash), \(bind: r.errorMessage),
                     \(bind: r.signedBlobKey), \(bind: r.certificateBlobKey), \(bind: r.sha256Before), \(bind: r.sha256After),
-                    \(bind: Self.encode(r.pageSizes)), \(bind: r.createdAt), \(bind: r.completedAt))
+                    \(bind: Self.encode(r.pageSizes)), \(bind: r.createdAt), \(bind: r.completedAt), \(bind: r.reminderHours))
             """
         ).run()
         for p in detail.recipients {
@@ -40,7 +40,8 @@ public struct SQLSignatureRepository: SignatureRepository {
                 INSERT INTO signature_recipients (\(unsafeRaw: Self.recipientColumns))
                 VALUES (\(bind: p.id), \(bind: p.requestID), \(bind: p.index), \(bind: p.order), \(bind: p.firstName), \(bind: p.lastName),
                         \(bind: p.email), \(bind: p.designation), \(bind: p.tokenHash), \(bind: p.sealedToken), \(bind: p.status.rawValue),
-                        \(bind: p.invitedAt), \(bind: p.viewedAt), \(bind: p.signedAt), \(bind: p.declinedAt), \(bind: p.declineReason))
+                        \(bind: p.invitedAt), \(bind: p.viewedAt), \(bind: p.signedAt), \(bind: p.declinedAt), \(bind: p.declineReason),
+                        \(bind: p.remindedAt))
                 """
             ).run()
         }
@@ -71,7 +72,8 @@ public struct SQLSignatureRepository: SignatureRepository {
         try await transaction.sql.raw(
             """
             UPDATE signature_recipients SET status = \(bind: p.status.rawValue), invited_at = \(bind: p.invitedAt), viewed_at = \(bind: p.viewedAt),
-                signed_at = \(bind: p.signedAt), declined_at = \(bind: p.declinedAt), decline_reason = \(bind: p.declineReason)
+                signed_at = \(bind: p.signedAt), declined_at = \(bind: p.declinedAt), decline_reason = \(bind: p.declineReason),
+                reminded_at = \(bind: p.remindedAt)
             WHERE id = \(bind: p.id)
             """
         ).run()
@@ -173,6 +175,17 @@ public struct SQLSignatureRepository: SignatureRepository {
         try await database.sql.raw("SELECT \(unsafeRaw: Self.eventColumns) FROM signature_events WHERE id = \(bind: id)").first().map(Self.event)
     }
 
+    public func remindable(now: Int64, limit: Int) async throws -> [String] {
+        try await database.sql.raw(
+            """
+            SELECT DISTINCT r.id, r.created_at FROM signature_requests r JOIN signature_recipients p ON p.request_id = r.id
+            WHERE r.status IN ('sent', 'viewed') AND r.reminder_hours IS NOT NULL AND p.status = 'pending' AND p.invited_at IS NOT NULL
+              AND COALESCE(p.reminded_at, p.invited_at) + r.reminder_hours * 3600000 <= \(bind: now)
+            ORDER BY r.created_at LIMIT \(bind: limit)
+            """
+        ).all().map { try $0.decode(column: "id", as: String.self) }
+    }
+
     public func expired(now: Int64, limit: Int) async throws -> [String] {
         try await database.sql.raw(
             """
@@ -207,7 +220,7 @@ public struct SQLSignatureRepository: SignatureRepository {
     }
 
     static func request(_ row: any SQLRow) throws -> SignatureRequestRecord {
-        SignatureRequestRecord(
+        var record = SignatureRequestRecord(
             id: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: String.self),
             renderID: try row.decode(column: "render_id", as: String.self), name: try row.decode(column: "name", as: String.self),
             status: SignatureStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
@@ -223,10 +236,12 @@ public struct SQLSignatureRepository: SignatureRepository {
             pageSizes: decodeSizes(try row.decode(column: "page_sizes", as: String.self)),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             completedAt: try row.decode(column: "completed_at", as: Int64?.self))
+        record.reminderHours = try row.decode(column: "reminder_hours", as: Int64?.self).map { Int($0) }
+        return record
     }
 
     static func recipient(_ row: any SQLRow) throws -> SignatureRecipientRecord {
-        SignatureRecipientRecord(
+        var recipient = SignatureRecipientRecord(
             id: try row.decode(column: "id", as: String.self), requestID: try row.decode(column: "request_id", as: String.self),
             index: Int(try row.decode(column: "idx", as: Int64.self)), order: try row.decode(column: "sign_order", as: Int64?.self).map { Int($0) },
             firstName: try row.decode(column: "first_name", as: String.self), lastName: try row.decode(column: "last_name", as: String?.self),
@@ -236,6 +251,8 @@ public struct SQLSignatureRepository: SignatureRepository {
             invitedAt: try row.decode(column: "invited_at", as: Int64?.self), viewedAt: try row.decode(column: "viewed_at", as: Int64?.self),
             signedAt: try row.decode(column: "signed_at", as: Int64?.self), declinedAt: try row.decode(column: "declined_at", as: Int64?.self),
             declineReason: try row.decode(column: "decline_reason", as: String?.self))
+        recipient.remindedAt = try row.decode(column: "reminded_at", as: Int64?.self)
+        return recipient
     }
 
     static func field(_ row: any SQLRow) throws -> SignatureFieldRecord {

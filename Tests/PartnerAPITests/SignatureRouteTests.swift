@@ -389,6 +389,45 @@ struct SignatureRouteTests {
 
     enum Failure: Error { case noFields }
 
+    @Test("reminders: after reminderHours without acting, and again after as long, never to who acted", arguments: DatabaseLeg.all)
+    func reminders(leg: DatabaseLeg) async throws {
+        try await Self.run(leg) { client, services, sender in
+            let (key, renderID) = try await ShareRouteTests().succeededRender(client, services)
+            let created = try await client.call(
+                .post, "/v1/signatures", bearer: key, json: Self.body(renderID: renderID, ordered: false, extra: #","reminderHours":1"#))
+            #expect(created.status == 201)
+            let id = try #require(created.string("id"))
+            try await Self.drain(services)
+            #expect(sender.sent.withLock { $0.count } == 2)
+            let jobs = SignatureJobs(services: services)
+            try await jobs.remind(now: Date().epochMillis)
+            #expect(sender.sent.withLock { $0.count } == 2)
+            try await services.database.sql.raw("UPDATE signature_recipients SET invited_at = invited_at - 3600001").run()
+            try await jobs.remind(now: Date().epochMillis)
+            var sent = sender.sent.withLock { $0 }
+            #expect(sent.count == 4)
+            #expect(sent.last?.subject.hasPrefix("Reminder: ") == true)
+            try await jobs.remind(now: Date().epochMillis)
+            #expect(sender.sent.withLock { $0.count } == 4)
+            let bob = try Self.token(in: sent[1])
+            #expect(
+                try await client.call(
+                    .post, "/sign/\(bob)/sign", json: #"{"consent":true,"values":[{"field":1,"text":"Bob"},{"field":2,"text":"today"}]}"#
+                ).status == 200)
+            try await services.database.sql.raw("UPDATE signature_recipients SET reminded_at = reminded_at - 3600001").run()
+            try await jobs.remind(now: Date().epochMillis)
+            sent = sender.sent.withLock { $0 }
+            #expect(sent.count == 5)
+            #expect(sent.last?.to.address == "ada@example.com")
+            let events = try await services.signatures.events(requestID: id)
+            #expect(events.filter { $0.type == .reminded }.count == 3)
+            #expect(AuditTrail.problems(in: events).isEmpty)
+            #expect(
+                try await client.call(.post, "/v1/signatures", bearer: key, json: Self.body(renderID: renderID, extra: #","reminderHours":0"#)).status
+                    == 400)
+        }
+    }
+
     @Test("a request past its expiry is expired when read and by the sweep, once", arguments: DatabaseLeg.all)
     func expiry(leg: DatabaseLeg) async throws {
         try await Self.run(leg) { client, services, sender in

@@ -29,6 +29,7 @@ struct SignatureJobs: Sendable {
             if lastSweep.due(now: now, every: Self.sweepEveryMillis) {
                 let ended = try await services.signatures.sweep(now: now)
                 if ended > 0 { services.webhookSignal.notify() }
+                try await remind(now: now)
             }
             return false
         } onError: { error in
@@ -70,6 +71,13 @@ struct SignatureJobs: Sendable {
         guard detail.allSigned, detail.request.signedBlobKey == nil else { return }
         let sealed = try await SignatureSealing(services: services).seal(detail)
         try await services.signatures.complete(requestID: requestID, sealed: sealed, now: Date().epochMillis)
+    }
+
+    /// Sends the reminders due now (requests created with `reminderHours`).
+    func remind(now: Int64) async throws {
+        for detail in try await services.signatures.withReminders(now: now) {
+            try await SignatureInvitations(services: services).sendReminders(detail, now: now)
+        }
     }
 
     func finish(_ job: Job, dead: Bool, error: String?) async throws {

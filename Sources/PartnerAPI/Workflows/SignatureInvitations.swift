@@ -51,6 +51,22 @@ struct SignatureInvitations {
         }
     }
 
+    /// Reminds every recipient whose reminder is due (the request's `reminderHours` since their
+    /// invitation or last reminder) and records each once the provider accepted it.
+    func sendReminders(_ detail: SignatureRequestDetail, now: Int64) async throws {
+        let due = try services.signatures.withTokens(detail.dueReminders(now: now))
+        guard !due.isEmpty else { return }
+        let outbox = try await outbox(projectID: detail.request.projectID)
+        for (recipient, token) in due {
+            guard let to = EmailAddress.make(address: recipient.email, displayName: nil) else { continue }
+            var message = Self.message(
+                outbox, to: to, recipient: recipient, request: detail.request, link: "\(services.config.shareBaseURL)/sign/\(token)")
+            message.subject = "Reminder: " + message.subject
+            _ = try await outbox.sender.send(message)
+            try await services.signatures.markReminded(requestID: detail.request.id, recipient: recipient.index, now: Date().epochMillis)
+        }
+    }
+
     /// The invitation: who asks, what to sign, until when, and one button. Every supplied value is escaped.
     static func message(
         _ outbox: Outbox, to: EmailAddress, recipient: SignatureRecipientRecord, request: SignatureRequestRecord, link: String

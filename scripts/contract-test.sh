@@ -329,7 +329,7 @@ run_schemathesis() {
   shift 3
   (cd "$dir" && "$venv/bin/schemathesis" --config-file "$config" run "$schema" --url "$BASE" \
     --checks all --exclude-checks ensure_resource_availability --seed "$seed" --max-examples "$max_examples" --generation-database none \
-    --workers 2 --request-timeout 30 --no-color \
+    --workers 2 --request-timeout 30 --max-response-time 30 --no-color \
     --report junit --report-junit-path "$dir/$name.junit.xml" "$@" ${CONTRACT_EXTRA:-}) 2>&1 | tee "$dir/$name.out"
   local status=${PIPESTATUS[0]}
   # Hypothesis inside schemathesis sometimes stops generating with an internal "FlakyFailure" (a Runtime
@@ -340,7 +340,7 @@ run_schemathesis() {
     echo "contract: schemathesis stopped on an internal error (no finding); running it once more"
     (cd "$dir" && "$venv/bin/schemathesis" --config-file "$config" run "$schema" --url "$BASE" \
       --checks all --exclude-checks ensure_resource_availability --seed "$seed" --max-examples "$max_examples" --generation-database none \
-      --workers 1 --request-timeout 30 --no-color "$@" ${CONTRACT_EXTRA:-}) 2>&1 | tee "$dir/$name.out"
+      --workers 1 --request-timeout 30 --max-response-time 30 --no-color "$@" ${CONTRACT_EXTRA:-}) 2>&1 | tee "$dir/$name.out"
     status=${PIPESTATUS[0]}
   fi
   return "$status"

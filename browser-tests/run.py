@@ -25,6 +25,7 @@ partner app (demo/host.py) on another port, i.e. another origin, then runs each 
   sign      two signers in order (the first draws, the second types on a 390 px phone; the second is
             invited only after the first signs) -> the sealed PDF passes pdfsig, the certificate names
             both, an ended request's link says so; the tokens never in the server log
+  sign-keyboard one signer with the keyboard only (Next field, Type tab by arrow key, consent by Space)
   demo-share the demo partner app: a render made through the form is listed; Share makes a cks_ link
             (Copy, Open) that answers 200 and shows up in the engagement counts; Email shows the
             server's email_not_configured answer (the test server has no email provider)
@@ -638,33 +639,39 @@ def sign_in_page(page, link, draw):
     assert "you have signed" in page.inner_text("main").lower(), page.inner_text("main")
 
 
+def signature_request(server, recipients, fields):
+    """A succeeded render of a one-page agreement sent out for signing; (project key, the request)."""
+    key = call(server.api + "/v1/admin/provision", "POST", {"externalOrgId": "signing", "name": "Northwind"}, key=server.admin)[1]["apiKey"]
+    manifest = {"variables": [{"key": "customer.name", "label": "Customer", "dataType": "text", "required": True}], "loops": []}
+    assert call(server.api + "/v1/templates", "POST", {"name": "Agreement", "manifest": manifest}, key=key)[0] == 201
+    status, render = call(server.api + "/v1/templates/agreement/render", "POST", {"data": {"customer": {"name": "Contoso"}}}, key=key)
+    assert status == 202, render
+    for _ in range(200):
+        render = call(server.api + "/v1/renders/" + render["id"], key=key)[1]
+        if render["status"] == "succeeded":
+            break
+        time.sleep(0.1)
+    assert render["status"] == "succeeded", render
+    request = {"renderId": render["id"], "name": "Agreement with Contoso", "recipients": recipients, "fields": fields}
+    status, created = call(server.api + "/v1/signatures", "POST", request, key=key)
+    assert status == 201 and created["status"] == "sent", created
+    return key, created
+
+
 def test_sign(stack, page):
     """Two signers in order: the first draws, the second (on a 390 px phone) types; the second is
     invited only after the first signs; the sealed PDF passes pdfsig, the certificate names both, and a
     signing link no longer works once the request has ended."""
     server = SigningServer()
     try:
-        key = call(server.api + "/v1/admin/provision", "POST", {"externalOrgId": "signing", "name": "Northwind"}, key=server.admin)[1]["apiKey"]
-        manifest = {"variables": [{"key": "customer.name", "label": "Customer", "dataType": "text", "required": True}], "loops": []}
-        assert call(server.api + "/v1/templates", "POST", {"name": "Agreement", "manifest": manifest}, key=key)[0] == 201
-        status, render = call(server.api + "/v1/templates/agreement/render", "POST", {"data": {"customer": {"name": "Contoso"}}}, key=key)
-        assert status == 202, render
-        for _ in range(200):
-            render = call(server.api + "/v1/renders/" + render["id"], key=key)[1]
-            if render["status"] == "succeeded":
-                break
-            time.sleep(0.1)
-        assert render["status"] == "succeeded", render
-        request = {
-            "renderId": render["id"], "name": "Agreement with Contoso",
-            "recipients": [{"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com", "order": 1},
-                           {"firstName": "Grace", "lastName": "Hopper", "email": "grace@example.com", "order": 2}],
-            "fields": [{"page": 1, "x": 8, "y": 70, "width": 34, "height": 8, "type": "signature", "recipientIndex": 0},
-                       {"page": 1, "x": 50, "y": 72, "width": 20, "height": 4, "type": "date", "recipientIndex": 0},
-                       {"page": 1, "x": 8, "y": 82, "width": 34, "height": 8, "type": "signature", "recipientIndex": 1}],
-        }
-        status, created = call(server.api + "/v1/signatures", "POST", request, key=key)
-        assert status == 201 and created["status"] == "sent", created
+        key, created = signature_request(server, [
+            {"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com", "order": 1},
+            {"firstName": "Grace", "lastName": "Hopper", "email": "grace@example.com", "order": 2},
+        ], [
+            {"page": 1, "x": 8, "y": 70, "width": 34, "height": 8, "type": "signature", "recipientIndex": 0},
+            {"page": 1, "x": 50, "y": 72, "width": 20, "height": 4, "type": "date", "recipientIndex": 0},
+            {"page": 1, "x": 8, "y": 82, "width": 34, "height": 8, "type": "signature", "recipientIndex": 1},
+        ])
         first = server.wait_invitation("ada@example.com")
         time.sleep(1)
         assert [to for to, _ in server.invitations()] == ["ada@example.com"], "the second signer was invited before the first signed"
@@ -702,6 +709,56 @@ def test_sign(stack, page):
         with open(os.path.join(server.data, "server.log")) as f:
             log = f.read()
         assert first.rsplit("/", 1)[1] not in log, "a signing token is in the server log"
+    finally:
+        server.stop()
+
+
+def tab_to(page, element_id, limit=40):
+    """Presses Tab until the element with that id has the focus."""
+    for _ in range(limit):
+        if page.evaluate("() => document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError("Tab never reached #%s" % element_id)
+
+
+def test_sign_keyboard(stack, page):
+    """One signer with the keyboard only: Next field, the Type tab by arrow key, Adopt, the date, the
+    consent by Space, Finish; the request completes."""
+    server = SigningServer()
+    try:
+        key, created = signature_request(server, [{"firstName": "Alan", "lastName": "Turing", "email": "alan@example.com"}], [
+            {"page": 1, "x": 8, "y": 70, "width": 34, "height": 8, "type": "signature", "recipientIndex": 0},
+            {"page": 1, "x": 50, "y": 72, "width": 20, "height": 4, "type": "date", "recipientIndex": 0},
+        ])
+        page.goto(server.wait_invitation("alan@example.com"))
+        page.wait_for_selector("#ck-sign-next")
+        tab_to(page, "ck-sign-next")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".ck-sign-dialog")
+        assert page.evaluate("() => document.activeElement.id") == "ck-sign-tab-draw"
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("() => document.activeElement.id") == "ck-sign-tab-type"
+        tab_to(page, "ck-sign-adopt")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".ck-sign-dialog", state="detached")
+        tab_to(page, "ck-sign-next")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#ck-sign-text")
+        tab_to(page, "ck-sign-adopt")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".ck-sign-dialog", state="detached")
+        tab_to(page, "ck-sign-consent")
+        page.keyboard.press("Space")
+        tab_to(page, "ck-sign-finish")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".ck-sign-message")
+        for _ in range(300):
+            signature = call(server.api + "/v1/signatures/" + created["id"], key=key)[1]
+            if signature["status"] in ("completed", "failed"):
+                break
+            time.sleep(0.1)
+        assert signature["status"] == "completed", signature
     finally:
         server.stop()
 
@@ -786,7 +843,8 @@ def test_demo_share(stack, page):
 
 TESTS = {"builder": test_builder, "form": test_form, "keyboard": test_keyboard, "revoked": test_revoked, "origin": test_origin,
          "refresh": test_refresh, "appearance": test_appearance, "narrow": test_narrow, "phone": test_phone, "manifest": test_manifest,
-         "share": test_share, "share-phone": test_share_phone, "demo-share": test_demo_share, "sign": test_sign}
+         "share": test_share, "share-phone": test_share_phone, "demo-share": test_demo_share, "sign": test_sign,
+         "sign-keyboard": test_sign_keyboard}
 
 # Console errors a test provokes on purpose (regular expressions); anything else fails the test.
 EXPECTED_CONSOLE = {

@@ -270,7 +270,10 @@ struct PinnedHTTPClientTests {
             try await servePNG(head, writer)
         }
         try await LoopbackServer.run(respond: slow) { port, server in
-            let loader = HTTPImageLoader(client: PinnedHTTPClient(configuration: .init(allowPrivate: true)), limiter: AsyncLimiter(limit: 2))
+            // The deadlines are not what is tested: generous, so a loaded machine (the whole suite runs in
+            // parallel on 2 cores; CI once saw a fetch wait past the default 5 s) cannot fail it.
+            let configuration = PinnedHTTPClient.Configuration(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30))
+            let loader = HTTPImageLoader(client: PinnedHTTPClient(configuration: configuration), limiter: AsyncLimiter(limit: 2))
             let loaded = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<6 { group.addTask { try await loader.load(.url("http://127.0.0.1:\(port)/\(index).png")).count } }
                 return try await group.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }

@@ -59,7 +59,7 @@ struct PinnedHTTPClientTests {
     @Test("an image is fetched from a loopback server when private targets are allowed, with its own Host header")
     func fetchesImage() async throws {
         try await LoopbackServer.run(respond: servePNG) { port, server in
-            let loader = imageLoader(.init(allowPrivate: true, maxRedirects: 3))
+            let loader = imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3))
             let data = try await loader.load(.url("http://127.0.0.1:\(port)/logo.png?size=2"))
             #expect([UInt8](data) == png)
             let head = try #require(server.heads.withLockedValue { $0.first })
@@ -82,14 +82,16 @@ struct PinnedHTTPClientTests {
             }
         }
         try await LoopbackServer.run(respond: respond) { port, _ in
-            let client = PinnedHTTPClient(configuration: .init(allowPrivate: true, maxBodyBytes: 256 * 1024))
+            let client = PinnedHTTPClient(
+                configuration: .init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxBodyBytes: 256 * 1024))
             let error = await failure { try await client.send(method: .GET, url: URL(string: "http://127.0.0.1:\(port)/big.png")!) }
             #expect(error as? OutboundFailure == .responseTooLarge(limit: 256 * 1024))
             for _ in 0..<200 where !serverGaveUp.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
             #expect(serverGaveUp.withLockedValue { $0 }, "the client kept the connection open")
 
             let loaderError = await failure {
-                try await imageLoader(.init(allowPrivate: true, maxBodyBytes: 256 * 1024)).load(.url("http://127.0.0.1:\(port)/big.png"))
+                try await imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxBodyBytes: 256 * 1024))
+                    .load(.url("http://127.0.0.1:\(port)/big.png"))
             }
             #expect(loaderError as? RenderError == .imageUnavailable(source: "http://127.0.0.1:\(port)/big.png", reason: "image could not be loaded"))
         }
@@ -145,7 +147,7 @@ struct PinnedHTTPClientTests {
             }
         }
         try await LoopbackServer.run(respond: respond) { port, server in
-            let loader = imageLoader(.init(allowPrivate: true, maxRedirects: 3))
+            let loader = imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3))
             let data = try await loader.load(.url("http://127.0.0.1:\(port)/0"))
             #expect([UInt8](data) == png)
             #expect(server.requests.withLockedValue { $0 } == 3)
@@ -154,7 +156,8 @@ struct PinnedHTTPClientTests {
             try await writer.send("HTTP/1.1 307 Temporary Redirect\nLocation: /again\nContent-Length: 0")
         }
         try await LoopbackServer.run(respond: endless) { port, server in
-            let client = PinnedHTTPClient(configuration: .init(allowPrivate: true, maxRedirects: 3))
+            let client = PinnedHTTPClient(
+                configuration: .init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3))
             let error = await failure { try await client.send(method: .GET, url: URL(string: "http://127.0.0.1:\(port)/start")!) }
             #expect(error as? OutboundFailure == .tooManyRedirects)
             #expect(server.requests.withLockedValue { $0 } == 4)

@@ -432,97 +432,7 @@ public enum Migrations {
         Migration(
             version: 16,
             name: "signature requests, recipients, fields, append-only audit trail, signing identities",
-            statements: [
-                """
-                CREATE TABLE signature_requests (
-                    id TEXT PRIMARY KEY,
-                    project_id TEXT NOT NULL REFERENCES projects(id),
-                    render_id TEXT NOT NULL REFERENCES renders(id),
-                    name TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    expiration_hours BIGINT NOT NULL,
-                    expires_at BIGINT NOT NULL,
-                    idempotency_key TEXT,
-                    request_hash TEXT NOT NULL,
-                    error_message TEXT,
-                    signed_blob_key TEXT,
-                    certificate_blob_key TEXT,
-                    sha256_before TEXT NOT NULL,
-                    sha256_after TEXT,
-                    page_sizes TEXT NOT NULL,
-                    created_at BIGINT NOT NULL,
-                    completed_at BIGINT
-                )
-                """,
-                "CREATE UNIQUE INDEX signature_requests_idempotency ON signature_requests (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
-                "CREATE INDEX signature_requests_project_created ON signature_requests (project_id, created_at, id)",
-                "CREATE INDEX signature_requests_open_expiry ON signature_requests (status, expires_at)",
-                """
-                CREATE TABLE signature_recipients (
-                    id TEXT PRIMARY KEY,
-                    request_id TEXT NOT NULL REFERENCES signature_requests(id),
-                    idx BIGINT NOT NULL,
-                    sign_order BIGINT,
-                    first_name TEXT NOT NULL,
-                    last_name TEXT,
-                    email TEXT NOT NULL,
-                    designation TEXT NOT NULL,
-                    token_hash TEXT NOT NULL UNIQUE,
-                    sealed_token TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    invited_at BIGINT,
-                    viewed_at BIGINT,
-                    signed_at BIGINT,
-                    declined_at BIGINT,
-                    decline_reason TEXT,
-                    UNIQUE (request_id, idx)
-                )
-                """,
-                """
-                CREATE TABLE signature_fields (
-                    request_id TEXT NOT NULL REFERENCES signature_requests(id),
-                    idx BIGINT NOT NULL,
-                    recipient_index BIGINT NOT NULL,
-                    page BIGINT NOT NULL,
-                    x DOUBLE PRECISION NOT NULL,
-                    y DOUBLE PRECISION NOT NULL,
-                    width DOUBLE PRECISION NOT NULL,
-                    height DOUBLE PRECISION NOT NULL,
-                    field_type TEXT NOT NULL,
-                    required BIGINT NOT NULL,
-                    value_text TEXT,
-                    value_image TEXT,
-                    PRIMARY KEY (request_id, idx)
-                )
-                """,
-                // The audit trail: append-only (triggers below refuse UPDATE and DELETE on both engines),
-                // each row chained to the one before by its hash (docs/decisions/0016-signatures.md).
-                """
-                CREATE TABLE signature_events (
-                    id TEXT PRIMARY KEY,
-                    request_id TEXT NOT NULL REFERENCES signature_requests(id),
-                    project_id TEXT NOT NULL,
-                    seq BIGINT NOT NULL,
-                    event_type TEXT NOT NULL,
-                    recipient_index BIGINT,
-                    at BIGINT NOT NULL,
-                    ip_hash TEXT,
-                    user_agent TEXT,
-                    detail TEXT NOT NULL,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL,
-                    UNIQUE (request_id, seq)
-                )
-                """,
-                // The per-project signing identity, created at first use; the private key sealed (decision 0001).
-                """
-                CREATE TABLE signing_identities (
-                    project_id TEXT PRIMARY KEY REFERENCES projects(id),
-                    sealed_private_key TEXT NOT NULL,
-                    certificate_der TEXT NOT NULL,
-                    created_at BIGINT NOT NULL
-                )
-                """,
+            statements: signatureTables + [
                 """
                 CREATE TRIGGER signature_events_no_update BEFORE UPDATE ON signature_events
                 BEGIN SELECT RAISE(ABORT, 'signature_events is append-only'); END
@@ -532,97 +442,7 @@ public enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'signature_events is append-only'); END
                 """,
             ],
-            postgresStatements: [
-                """
-                CREATE TABLE signature_requests (
-                    id TEXT PRIMARY KEY,
-                    project_id TEXT NOT NULL REFERENCES projects(id),
-                    render_id TEXT NOT NULL REFERENCES renders(id),
-                    name TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    expiration_hours BIGINT NOT NULL,
-                    expires_at BIGINT NOT NULL,
-                    idempotency_key TEXT,
-                    request_hash TEXT NOT NULL,
-                    error_message TEXT,
-                    signed_blob_key TEXT,
-                    certificate_blob_key TEXT,
-                    sha256_before TEXT NOT NULL,
-                    sha256_after TEXT,
-                    page_sizes TEXT NOT NULL,
-                    created_at BIGINT NOT NULL,
-                    completed_at BIGINT
-                )
-                """,
-                "CREATE UNIQUE INDEX signature_requests_idempotency ON signature_requests (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
-                "CREATE INDEX signature_requests_project_created ON signature_requests (project_id, created_at, id)",
-                "CREATE INDEX signature_requests_open_expiry ON signature_requests (status, expires_at)",
-                """
-                CREATE TABLE signature_recipients (
-                    id TEXT PRIMARY KEY,
-                    request_id TEXT NOT NULL REFERENCES signature_requests(id),
-                    idx BIGINT NOT NULL,
-                    sign_order BIGINT,
-                    first_name TEXT NOT NULL,
-                    last_name TEXT,
-                    email TEXT NOT NULL,
-                    designation TEXT NOT NULL,
-                    token_hash TEXT NOT NULL UNIQUE,
-                    sealed_token TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    invited_at BIGINT,
-                    viewed_at BIGINT,
-                    signed_at BIGINT,
-                    declined_at BIGINT,
-                    decline_reason TEXT,
-                    UNIQUE (request_id, idx)
-                )
-                """,
-                """
-                CREATE TABLE signature_fields (
-                    request_id TEXT NOT NULL REFERENCES signature_requests(id),
-                    idx BIGINT NOT NULL,
-                    recipient_index BIGINT NOT NULL,
-                    page BIGINT NOT NULL,
-                    x DOUBLE PRECISION NOT NULL,
-                    y DOUBLE PRECISION NOT NULL,
-                    width DOUBLE PRECISION NOT NULL,
-                    height DOUBLE PRECISION NOT NULL,
-                    field_type TEXT NOT NULL,
-                    required BIGINT NOT NULL,
-                    value_text TEXT,
-                    value_image TEXT,
-                    PRIMARY KEY (request_id, idx)
-                )
-                """,
-                // The audit trail: append-only (triggers below refuse UPDATE and DELETE on both engines),
-                // each row chained to the one before by its hash (docs/decisions/0016-signatures.md).
-                """
-                CREATE TABLE signature_events (
-                    id TEXT PRIMARY KEY,
-                    request_id TEXT NOT NULL REFERENCES signature_requests(id),
-                    project_id TEXT NOT NULL,
-                    seq BIGINT NOT NULL,
-                    event_type TEXT NOT NULL,
-                    recipient_index BIGINT,
-                    at BIGINT NOT NULL,
-                    ip_hash TEXT,
-                    user_agent TEXT,
-                    detail TEXT NOT NULL,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL,
-                    UNIQUE (request_id, seq)
-                )
-                """,
-                // The per-project signing identity, created at first use; the private key sealed (decision 0001).
-                """
-                CREATE TABLE signing_identities (
-                    project_id TEXT PRIMARY KEY REFERENCES projects(id),
-                    sealed_private_key TEXT NOT NULL,
-                    certificate_der TEXT NOT NULL,
-                    created_at BIGINT NOT NULL
-                )
-                """,
+            postgresStatements: signatureTables + [
                 """
                 CREATE FUNCTION signature_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'signature_events is append-only'; END $$
@@ -645,6 +465,101 @@ public enum Migrations {
                 "ALTER TABLE signature_recipients ADD COLUMN reminded_at BIGINT",
             ]
         ),
+    ]
+
+    /// The signature tables of migration 16, the same on both engines; only the triggers that keep
+    /// `signature_events` append-only are written per engine.
+    static let signatureTables: [String] = [
+        """
+        CREATE TABLE signature_requests (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL REFERENCES projects(id),
+            render_id TEXT NOT NULL REFERENCES renders(id),
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            expiration_hours BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            idempotency_key TEXT,
+            request_hash TEXT NOT NULL,
+            error_message TEXT,
+            signed_blob_key TEXT,
+            certificate_blob_key TEXT,
+            sha256_before TEXT NOT NULL,
+            sha256_after TEXT,
+            page_sizes TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            completed_at BIGINT
+        )
+        """,
+        "CREATE UNIQUE INDEX signature_requests_idempotency ON signature_requests (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
+        "CREATE INDEX signature_requests_project_created ON signature_requests (project_id, created_at, id)",
+        "CREATE INDEX signature_requests_open_expiry ON signature_requests (status, expires_at)",
+        """
+        CREATE TABLE signature_recipients (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL REFERENCES signature_requests(id),
+            idx BIGINT NOT NULL,
+            sign_order BIGINT,
+            first_name TEXT NOT NULL,
+            last_name TEXT,
+            email TEXT NOT NULL,
+            designation TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            sealed_token TEXT NOT NULL,
+            status TEXT NOT NULL,
+            invited_at BIGINT,
+            viewed_at BIGINT,
+            signed_at BIGINT,
+            declined_at BIGINT,
+            decline_reason TEXT,
+            UNIQUE (request_id, idx)
+        )
+        """,
+        """
+        CREATE TABLE signature_fields (
+            request_id TEXT NOT NULL REFERENCES signature_requests(id),
+            idx BIGINT NOT NULL,
+            recipient_index BIGINT NOT NULL,
+            page BIGINT NOT NULL,
+            x DOUBLE PRECISION NOT NULL,
+            y DOUBLE PRECISION NOT NULL,
+            width DOUBLE PRECISION NOT NULL,
+            height DOUBLE PRECISION NOT NULL,
+            field_type TEXT NOT NULL,
+            required BIGINT NOT NULL,
+            value_text TEXT,
+            value_image TEXT,
+            PRIMARY KEY (request_id, idx)
+        )
+        """,
+        // The audit trail: append-only (triggers below refuse UPDATE and DELETE on both engines),
+        // each row chained to the one before by its hash (docs/decisions/0016-signatures.md).
+        """
+        CREATE TABLE signature_events (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL REFERENCES signature_requests(id),
+            project_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            event_type TEXT NOT NULL,
+            recipient_index BIGINT,
+            at BIGINT NOT NULL,
+            ip_hash TEXT,
+            user_agent TEXT,
+            detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (request_id, seq)
+        )
+        """,
+        // The per-project signing identity, created at first use; the private key sealed (decision 0001).
+        """
+        CREATE TABLE signing_identities (
+            project_id TEXT PRIMARY KEY REFERENCES projects(id),
+            sealed_private_key TEXT NOT NULL,
+            certificate_der TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        )
+        """,
     ]
 
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -15,6 +15,9 @@ public struct Document: Codable, Sendable, Equatable {
     public var style: BaseStyle?
     /// BCP 47 locale for formatters (`de-DE`, `en-US`); `en-US` when absent.
     public var locale: String?
+    /// What kind of PDF this document becomes: tagged for assistive technology, PDF/A for archives
+    /// (docs/document-model.md#accessibility-and-archiving).
+    public var pdf: PDFSettings?
     public var header: PageDecoration?
     public var footer: PageDecoration?
     /// Variables the document declares (types, labels); used by manifest extraction.
@@ -39,6 +42,32 @@ public struct Document: Codable, Sendable, Equatable {
         self.loops = loops
         self.blocks = blocks
     }
+}
+
+/// The PDF standards a document's output meets. A render request may ask for PDF/A on its own
+/// (`options.pdfa`); the document's setting is the template's default.
+public struct PDFSettings: Codable, Sendable, Equatable {
+    /// A structure tree (PDF/UA-1) for screen readers and reflow; on when absent.
+    public var tagged: Bool?
+    /// BCP 47 language of the text (`de-DE`); the document's `locale` when absent.
+    public var language: String?
+    /// PDF/A conformance level; none when absent.
+    public var pdfa: PDFAConformance?
+
+    public init(tagged: Bool? = nil, language: String? = nil, pdfa: PDFAConformance? = nil) {
+        self.tagged = tagged
+        self.language = language
+        self.pdfa = pdfa
+    }
+}
+
+/// PDF/A-2b (archival) or PDF/A-3b (archival with embedded files, as Factur-X/ZUGFeRD need).
+public enum PDFAConformance: String, Codable, Sendable, Equatable, CaseIterable {
+    case a2b = "2b"
+    case a3b = "3b"
+
+    /// The `pdfaid:part` this level declares.
+    public var part: Int { self == .a2b ? 2 : 3 }
 }
 
 /// PDF metadata. Each field may contain `{{tokens}}`.

@@ -1,4 +1,5 @@
 import Foundation
+import Render
 
 /// One filled field drawn onto a page: where (a box in percentages of the page) and what.
 public struct Stamp: Sendable, Equatable {

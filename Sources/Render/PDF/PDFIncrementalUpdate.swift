@@ -1,15 +1,15 @@
 /// An incremental update of an existing PDF (ISO 32000-1 §7.5.6): the original bytes unchanged, then new
 /// and rewritten objects, a cross-reference section for just those objects and a trailer whose `/Prev`
 /// points at the original section. The one writer of the signing and the stamping updates.
-struct PDFIncrementalUpdate {
-    let structure: PDFStructure
+package struct PDFIncrementalUpdate {
+    package let structure: PDFStructure
     /// The file so far: the original bytes followed by the objects appended.
     private(set) var bytes: [UInt8]
     private var offsets: [Int: (offset: Int, generation: Int)] = [:]
     /// The next free object number: `/Size`, unless a cross-reference entry lies beyond it.
     private(set) var nextNumber: Int
 
-    init(_ structure: PDFStructure) throws {
+    package init(_ structure: PDFStructure) throws {
         self.structure = structure
         bytes = structure.bytes
         if bytes.last != 0x0A && bytes.last != 0x0D { bytes.append(0x0A) }
@@ -17,8 +17,8 @@ struct PDFIncrementalUpdate {
     }
 
     /// A new object number.
-    mutating func allocate() throws -> PDFReference {
-        guard nextNumber < PDFStructure.maxObjects else { throw PDFSignatureError.unsupported("no object numbers left") }
+    package mutating func allocate() throws -> PDFReference {
+        guard nextNumber < PDFStructure.maxObjects else { throw PDFFileError.unsupported("no object numbers left") }
         defer { nextNumber += 1 }
         return PDFReference(number: nextNumber, generation: 0)
     }
@@ -26,7 +26,7 @@ struct PDFIncrementalUpdate {
     /// Appends `N G obj … endobj` (a new object or a new version of an existing one); returns the offset
     /// of the body's first byte.
     @discardableResult
-    mutating func append(_ reference: PDFReference, _ body: [UInt8]) -> Int {
+    package mutating func append(_ reference: PDFReference, _ body: [UInt8]) -> Int {
         offsets[reference.number] = (bytes.count, reference.generation)
         bytes += Array("\(reference.number) \(reference.generation) obj\n".utf8)
         let bodyStart = bytes.count
@@ -34,19 +34,19 @@ struct PDFIncrementalUpdate {
         return bodyStart
     }
 
-    mutating func append(_ reference: PDFReference, _ object: PDFObject) {
+    package mutating func append(_ reference: PDFReference, _ object: PDFObject) {
         append(reference, object.serialized)
     }
 
     /// Appends a stream object: `dictionary` (without `/Length`, which is added) and its encoded data.
-    mutating func appendStream(_ reference: PDFReference, _ dictionary: PDFObject, data: [UInt8]) {
+    package mutating func appendStream(_ reference: PDFReference, _ dictionary: PDFObject, data: [UInt8]) {
         let header = dictionary.setting("Length", to: .integer(data.count))
         append(reference, header.serialized + Array("\nstream\n".utf8) + data + Array("\nendstream".utf8))
     }
 
     /// Writes the cross-reference section (one subsection per run of consecutive object numbers) and the
     /// trailer (`/Size`, `/Root`, the original `/Info` and `/ID`, `/Prev`); returns the finished file.
-    mutating func finish(root: PDFReference) throws -> [UInt8] {
+    package mutating func finish(root: PDFReference) throws -> [UInt8] {
         let xrefOffset = bytes.count
         bytes += Array("xref\n".utf8)
         let numbers = offsets.keys.sorted()
@@ -72,22 +72,22 @@ struct PDFIncrementalUpdate {
         return bytes
     }
 
-    static func pad(_ value: Int, _ width: Int) -> String {
+    package static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 
 extension PDFObject {
-    static func integer(_ value: Int) -> PDFObject { .number(Array(String(value).utf8)) }
+    package static func integer(_ value: Int) -> PDFObject { .number(Array(String(value).utf8)) }
 
     /// A real number with at most four decimals, as content streams and boxes want it.
-    static func real(_ value: Double) -> PDFObject { .number(Array(PDFObject.format(value).utf8)) }
+    package static func real(_ value: Double) -> PDFObject { .number(Array(PDFObject.format(value).utf8)) }
 
-    static func name(_ name: String) -> PDFObject { .name(Array(name.utf8)) }
+    package static func name(_ name: String) -> PDFObject { .name(Array(name.utf8)) }
 
     /// `value` in PDF number syntax: no exponent, at most four decimals, trailing zeros dropped.
-    static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         let scaled = (value * 10_000).rounded()
         guard abs(scaled) < 1e15 else { return "0" }
@@ -104,7 +104,7 @@ extension PDFObject {
     }
 
     /// The numbers of an array of numbers (a `/MediaBox`), nil when any item is not a number.
-    var numbers: [Double]? {
+    package var numbers: [Double]? {
         guard case .array(let items) = self else { return nil }
         var values: [Double] = []
         for item in items {

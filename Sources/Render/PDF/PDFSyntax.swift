@@ -1,7 +1,7 @@
 /// A PDF object, as much of ISO 32000's object syntax as reading a catalog, a page tree and a trailer
 /// needs. Names, numbers and strings keep their bytes as written, so an object read and written back
 /// says the same thing (the page and the catalog are rewritten this way in the signing update).
-indirect enum PDFObject: Equatable, Sendable {
+package indirect enum PDFObject: Equatable, Sendable {
     case null
     case bool(Bool)
     /// An integer or a real, as written (`12`, `-3.5`).
@@ -15,7 +15,7 @@ indirect enum PDFObject: Equatable, Sendable {
     case dictionary([(key: [UInt8], value: PDFObject)])
     case reference(PDFReference)
 
-    static func == (lhs: PDFObject, rhs: PDFObject) -> Bool {
+    package static func == (lhs: PDFObject, rhs: PDFObject) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
@@ -27,29 +27,29 @@ indirect enum PDFObject: Equatable, Sendable {
         }
     }
 
-    subscript(key: String) -> PDFObject? {
+    package subscript(key: String) -> PDFObject? {
         guard case .dictionary(let entries) = self else { return nil }
         let bytes = Array(key.utf8)
         return entries.last(where: { $0.key == bytes })?.value
     }
 
-    var integer: Int? {
+    package var integer: Int? {
         guard case .number(let bytes) = self, bytes.count <= 18, !bytes.contains(UInt8(ascii: ".")) else { return nil }
         return Int(String(decoding: bytes, as: UTF8.self))
     }
 
-    var reference: PDFReference? {
+    package var reference: PDFReference? {
         if case .reference(let reference) = self { return reference }
         return nil
     }
 
-    func isName(_ name: String) -> Bool {
+    package func isName(_ name: String) -> Bool {
         if case .name(let bytes) = self { return bytes == Array(name.utf8) }
         return false
     }
 
     /// The dictionary with `key` set to `value` (replaced in place when present, else appended).
-    func setting(_ key: String, to value: PDFObject) -> PDFObject {
+    package func setting(_ key: String, to value: PDFObject) -> PDFObject {
         guard case .dictionary(var entries) = self else { return self }
         let bytes = Array(key.utf8)
         entries.removeAll { $0.key == bytes }
@@ -58,13 +58,13 @@ indirect enum PDFObject: Equatable, Sendable {
     }
 
     /// The object in PDF syntax.
-    var serialized: [UInt8] {
+    package var serialized: [UInt8] {
         var out: [UInt8] = []
         write(to: &out)
         return out
     }
 
-    func write(to out: inout [UInt8]) {
+    package func write(to out: inout [UInt8]) {
         switch self {
         case .null: out += Array("null".utf8)
         case .bool(let value): out += Array((value ? "true" : "false").utf8)
@@ -90,32 +90,32 @@ indirect enum PDFObject: Equatable, Sendable {
     }
 }
 
-struct PDFReference: Hashable, Sendable {
-    var number: Int
-    var generation: Int
+package struct PDFReference: Hashable, Sendable {
+    package var number: Int
+    package var generation: Int
 }
 
 /// Reads PDF tokens and objects from bytes. Every read is bounded: nesting depth, the number of values
-/// one object may hold, and the input's end; malformed input is a `PDFSignatureError.malformed`, never
+/// one object may hold, and the input's end; malformed input is a `PDFFileError.malformed`, never
 /// a trap.
-struct PDFLexer {
-    static let maxDepth = 32
-    static let maxValuesPerObject = 200_000
+package struct PDFLexer {
+    package static let maxDepth = 32
+    package static let maxValuesPerObject = 200_000
 
-    let bytes: [UInt8]
-    var position: Int
-    var budget = PDFLexer.maxValuesPerObject
+    package let bytes: [UInt8]
+    package var position: Int
+    package var budget = PDFLexer.maxValuesPerObject
 
-    init(_ bytes: [UInt8], at position: Int) {
+    package init(_ bytes: [UInt8], at position: Int) {
         self.bytes = bytes
         self.position = position
     }
 
-    static func isWhitespace(_ byte: UInt8) -> Bool {
+    package static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x00 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D || byte == 0x20
     }
 
-    static func isDelimiter(_ byte: UInt8) -> Bool {
+    package static func isDelimiter(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "["), UInt8(ascii: "]"),
             UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "/"), UInt8(ascii: "%"):
@@ -125,7 +125,7 @@ struct PDFLexer {
     }
 
     /// Skips whitespace and comments.
-    mutating func skipSpace() {
+    package mutating func skipSpace() {
         while position < bytes.count {
             let byte = bytes[position]
             if PDFLexer.isWhitespace(byte) {
@@ -139,7 +139,7 @@ struct PDFLexer {
     }
 
     /// A run of regular characters (a number or a keyword), or nil at a delimiter or the end.
-    mutating func word() -> [UInt8]? {
+    package mutating func word() -> [UInt8]? {
         skipSpace()
         let start = position
         while position < bytes.count, !PDFLexer.isWhitespace(bytes[position]), !PDFLexer.isDelimiter(bytes[position]) { position += 1 }
@@ -147,31 +147,31 @@ struct PDFLexer {
     }
 
     /// Consumes `keyword` (followed by a delimiter, whitespace or the end) or throws.
-    mutating func expect(_ keyword: String) throws {
+    package mutating func expect(_ keyword: String) throws {
         let saved = position
         guard word() == Array(keyword.utf8) else {
             position = saved
-            throw PDFSignatureError.malformed("expected \(keyword) at byte \(saved)")
+            throw PDFFileError.malformed("expected \(keyword) at byte \(saved)")
         }
     }
 
     /// Whether `keyword` comes next (consumed if so).
-    mutating func accept(_ keyword: String) -> Bool {
+    package mutating func accept(_ keyword: String) -> Bool {
         let saved = position
         if word() == Array(keyword.utf8) { return true }
         position = saved
         return false
     }
 
-    mutating func integer() throws -> Int {
+    package mutating func integer() throws -> Int {
         let saved = position
         guard let word = word(), word.count <= 18, let value = Int(String(decoding: word, as: UTF8.self)) else {
-            throw PDFSignatureError.malformed("expected an integer at byte \(saved)")
+            throw PDFFileError.malformed("expected an integer at byte \(saved)")
         }
         return value
     }
 
-    static func isNumber(_ word: [UInt8]) -> Bool {
+    package static func isNumber(_ word: [UInt8]) -> Bool {
         guard !word.isEmpty, word.count <= 40 else { return false }
         var digits = 0
         var dots = 0
@@ -186,17 +186,17 @@ struct PDFLexer {
         return digits > 0 && dots <= 1
     }
 
-    static func isUnsignedInteger(_ word: [UInt8]) -> Bool {
+    package static func isUnsignedInteger(_ word: [UInt8]) -> Bool {
         !word.isEmpty && word.count <= 10 && word.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     /// One value (a reference `N G R` included).
-    mutating func value(depth: Int = 0) throws -> PDFObject {
-        guard depth < PDFLexer.maxDepth else { throw PDFSignatureError.malformed("objects nested deeper than \(PDFLexer.maxDepth)") }
+    package mutating func value(depth: Int = 0) throws -> PDFObject {
+        guard depth < PDFLexer.maxDepth else { throw PDFFileError.malformed("objects nested deeper than \(PDFLexer.maxDepth)") }
         budget -= 1
-        guard budget >= 0 else { throw PDFSignatureError.malformed("object holds more than \(PDFLexer.maxValuesPerObject) values") }
+        guard budget >= 0 else { throw PDFFileError.malformed("object holds more than \(PDFLexer.maxValuesPerObject) values") }
         skipSpace()
-        guard position < bytes.count else { throw PDFSignatureError.malformed("unexpected end of file") }
+        guard position < bytes.count else { throw PDFFileError.malformed("unexpected end of file") }
         let start = position
         switch bytes[position] {
         case UInt8(ascii: "/"):
@@ -211,23 +211,23 @@ struct PDFLexer {
                 var entries: [(key: [UInt8], value: PDFObject)] = []
                 while true {
                     skipSpace()
-                    guard position + 1 < bytes.count else { throw PDFSignatureError.malformed("unterminated dictionary at byte \(start)") }
+                    guard position + 1 < bytes.count else { throw PDFFileError.malformed("unterminated dictionary at byte \(start)") }
                     if bytes[position] == UInt8(ascii: ">"), bytes[position + 1] == UInt8(ascii: ">") {
                         position += 2
                         return .dictionary(entries)
                     }
                     guard case .name(let key) = try value(depth: depth + 1) else {
-                        throw PDFSignatureError.malformed("dictionary key is not a name at byte \(start)")
+                        throw PDFFileError.malformed("dictionary key is not a name at byte \(start)")
                     }
                     entries.append((key, try value(depth: depth + 1)))
                 }
             }
             guard let end = bytes[position...].firstIndex(of: UInt8(ascii: ">")) else {
-                throw PDFSignatureError.malformed("unterminated hex string at byte \(start)")
+                throw PDFFileError.malformed("unterminated hex string at byte \(start)")
             }
             let body = bytes[(position + 1)..<end]
             guard body.allSatisfy({ PDFLexer.isWhitespace($0) || $0.isHexDigit }) else {
-                throw PDFSignatureError.malformed("bad hex string at byte \(start)")
+                throw PDFFileError.malformed("bad hex string at byte \(start)")
             }
             position = end + 1
             return .string(Array(bytes[start..<position]))
@@ -236,7 +236,7 @@ struct PDFLexer {
             var items: [PDFObject] = []
             while true {
                 skipSpace()
-                guard position < bytes.count else { throw PDFSignatureError.malformed("unterminated array at byte \(start)") }
+                guard position < bytes.count else { throw PDFFileError.malformed("unterminated array at byte \(start)") }
                 if bytes[position] == UInt8(ascii: "]") {
                     position += 1
                     return .array(items)
@@ -244,14 +244,14 @@ struct PDFLexer {
                 items.append(try value(depth: depth + 1))
             }
         default:
-            guard let word = word() else { throw PDFSignatureError.malformed("unexpected byte at \(start)") }
+            guard let word = word() else { throw PDFFileError.malformed("unexpected byte at \(start)") }
             switch word {
             case Array("null".utf8): return .null
             case Array("true".utf8): return .bool(true)
             case Array("false".utf8): return .bool(false)
             default: break
             }
-            guard PDFLexer.isNumber(word) else { throw PDFSignatureError.malformed("unexpected token at byte \(start)") }
+            guard PDFLexer.isNumber(word) else { throw PDFFileError.malformed("unexpected token at byte \(start)") }
             // `N G R`: look ahead two words without consuming them unless they complete a reference.
             if PDFLexer.isUnsignedInteger(word) {
                 let saved = position
@@ -267,7 +267,7 @@ struct PDFLexer {
     }
 
     /// `( … )` with balanced parentheses and backslash escapes, delimiters included.
-    mutating func literalString() throws -> [UInt8] {
+    package mutating func literalString() throws -> [UInt8] {
         let start = position
         var depth = 0
         while position < bytes.count {
@@ -282,12 +282,12 @@ struct PDFLexer {
             default: break
             }
         }
-        throw PDFSignatureError.malformed("unterminated string at byte \(start)")
+        throw PDFFileError.malformed("unterminated string at byte \(start)")
     }
 }
 
 extension UInt8 {
-    var isHexDigit: Bool {
+    package var isHexDigit: Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
             || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
@@ -295,7 +295,7 @@ extension UInt8 {
 
 /// Text for a PDF string: a literal string when it is printable ASCII, else UTF-16BE with a byte-order
 /// mark as a hex string (ISO 32000-1 §7.9.2.2).
-func pdfTextString(_ text: String) -> [UInt8] {
+package func pdfTextString(_ text: String) -> [UInt8] {
     if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
         var out: [UInt8] = [UInt8(ascii: "(")]
         for byte in text.utf8 {

@@ -6,7 +6,8 @@
 set -euo pipefail
 
 # fonts-dancingscript: the handwriting font of typed signatures (Signatures: PDFStamper).
-packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-dejavu-core fonts-dancingscript)
+# fonts-noto-color-emoji: emoji in colour; with Noto core and CJK no script or symbol people type prints as a box.
+packages=(pkg-config libpango1.0-dev libcairo2-dev libwebp-dev libjpeg-dev fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core fonts-dancingscript)
 if [ "${1:-}" = "test" ]; then
   packages+=(poppler-utils qpdf python3 python3-pip python3-venv chromium nodejs openssl)
 fi

@@ -178,12 +178,7 @@ public enum Linter {
                 var t = style
                 t.runs = [RRun(text: text)]
                 let layout = ws.layout(t, width: nil)
-                if layout.unknownGlyphs > 0 {
-                    let missing = text.unicodeScalars.filter { $0.value > 0x7F }.prefix(8).map { String(format: "U+%04X", $0.value) }
-                    warning(
-                        "font_coverage", path,
-                        "\(layout.unknownGlyphs) character(s) have no installed font (among \(missing.joined(separator: " "))); they print as boxes.")
-                }
+                if let found = RenderWarning.fontCoverage(layout.uncoveredCharacters) { warning(found.code, path, found.message) }
             }
         }
         return issues

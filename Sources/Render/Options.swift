@@ -49,6 +49,10 @@ public struct RenderOptions: Sendable, Equatable {
     /// Text drawn large, light and diagonally across every page (renders made with a test key carry
     /// "TEST"), over the content so that it cannot be hidden by it.
     public var watermark: String?
+    /// PDF/A level of this render, over the document's `pdf.pdfa` default.
+    public var pdfa: PDFAConformance?
+    /// Files embedded in the PDF (with PDF/A, only under PDF/A-3b).
+    public var attachments: [EmbeddedFile] = []
 
     public init(
         locale: String? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!, creationDate: Date = Date(timeIntervalSince1970: 946_684_800),

@@ -77,6 +77,31 @@ final class TextLayout {
     deinit { g_object_unref(UnsafeMutableRawPointer(layout)) }
 
     var unknownGlyphs: Int { Int(pango_layout_get_unknown_glyphs_count(layout)) }
+
+    /// The characters no installed font covers, which print as boxes: Pango marks their glyphs with
+    /// `PANGO_GLYPH_UNKNOWN_FLAG` over the code point. Empty (and cheap) when every glyph was found.
+    var uncoveredCharacters: Set<Unicode.Scalar> {
+        guard unknownGlyphs > 0 else { return [] }
+        let unknownFlag: PangoGlyph = 0x1000_0000  // PANGO_GLYPH_UNKNOWN_FLAG (a cast macro Swift does not import)
+        var found: Set<Unicode.Scalar> = []
+        for info in lines {
+            var run = info.line.pointee.runs
+            while let node = run {
+                if let item = node.pointee.data?.assumingMemoryBound(to: PangoGlyphItem.self), let glyphs = item.pointee.glyphs {
+                    for index in 0..<Int(glyphs.pointee.num_glyphs) {
+                        let glyph = glyphs.pointee.glyphs[index].glyph
+                        if glyph & unknownFlag != 0, let scalar = Unicode.Scalar(glyph & ~unknownFlag),
+                            !scalar.properties.isWhitespace, scalar.properties.generalCategory != .control
+                        {
+                            found.insert(scalar)
+                        }
+                    }
+                }
+                run = node.pointee.next
+            }
+        }
+        return found
+    }
 }
 
 /// Everything one render needs from Pango and Foundation, used by one render at a time: a font map

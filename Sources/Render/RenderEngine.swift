@@ -7,6 +7,30 @@ import Foundation
 public struct RenderedPDF: Sendable, Equatable {
     public let bytes: Data
     public let pageCount: Int
+    /// What the PDF shows that the document did not mean: characters no font covers (boxes).
+    public var warnings: [RenderWarning] = []
+}
+
+/// A problem with a finished render that did not stop it (stored with the render, returned by the API).
+public struct RenderWarning: Sendable, Equatable, Codable {
+    /// Stable code: `font_coverage`.
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// Characters that print as boxes, named by code point (at most 20 listed).
+    static func fontCoverage(_ characters: Set<Unicode.Scalar>) -> RenderWarning? {
+        guard !characters.isEmpty else { return nil }
+        let sorted = characters.sorted { $0.value < $1.value }
+        let listed = sorted.prefix(20).map { String(format: "U+%04X", $0.value) }.joined(separator: " ")
+        let more = sorted.count > 20 ? " and \(sorted.count - 20) more" : ""
+        return RenderWarning(
+            code: "font_coverage", message: "\(sorted.count) character(s) have no installed font and print as boxes: \(listed)\(more).")
+    }
 }
 
 /// A rendered PNG preview of one page.
@@ -106,7 +130,21 @@ public final class RenderEngine: @unchecked Sendable {
         defer { checkin(ws) }
         var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
         laid.watermark = options.watermark
-        return try laid.writePDF(options: options)
+        var pdf = try laid.writePDF(options: options)
+        let conformance = options.pdfa ?? document.pdf?.pdfa
+        if conformance != nil || !options.attachments.isEmpty {
+            if conformance == .a2b, !options.attachments.isEmpty {
+                throw RenderError.invalidDocument("embedded files need PDF/A-3b (pdfa \"3b\") or no PDF/A level; PDF/A-2b forbids them")
+            }
+            do {
+                let bytes = try PDFArchive.finish(Array(pdf.bytes), conformance: conformance, attachments: options.attachments)
+                pdf = RenderedPDF(bytes: Data(bytes), pageCount: pdf.pageCount)
+            } catch let error as PDFFileError {
+                throw RenderError.outputFailed("archiving: \(error)")
+            }
+        }
+        pdf.warnings = [RenderWarning.fontCoverage(laid.uncoveredCharacters())].compactMap { $0 }
+        return pdf
     }
 
     /// Renders page `page` (1-based) as a PNG at `dpi` (18–600).
@@ -241,6 +279,23 @@ public final class RenderEngine: @unchecked Sendable {
             loaded[k] = image
         }
         return loaded
+    }
+}
+
+extension LaidOutDocument {
+    /// Characters of the body that no font covers. Headers and footers are left out: they are laid out
+    /// while drawing, and their text is mostly the template's own, which the publish lint checks.
+    func uncoveredCharacters() -> Set<Unicode.Scalar> {
+        var found: Set<Unicode.Scalar> = []
+        var seen: Set<ObjectIdentifier> = []
+        for page in pages {
+            for op in page {
+                if case .text(let layout, _, _, _) = op, seen.insert(ObjectIdentifier(layout)).inserted {
+                    found.formUnion(layout.uncoveredCharacters)
+                }
+            }
+        }
+        return found
     }
 }
 

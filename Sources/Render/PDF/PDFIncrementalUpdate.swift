@@ -46,7 +46,8 @@ package struct PDFIncrementalUpdate {
 
     /// Writes the cross-reference section (one subsection per run of consecutive object numbers) and the
     /// trailer (`/Size`, `/Root`, the original `/Info` and `/ID`, `/Prev`); returns the finished file.
-    package mutating func finish(root: PDFReference) throws -> [UInt8] {
+    /// `id` is the `/ID` for a file that has none (PDF/A requires one).
+    package mutating func finish(root: PDFReference, id: PDFObject? = nil) throws -> [UInt8] {
         let xrefOffset = bytes.count
         bytes += Array("xref\n".utf8)
         let numbers = offsets.keys.sorted()
@@ -66,7 +67,7 @@ package struct PDFIncrementalUpdate {
             (Array("Root".utf8), .reference(root)),
         ])
         if let info = structure.trailer["Info"] { trailer = trailer.setting("Info", to: info) }
-        if let id = structure.trailer["ID"] { trailer = trailer.setting("ID", to: id) }
+        if let id = structure.trailer["ID"] ?? id { trailer = trailer.setting("ID", to: id) }
         trailer = trailer.setting("Prev", to: .integer(structure.startxref))
         bytes += Array("trailer\n".utf8) + trailer.serialized + Array("\nstartxref\n\(xrefOffset)\n%%EOF\n".utf8)
         return bytes

@@ -5,6 +5,12 @@ public struct AuthenticatedProject: Sendable, Equatable {
     public var projectID: String
     public var keyID: String
     public var environment: APIKeyMaterial.Environment
+
+    public init(projectID: String, keyID: String, environment: APIKeyMaterial.Environment) {
+        self.projectID = projectID
+        self.keyID = keyID
+        self.environment = environment
+    }
 }
 
 /// Project API keys: Bearer authentication and self-service management (`/v1/keys`), so partners

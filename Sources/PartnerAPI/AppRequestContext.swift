@@ -39,6 +39,9 @@ public struct AppRequestContext: RequestContext {
     public var project: AuthenticatedProject?
     /// Set by `SessionAuthMiddleware`; the session routes read it from their `SessionRequestContext`.
     var session: VerifiedSession?
+    /// Set by `ConsoleSessionMiddleware` when a console session cookie (and no key) authenticates the
+    /// request: the guards accept it in place of a bearer key.
+    var consoleKind: ConsoleSession.Kind?
 
     /// The peer's IP address (no port); nil where there is no socket (the in-process test client).
     public let clientAddress: String?

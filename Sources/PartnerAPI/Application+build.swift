@@ -26,6 +26,8 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
             routes: routes, logger: services.logger, authFailures: InMemoryRateLimiter(),
             authFailuresPerMinute: services.config.authFailuresPerMinute, endUserWork: services.endUserWork))
     router.add(middleware: CORSMiddleware(services: services))
+    // The console's session cookie stands in for a key on /v1/ when no key is sent (docs/console.md).
+    router.add(middleware: ConsoleSessionMiddleware(services: services))
 
     // Public: no credential, or one in the path (the hook token, the upload's unguessable name).
     HealthRoutes(services: services).register(on: router, routes: routes)
@@ -35,9 +37,11 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     SharePageRoutes(services: services).register(on: router, routes: routes)
     SignPageRoutes(services: services).register(on: router, routes: routes)
     SignPageShellRoute(services: services).register(on: router, routes: routes)
+    ConsoleRoutes(services: services).register(on: router, routes: routes)
 
     let admin = router.group("/v1/admin").add(middleware: AdminAuthMiddleware(adminKey: services.adminKey))
     AdminRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")
+    AdminOverviewRoutes(services: services).register(on: admin, routes: routes, prefix: "/v1/admin")
 
     // Partner API and partner embed: project key (auth → rate limit).
     let projectAuth = ProjectAuthMiddleware(keys: services.keys, rateLimiter: services.rateLimiter, perMinute: services.config.rateLimitPerKey)
@@ -50,6 +54,7 @@ public func buildRoutes(services: AppServices) -> (router: Router<AppRequestCont
     WebhookRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     InboundRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
     EmbedPartnerRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
+    StatsRoutes(services: services).register(on: project, routes: routes, prefix: "/v1")
 
     // The iframe pages: session token (auth → rate limit) verified once into a `SessionRequestContext`.
     // The bootstrap's guard answers with the pages' failure codes; the others with `unauthorized`.

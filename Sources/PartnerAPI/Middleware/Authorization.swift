@@ -33,6 +33,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         context.trace.flatCredentialErrors = true
+        // A console operator session stands in for the key (docs/console.md).
+        if context.consoleKind == .operator, request.headers[.authorization] == nil { return try await next(request, context) }
         let token = try BearerToken.key(from: request, failureCode: "unauthorized")
         guard ConstantTime.equals(token, adminKey) else {
             throw AppError.unauthorized("unauthorized", "The admin key is not valid.")
@@ -55,6 +57,11 @@ struct ProjectAuthMiddleware: RouterMiddleware {
         let embed = request.uri.path.hasPrefix("/v1/embed/")
         context.trace.flatCredentialErrors = embed
         let code = embed ? "invalid_credentials" : "unauthorized"
+        // A console project session stands in for the key (docs/console.md), within the key's budget.
+        if context.consoleKind == .project, let project = context.project, request.headers[.authorization] == nil {
+            try await rateLimiter.enforce(bucket: "key:\(project.keyID)", limit: perMinute)
+            return try await next(request, context)
+        }
         let token = try BearerToken.key(from: request, failureCode: code)
         return try await next(request, try await authenticated(token: token, context: context, failureCode: code))
     }

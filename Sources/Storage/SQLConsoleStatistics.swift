@@ -1,0 +1,83 @@
+import Core
+import Foundation
+import SQLKit
+
+/// The console's read-only figures (docs/console.md), one SQL text for SQLite and PostgreSQL. The
+/// project figures are scoped by `project_id` like every other project query
+/// (docs/decisions/0012-tenancy-and-scoping.md); the org list is the operator's, across tenants, and
+/// holds counts only, never document data.
+public struct SQLConsoleStatistics: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// One render as the charts need it.
+    public struct RenderPoint: Sendable, Equatable {
+        public let createdAt: Int64
+        public let status: String
+        public let durationMillis: Int64?
+        public let templateSlug: String
+    }
+
+    /// Renders of one project created at or after `since`, oldest first (at most `limit`).
+    public func renders(projectID: String, since: Int64, limit: Int = 200_000) async throws -> [RenderPoint] {
+        try await database.sql.raw(
+            """
+            SELECT created_at, status, duration_ms, template_slug FROM renders
+            WHERE project_id = \(bind: projectID) AND created_at >= \(bind: since)
+            ORDER BY created_at, id LIMIT \(bind: limit)
+            """
+        ).all().map { row in
+            RenderPoint(
+                createdAt: try row.decode(column: "created_at", as: Int64.self), status: try row.decode(column: "status", as: String.self),
+                durationMillis: try row.decode(column: "duration_ms", as: Int64?.self),
+                templateSlug: try row.decode(column: "template_slug", as: String.self))
+        }
+    }
+
+    /// Webhook deliveries of one project created at or after `since`, counted by status.
+    public func webhookDeliveries(projectID: String, since: Int64) async throws -> [String: Int] {
+        let rows = try await database.sql.raw(
+            """
+            SELECT status, COUNT(*) AS n FROM webhook_deliveries
+            WHERE project_id = \(bind: projectID) AND created_at >= \(bind: since) GROUP BY status
+            """
+        ).all()
+        var counts: [String: Int] = [:]
+        for row in rows { counts[try row.decode(column: "status", as: String.self)] = Int(try row.decode(column: "n", as: Int64.self)) }
+        return counts
+    }
+
+    /// One org with its usage, for the operator.
+    public struct OrgUsage: Sendable, Equatable {
+        public let externalOrgID: String
+        public let name: String
+        public let projectID: String
+        public let createdAt: Int64
+        public let renders: Int64
+        public let storageBytes: Int64
+        public let sessions: Int64
+    }
+
+    /// Every org, newest first, with its renders, stored bytes (render outputs and uploads) and embed
+    /// sessions.
+    public func orgs(limit: Int = 1000) async throws -> [OrgUsage] {
+        try await database.sql.raw(
+            """
+            SELECT o.external_org_id, o.name, p.id AS project_id, o.created_at,
+                (SELECT COUNT(*) FROM renders r WHERE r.project_id = p.id) AS renders,
+                CAST((SELECT COALESCE(SUM(r.byte_count), 0) FROM renders r WHERE r.project_id = p.id)
+                    + (SELECT COALESCE(SUM(u.byte_count), 0) FROM embed_uploads u WHERE u.project_id = p.id) AS BIGINT) AS storage_bytes,
+                (SELECT COUNT(*) FROM embed_sessions s WHERE s.project_id = p.id) AS sessions
+            FROM orgs o JOIN projects p ON p.org_id = o.id
+            ORDER BY o.created_at DESC, o.id LIMIT \(bind: limit)
+            """
+        ).all().map { row in
+            OrgUsage(
+                externalOrgID: try row.decode(column: "external_org_id", as: String.self), name: try row.decode(column: "name", as: String.self),
+                projectID: try row.decode(column: "project_id", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+                renders: try row.decode(column: "renders", as: Int64.self), storageBytes: try row.decode(column: "storage_bytes", as: Int64.self),
+                sessions: try row.decode(column: "sessions", as: Int64.self))
+        }
+    }
+}

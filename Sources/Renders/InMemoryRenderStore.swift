@@ -1,4 +1,5 @@
 import Core
+import Render
 
 /// An in-memory `RenderRepository` and `RenderableVersionSource` for unit tests of the render services
 /// (with `InMemoryUnitOfWork`). It follows the same contract as the SQL implementations; a write made in
@@ -9,6 +10,7 @@ public actor InMemoryRenderStore: RenderRepository, RenderableVersionSource {
         var templates: [String: RenderableTemplate] = [:]
         var versions: [String: RenderableVersion] = [:]
         var renders: [String: RenderRecord] = [:]
+        var attachments: [String: [EmbeddedFile]] = [:]
     }
 
     private var state = State()
@@ -112,6 +114,13 @@ public actor InMemoryRenderStore: RenderRepository, RenderableVersionSource {
         state.renders[id]?.startedAt = now
     }
 
+    public func insertAttachments(_ files: [EmbeddedFile], renderID: String, in transaction: any Transaction) async throws {
+        undoable(in: transaction)
+        state.attachments[renderID, default: []] += files
+    }
+
+    public func attachments(renderID: String) async throws -> [EmbeddedFile] { state.attachments[renderID] ?? [] }
+
     public func markQueued(id: String, error: String) async throws {
         guard state.renders[id]?.status == .rendering else { return }
         state.renders[id]?.status = .queued
@@ -129,6 +138,7 @@ public actor InMemoryRenderStore: RenderRepository, RenderableVersionSource {
         render.sha256 = output.sha256
         render.pageCount = output.pageCount
         render.byteCount = output.byteCount
+        render.warnings = output.warnings
         render.errorMessage = nil
         render.completedAt = now
         render.durationMs = durationMs

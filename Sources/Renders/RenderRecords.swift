@@ -1,4 +1,5 @@
 import Core
+import Render
 
 /// `queued → rendering → succeeded | failed` (docs/decisions/0006-render-status-and-retries.md).
 /// `cancelled` is in the reference's enum but nothing produces it.
@@ -58,6 +59,12 @@ public struct RenderRecord: Sendable, Equatable {
     public var completedAt: Int64?
     public var durationMs: Int64?
     public var origin: RenderOrigin = .api
+    /// PDF/A level asked for by the request (`options.pdfa`); the template's default applies when nil.
+    public var pdfa: PDFAConformance?
+    /// Files the request embeds (stored apart from the row; see `RenderRepository.attachments`).
+    public var attachmentCount = 0
+    /// What the finished PDF shows that the template did not mean (characters printed as boxes).
+    public var warnings: [RenderWarning] = []
 
     public init(
         id: String, projectID: String, templateID: String, templateSlug: String, versionID: String, versionNumber: Int,
@@ -103,12 +110,14 @@ public struct RenderOutput: Sendable, Equatable {
     public var sha256: String
     public var pageCount: Int
     public var byteCount: Int
+    public var warnings: [RenderWarning]
 
-    public init(blobKey: String, sha256: String, pageCount: Int, byteCount: Int) {
+    public init(blobKey: String, sha256: String, pageCount: Int, byteCount: Int, warnings: [RenderWarning] = []) {
         self.blobKey = blobKey
         self.sha256 = sha256
         self.pageCount = pageCount
         self.byteCount = byteCount
+        self.warnings = warnings
     }
 }
 
@@ -118,6 +127,10 @@ public struct RenderOutput: Sendable, Equatable {
 public protocol RenderRepository: Sendable {
     /// Inserts a queued render.
     func insert(_ render: RenderRecord, in transaction: any Transaction) async throws
+    /// Stores the files a new render embeds, in request order, with the render's row.
+    func insertAttachments(_ files: [EmbeddedFile], renderID: String, in transaction: any Transaction) async throws
+    /// The files a render embeds, in request order (the worker reads them; the row does not carry them).
+    func attachments(renderID: String) async throws -> [EmbeddedFile]
     /// The render of the project holding this idempotency key, read in the caller's transaction.
     func find(idempotencyKey: String, projectID: String, in transaction: any Transaction) async throws -> RenderRecord?
     /// The same, outside any transaction (after a concurrent insert won the key).

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Render
 
 /// `POST /v1/templates/:slug/render` and reading renders (docs/api.md#render-requests,
 /// docs/decisions/0005-idempotency-keys.md, docs/decisions/0006-render-status-and-retries.md).
@@ -35,6 +36,7 @@ public struct RenderService: Sendable {
         let jobID = fields.string("jobId", length: 1...200)
         var versionNumber: Int?
         var filename: String?
+        var pdfa: PDFAConformance?
         if let options = fields.object("options"), var option = try? ObjectValidator(options, path: "options") {
             _ = option.bool("sync")
             versionNumber = option.integer("versionNumber", range: 1...1_000_000)
@@ -42,7 +44,17 @@ public struct RenderService: Sendable {
             if let name = filename, name.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\"" || $0.isNewline }) {
                 option.fail("filename", "Must not contain slashes, quotes or line breaks")
             }
+            if let level = option.string("pdfa") {
+                pdfa = PDFAConformance(rawValue: level)
+                if pdfa == nil { option.fail("pdfa", "Must be one of 2b, 3b") }
+            }
             fields.record(option.issues)
+        }
+        var attachmentIssues = ValidationIssues()
+        let attachments = RenderAttachments.parse(fields.array("attachments", maxCount: RenderAttachments.maxCount), issues: &attachmentIssues)
+        fields.record(attachmentIssues)
+        if pdfa == .a2b, !attachments.isEmpty {
+            fields.fail("attachments", "PDF/A-2b forbids embedded files; ask for pdfa 3b or leave pdfa out")
         }
         if let header, !(1...200).contains(header.unicodeScalars.count) {
             fields.fail("Idempotency-Key", "Must be 1 to 200 characters")
@@ -66,6 +78,14 @@ public struct RenderService: Sendable {
         // coerced) and the options that change the output; never the idempotency key itself.
         let rendered: [String: JSONValue] = [
             "versionNumber": versionNumber.map { .number(Double($0)) } ?? .null, "filename": filename.map(JSONValue.string) ?? .null,
+            "pdfa": pdfa.map { .string($0.rawValue) } ?? .null,
+            "attachments": .array(
+                attachments.map {
+                    .array([
+                        .string($0.filename), .string($0.mimeType), .string($0.relationship.rawValue), .string($0.description ?? ""),
+                        .string(Hex.sha256($0.content)),
+                    ])
+                }),
         ]
         let requestHash = Hex.sha256(JSONValue.array([.string(slug), cleaned, .object(rendered)]).serialized)
         let now = clock.now().epochMillis
@@ -75,7 +95,9 @@ public struct RenderService: Sendable {
             requestHash: requestHash, createdAt: now
         )
         record.origin = origin
-        switch try await store(record, keysValidSince: now - keyRetentionMillis) {
+        record.pdfa = pdfa
+        record.attachmentCount = attachments.count
+        switch try await store(record, attachments: attachments, keysValidSince: now - keyRetentionMillis) {
         case .created(let created):
             signal.notify()
             return (created, false)
@@ -91,7 +113,7 @@ public struct RenderService: Sendable {
     /// Writes the render and its `render` job in one unit of work (plus `form.submitted` for a form),
     /// unless `render.idempotencyKey` names a render of this project created after `keysValidSince`:
     /// then it is a replay (same request) or a reused key. An older holder of the key gives it up.
-    func store(_ render: RenderRecord, keysValidSince: Int64) async throws -> EnqueueOutcome {
+    func store(_ render: RenderRecord, attachments: [EmbeddedFile] = [], keysValidSince: Int64) async throws -> EnqueueOutcome {
         let renders = self.renders
         do {
             return try await work.run { transaction in
@@ -104,6 +126,7 @@ public struct RenderService: Sendable {
                     try await renders.releaseIdempotencyKey(renderID: existing.id, in: transaction)
                 }
                 try await renders.insert(render, in: transaction)
+                if !attachments.isEmpty { try await renders.insertAttachments(attachments, renderID: render.id, in: transaction) }
                 try await transaction.enqueueJob(kind: RenderWorker.jobKind, subjectID: render.id, tenant: render.projectID, runAt: render.createdAt)
                 if render.origin.source == .form {
                     try await transaction.emitEvent(projectID: render.projectID, event: .formSubmitted, subjectID: render.id, now: render.createdAt)

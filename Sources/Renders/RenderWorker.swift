@@ -140,8 +140,9 @@ public struct RenderWorker: Sendable {
         let data = try JSONValue.parse(Data(render.data.utf8))
         // The PDF's dates are the version's publish time: the same version and data give the same bytes
         // (docs/decisions/0008-one-render-pipeline.md), and the date still means something.
-        let options = RenderOptions(
+        var options = RenderOptions(
             creationDate: Date(epochMillis: version.createdAt), watermark: render.origin.testKey ? Self.testWatermark : nil)
+        options.pdfa = render.pdfa
         return (document, data, options)
     }
 
@@ -153,12 +154,13 @@ public struct RenderWorker: Sendable {
     }
 
     func produce(_ render: RenderRecord) async throws -> RenderOutput {
-        let (document, data, options) = try await inputs(of: render)
+        var (document, data, options) = try await inputs(of: render)
+        if render.attachmentCount > 0 { options.attachments = try await renders.attachments(renderID: render.id) }
         let pdf = try await engine.renderPDF(document: document, data: data, images: images, options: options)
         let key = "renders/\(render.projectID)/\(render.id).pdf"
         try await blobs.put(pdf.bytes, key: key)
         let digest = Hex.sha256(pdf.bytes)
-        return RenderOutput(blobKey: key, sha256: digest, pageCount: pdf.pageCount, byteCount: pdf.bytes.count)
+        return RenderOutput(blobKey: key, sha256: digest, pageCount: pdf.pageCount, byteCount: pdf.bytes.count, warnings: pdf.warnings)
     }
 
     /// `craftkit_render_duration_seconds{outcome}` and, for a PDF, `craftkit_render_pages`

@@ -465,6 +465,28 @@ public enum Migrations {
                 "ALTER TABLE signature_recipients ADD COLUMN reminded_at BIGINT",
             ]
         ),
+        Migration(
+            version: 18,
+            name: "archival renders: PDF/A level, warnings, embedded files",
+            statements: [
+                "ALTER TABLE renders ADD COLUMN pdfa TEXT",
+                "ALTER TABLE renders ADD COLUMN warnings TEXT",
+                "ALTER TABLE renders ADD COLUMN attachment_count BIGINT NOT NULL DEFAULT 0",
+                // Content as base64 text: one column type on both engines, and a render's files are few and bounded.
+                """
+                CREATE TABLE render_attachments (
+                    render_id TEXT NOT NULL REFERENCES renders(id),
+                    position BIGINT NOT NULL,
+                    filename TEXT NOT NULL,
+                    mime_type TEXT NOT NULL,
+                    relationship TEXT NOT NULL,
+                    description TEXT,
+                    content TEXT NOT NULL,
+                    PRIMARY KEY (render_id, position)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// The signature tables of migration 16, the same on both engines; only the triggers that keep

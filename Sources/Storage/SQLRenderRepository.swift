@@ -1,4 +1,6 @@
 import Core
+import Foundation
+import Render
 import Renders
 import SQLKit
 
@@ -15,7 +17,7 @@ public struct SQLRenderRepository: RenderRepository {
     static let columns = """
         id, project_id, template_id, template_slug, version_id, version_number, status, data, filename, idempotency_key, request_hash,
         blob_key, sha256, page_count, byte_count, error_message, created_at, started_at, completed_at, duration_ms, source, session_id,
-        tenant_id, dataset_selection, test_key
+        tenant_id, dataset_selection, test_key, pdfa, warnings, attachment_count
         """
 
     public func insert(_ render: RenderRecord, in transaction: any Transaction) async throws {
@@ -44,14 +46,44 @@ public struct SQLRenderRepository: RenderRepository {
         try await db.raw(
             """
             INSERT INTO renders (id, project_id, template_id, template_slug, version_id, version_number, status, data, filename,
-                idempotency_key, request_hash, created_at, source, session_id, tenant_id, dataset_selection, test_key)
+                idempotency_key, request_hash, created_at, source, session_id, tenant_id, dataset_selection, test_key, pdfa,
+                attachment_count)
             VALUES (\(bind: render.id), \(bind: render.projectID), \(bind: render.templateID), \(bind: render.templateSlug),
                 \(bind: render.versionID), \(bind: render.versionNumber), \(bind: render.status.rawValue), \(bind: render.data),
                 \(bind: render.filename), \(bind: render.idempotencyKey), \(bind: render.requestHash), \(bind: render.createdAt),
                 \(bind: render.origin.source.rawValue), \(bind: render.origin.sessionID), \(bind: render.origin.tenantID),
-                \(bind: render.origin.datasetSelection), \(bind: render.origin.testKey ? 1 : 0))
+                \(bind: render.origin.datasetSelection), \(bind: render.origin.testKey ? 1 : 0), \(bind: render.pdfa?.rawValue),
+                \(bind: render.attachmentCount))
             """
         ).run()
+    }
+
+    public func insertAttachments(_ files: [EmbeddedFile], renderID: String, in transaction: any Transaction) async throws {
+        for (position, file) in files.enumerated() {
+            try await transaction.sql.raw(
+                """
+                INSERT INTO render_attachments (render_id, position, filename, mime_type, relationship, description, content)
+                VALUES (\(bind: renderID), \(bind: position), \(bind: file.filename), \(bind: file.mimeType),
+                    \(bind: file.relationship.rawValue), \(bind: file.description), \(bind: file.content.base64EncodedString()))
+                """
+            ).run()
+        }
+    }
+
+    public func attachments(renderID: String) async throws -> [EmbeddedFile] {
+        try await database.sql.raw(
+            """
+            SELECT filename, mime_type, relationship, description, content FROM render_attachments
+            WHERE render_id = \(bind: renderID) ORDER BY position
+            """
+        ).all().map { row in
+            guard let content = Data(base64Encoded: try row.decode(column: "content", as: String.self)),
+                let relationship = EmbeddedFile.Relationship(rawValue: try row.decode(column: "relationship", as: String.self))
+            else { throw AppError(status: 500, code: "internal_error", message: "A stored attachment of render \(renderID) could not be read.") }
+            return EmbeddedFile(
+                filename: try row.decode(column: "filename", as: String.self), mimeType: try row.decode(column: "mime_type", as: String.self),
+                relationship: relationship, description: try row.decode(column: "description", as: String?.self), content: content)
+        }
     }
 
     public func find(id: String, projectID: String) async throws -> RenderRecord? {
@@ -116,6 +148,7 @@ public struct SQLRenderRepository: RenderRepository {
             """
             UPDATE renders SET status = 'succeeded', blob_key = \(bind: output.blobKey), sha256 = \(bind: output.sha256),
                 page_count = \(bind: output.pageCount), byte_count = \(bind: output.byteCount), error_message = NULL,
+                warnings = \(bind: output.warnings.isEmpty ? nil : String(decoding: try JSONEncoder().encode(output.warnings), as: UTF8.self)),
                 completed_at = \(bind: now), duration_ms = \(bind: durationMs)
             WHERE id = \(bind: id) AND status <> 'succeeded' RETURNING project_id
             """
@@ -156,6 +189,10 @@ public struct SQLRenderRepository: RenderRepository {
             datasetSelection: try row.decode(column: "dataset_selection", as: String?.self),
             testKey: (try? row.decode(column: "test_key", as: Int64.self)) == 1
         )
+        record.pdfa = try row.decode(column: "pdfa", as: String?.self).flatMap(PDFAConformance.init(rawValue:))
+        record.attachmentCount = Int(try row.decode(column: "attachment_count", as: Int64.self))
+        record.warnings =
+            try row.decode(column: "warnings", as: String?.self).map { try JSONDecoder().decode([RenderWarning].self, from: Data($0.utf8)) } ?? []
         return record
     }
 }

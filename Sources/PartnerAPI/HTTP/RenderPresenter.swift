@@ -1,9 +1,12 @@
 import Core
 import Outbound
+import Render
 import Renders
 
 /// The JSON shape of a render, shared by the render routes, the session routes and webhook payloads:
-/// the reference's render object plus `versionNumber`, `pageCount`, `sha256` and `templateSlug`.
+/// the reference's render object plus `versionNumber`, `pageCount`, `sha256` and `templateSlug`; `pdfa`,
+/// `attachmentCount` and `warnings` only when the render has them (left out otherwise, so renders without
+/// them keep their exact shape).
 struct RenderBody: Encodable {
     let id: String
     let status: String
@@ -17,6 +20,9 @@ struct RenderBody: Encodable {
     @Nullable var pageCount: Int?
     @Nullable var sha256: String?
     let templateSlug: String
+    var pdfa: String?
+    var attachmentCount: Int?
+    var warnings: [RenderWarning]?
 }
 
 /// Builds `RenderBody`s with the deployment's URLs.
@@ -42,6 +48,8 @@ struct RenderPresenter {
             id: render.id, status: render.status.rawValue, pollUrl: "\(base)\(pollPath)/\(render.id)", downloadUrl: downloadURL,
             errorMessage: render.errorMessage, createdAt: Timestamp(render.createdAt), completedAt: render.completedAt.timestamp,
             durationMs: render.durationMs, versionNumber: render.versionNumber, pageCount: render.pageCount, sha256: render.sha256,
-            templateSlug: render.templateSlug)
+            templateSlug: render.templateSlug, pdfa: render.pdfa?.rawValue,
+            attachmentCount: render.attachmentCount > 0 ? render.attachmentCount : nil,
+            warnings: render.warnings.isEmpty ? nil : render.warnings)
     }
 }

@@ -1,0 +1,105 @@
+import Core
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PartnerAPI
+import SQLKit
+import TestSupport
+import Testing
+
+@Suite("Archival renders and embedded files")
+struct ArchivalRenderTests {
+    static let xml = Data(
+        #"<?xml version="1.0"?><rsm:CrossIndustryInvoice xmlns:rsm="urn:x"><ram:ID>urn:cen.eu:en16931:2017</ram:ID></rsm:CrossIndustryInvoice>"#.utf8)
+
+    func setUp(_ client: any TestClientProtocol) async throws -> String {
+        let key = try await provisionKey(client)
+        let created = try await client.call(.post, "/v1/templates", bearer: key, json: #"{"name":"Invoice","manifest":\#(invoiceManifest)}"#)
+        #expect(created.status == 201)
+        return key
+    }
+
+    func body(pdfa: String?, attachments: String) -> String {
+        let options = pdfa.map { #","options":{"pdfa":"\#($0)"}"# } ?? ""
+        return
+            #"{"data":{"customer":{"name":"Ada Lovelace"},"invoice":{"total":4200},"items":[{"description":"Engine","qty":"2"}]}\#(options),"attachments":\#(attachments)}"#
+    }
+
+    static func attachment(
+        _ name: String = "factur-x.xml", type: String = "text/xml", content: Data = xml, relationship: String = "Alternative"
+    )
+        -> String
+    {
+        #"{"filename":"\#(name)","mimeType":"\#(type)","relationship":"\#(relationship)","content":"\#(content.base64EncodedString())"}"#
+    }
+
+    @Test("PDF/A-3b with a Factur-X XML: stored with the render, embedded in the downloaded PDF, shown on the render", arguments: DatabaseLeg.all)
+    func facturX(leg: DatabaseLeg) async throws {
+        try await TestApp.run(leg) { client, services in
+            let key = try await setUp(client)
+            let queued = try await client.call(
+                .post, "/v1/templates/invoice/render", bearer: key, json: body(pdfa: "3b", attachments: "[\(Self.attachment())]"))
+            #expect(queued.status == 202, "\(queued.body)")
+            #expect(queued.string("pdfa") == "3b")
+            #expect(queued.json["attachmentCount"] == .number(1))
+            let id = try #require(queued.string("id"))
+            while try await services.renderWorker.runOnce(owner: "test-worker") {}
+            let done = try await client.call(.get, "/v1/renders/\(id)", bearer: key)
+            #expect(done.string("status") == "succeeded", "\(done.body)")
+            let download = try await client.execute(uri: "/v1/renders/\(id)/download", method: .get, headers: [.authorization: "Bearer \(key)"]) {
+                $0
+            }
+            let pdf = String(decoding: Data(download.body.readableBytesView), as: UTF8.self)
+            #expect(pdf.contains("<pdfaid:part>3</pdfaid:part>"))
+            #expect(pdf.contains("/AFRelationship /Alternative"))
+            #expect(pdf.contains("/GTS_PDFA1"))
+            #expect(pdf.contains("<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>"))
+        }
+    }
+
+    @Test("the same request with the same Idempotency-Key replays; different attachments under that key are refused")
+    func idempotency() async throws {
+        try await TestApp.run(.sqlite) { client, _ in
+            let key = try await setUp(client)
+            let first = body(pdfa: "3b", attachments: "[\(Self.attachment())]")
+            let a = try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: first, headers: [.idempotencyKey: "k1"])
+            let b = try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: first, headers: [.idempotencyKey: "k1"])
+            #expect(a.status == 202)
+            #expect(b.status == 200)
+            #expect(a.string("id") == b.string("id"))
+            let other = body(pdfa: "3b", attachments: "[\(Self.attachment(content: Data("<x/>".utf8)))]")
+            let c = try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: other, headers: [.idempotencyKey: "k1"])
+            #expect(c.status == 409)
+        }
+    }
+
+    @Test("bad attachments get field errors and nothing is stored", arguments: DatabaseLeg.all)
+    func refused(leg: DatabaseLeg) async throws {
+        try await TestApp.run(leg) { client, services in
+            let key = try await setUp(client)
+            let cases: [(String, String)] = [
+                (body(pdfa: "2b", attachments: "[\(Self.attachment())]"), "attachments"),
+                (body(pdfa: "1a", attachments: "[]"), "options.pdfa"),
+                (body(pdfa: nil, attachments: "[\(Self.attachment(type: "application/x-msdownload"))]"), "attachments[0].mimeType"),
+                (body(pdfa: nil, attachments: "[\(Self.attachment(content: Data("MZ\u{0}\u{0}binary".utf8)))]"), "attachments[0].content"),
+                (body(pdfa: nil, attachments: "[\(Self.attachment("../etc/passwd"))]"), "attachments[0].filename"),
+                (body(pdfa: nil, attachments: "[\(Self.attachment(relationship: "Owner"))]"), "attachments[0].relationship"),
+                (body(pdfa: nil, attachments: "[\(Self.attachment()),\(Self.attachment())]"), "attachments[1].filename"),
+                (body(pdfa: nil, attachments: "[" + Array(repeating: Self.attachment(), count: 11).joined(separator: ",") + "]"), "attachments"),
+                (
+                    body(pdfa: nil, attachments: #"[{"filename":"a.xml","mimeType":"text/xml","url":"https://example.com/a.xml"}]"#),
+                    "attachments[0].url"
+                ),
+            ]
+            for (request, path) in cases {
+                let refused = try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: request)
+                #expect(refused.status == 400, "\(path): \(refused.body)")
+                #expect(refused.json["error"]?["issues"]?["fieldErrors"]?[path] != nil, "\(path): \(refused.body)")
+            }
+            let rows = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM renders").first()
+            #expect(try rows?.decode(column: "n", as: Int64.self) == 0)
+            let files = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM render_attachments").first()
+            #expect(try files?.decode(column: "n", as: Int64.self) == 0)
+        }
+    }
+}

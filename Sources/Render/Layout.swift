@@ -14,6 +14,10 @@ enum DrawOp {
     case line(x1: Double, y1: Double, x2: Double, y2: Double, color: RGBA, width: Double)
     case image(LoadedImage, x: Double, y: Double, w: Double, h: Double, clip: (x: Double, y: Double, w: Double, h: Double)?)
     case link(x: Double, y: Double, w: Double, h: Double, uri: String)
+    /// The ops up to the matching `endTag` belong to a structure element (tagged PDFs only; an untagged
+    /// render skips both).
+    case beginTag(StructTag)
+    case endTag(StructTag)
 
     func shifted(_ dy: Double) -> DrawOp {
         switch self {
@@ -23,8 +27,54 @@ enum DrawOp {
         case .image(let i, let x, let y, let w, let h, let clip):
             return .image(i, x: x, y: y + dy, w: w, h: h, clip: clip.map { ($0.x, $0.y + dy, $0.w, $0.h) })
         case .link(let x, let y, let w, let h, let u): return .link(x: x, y: y + dy, w: w, h: h, uri: u)
+        case .beginTag, .endTag: return self
         }
     }
+}
+
+/// A structure element of a tagged PDF (docs/document-model.md#accessibility-and-archiving). Cairo 1.16
+/// marks only the content of leaf elements, so content is always drawn inside a leaf (text inside a `P`
+/// whose line also holds links goes into a `Span`, the links beside it).
+struct StructTag: Equatable {
+    /// A standard structure type: `P`, `H1`…`H6`, `Table`, `TR`, `TH`, `TD`, `Figure`, `Span`.
+    var role: String
+    /// Extra StructElem entries in PDF syntax (`/A << … >>`, `/Alt (…)`), which Cairo cannot write;
+    /// `PDFTagging` adds them.
+    var attributes: String?
+
+    /// Content that is not part of the document's text (borders, backgrounds, dividers, headers, footers,
+    /// repeated table headers, the watermark). Cairo 1.16 accepts only standard structure types, so it is
+    /// drawn in a `Private` element, which `PDFTagging` turns into an `/Artifact` marked-content sequence
+    /// and removes from the tree.
+    static let artifact = StructTag(role: "Private")
+    static let span = StructTag(role: "Span")
+
+    static func figure(alt: String) -> StructTag {
+        StructTag(role: "Figure", attributes: "/Alt " + String(decoding: PDFSyntax.textString(alt), as: UTF8.self))
+    }
+}
+
+/// `ops` inside the structure element `tag`.
+func tagged(_ tag: StructTag, _ ops: [DrawOp]) -> [DrawOp] {
+    [.beginTag(tag)] + ops + [.endTag(tag)]
+}
+
+/// `ops` as an artifact: structure tags inside are dropped and links move after it (an annotation stays
+/// reachable as a `Link` element; inside the artifact it would make it a non-leaf, whose content Cairo
+/// leaves unmarked).
+func artifact(_ ops: [DrawOp]) -> [DrawOp] {
+    guard !ops.isEmpty else { return [] }
+    var inside: [DrawOp] = [.beginTag(.artifact)]
+    var links: [DrawOp] = []
+    for op in ops {
+        switch op {
+        case .beginTag, .endTag: continue
+        case .link: links.append(op)
+        default: inside.append(op)
+        }
+    }
+    inside.append(.endTag(.artifact))
+    return inside + links
 }
 
 struct Chunk {
@@ -156,7 +206,9 @@ final class LayoutEngine {
         case .divider(let color, let thickness, let before, let after):
             spacing(before, into: &out)
             out.append(
-                Chunk(height: thickness, ops: [.line(x1: x, y1: thickness / 2, x2: x + width, y2: thickness / 2, color: color, width: thickness)]))
+                Chunk(
+                    height: thickness,
+                    ops: artifact([.line(x1: x, y1: thickness / 2, x2: x + width, y2: thickness / 2, color: color, width: thickness)])))
             spacing(after, into: &out)
         case .spacer(let h):
             spacing(h, into: &out)
@@ -183,12 +235,16 @@ final class LayoutEngine {
         let layout = ws.layout(t, width: width)
         var out: [Chunk] = []
         out.reserveCapacity(layout.lines.count)
+        let tag = StructTag(role: t.role)
         for (i, line) in layout.lines.enumerated() {
             let h = i + 1 < layout.lines.count ? layout.lines[i + 1].top - line.top : max(line.height, layout.height - line.top)
-            var ops: [DrawOp] = [.text(layout, x: x, y: -line.top, lines: i..<(i + 1))]
+            var ops: [DrawOp] = i == 0 ? [.beginTag(tag)] : []
+            let textOp = DrawOp.text(layout, x: x, y: -line.top, lines: i..<(i + 1))
+            ops += layout.links.isEmpty ? [textOp] : tagged(.span, [textOp])
             for l in layout.links where l.lineIndex == i {
                 ops.append(.link(x: x + l.x, y: 0, w: l.width, h: line.height, uri: l.uri))
             }
+            if i == layout.lines.count - 1 { ops.append(.endTag(tag)) }
             out.append(Chunk(height: h, ops: ops))
         }
         if t.keepWithNext {
@@ -247,7 +303,7 @@ final class LayoutEngine {
         }
         let dx = bx + (boxW - drawW) / 2, dy = (boxH - drawH) / 2
         let clip = i.fit == .cover ? (x: bx, y: 0.0, w: boxW, h: boxH) : nil
-        var ops: [DrawOp] = [.image(img, x: dx, y: dy, w: drawW, h: drawH, clip: clip)]
+        var ops = tagged(.figure(alt: i.alt), [.image(img, x: dx, y: dy, w: drawW, h: drawH, clip: clip)])
         if let link = i.link { ops.append(.link(x: bx, y: 0, w: boxW, h: boxH, uri: link)) }
         return Chunk(height: boxH, ops: ops)
     }
@@ -268,16 +324,16 @@ final class LayoutEngine {
                 dh = w / img.aspect
             }
             let dx = s.align == .center ? bx + (w - dw) / 2 : (s.align == .right ? bx + w - dw : bx)
-            ops.append(.image(img, x: dx, y: s.imageHeight - dh, w: dw, h: dh, clip: nil))
+            ops += tagged(.figure(alt: "Signature"), [.image(img, x: dx, y: s.imageHeight - dh, w: dw, h: dh, clip: nil)])
         }
         var y = s.imageHeight + 2
-        ops.append(.line(x1: bx, y1: y, x2: bx + w, y2: y, color: s.lineColor, width: 0.75))
+        ops += artifact([.line(x1: bx, y1: y, x2: bx + w, y2: y, color: s.lineColor, width: 0.75)])
         y += 4
         for t in [s.caption, s.detail].compactMap({ $0 }) {
             var t = t
             t.align = s.align == .center ? .center : (s.align == .right ? .right : .left)
             let l = ws.layout(t, width: w)
-            ops.append(.text(l, x: bx, y: y, lines: 0..<l.lines.count))
+            ops += tagged(StructTag(role: "P"), [.text(l, x: bx, y: y, lines: 0..<l.lines.count)])
             y += l.height
         }
         return Chunk(height: y, ops: ops)
@@ -402,28 +458,43 @@ final class LayoutEngine {
             case .total: background = nil
             }
             func piece(_ height: Double, _ textOps: [DrawOp]) -> Chunk {
-                var ops: [DrawOp] = []
-                if let bg = background { ops.append(.fill(x: x, y: 0, w: tableW, h: height, color: bg)) }
+                var fills: [DrawOp] = []
+                if let bg = background { fills.append(.fill(x: x, y: 0, w: tableW, h: height, color: bg)) }
                 for col in 0..<min(n, cells.count) {
-                    if let cbg = cells[col].background { ops.append(.fill(x: xs[col], y: 0, w: widths[col], h: height, color: cbg)) }
+                    if let cbg = cells[col].background { fills.append(.fill(x: xs[col], y: 0, w: widths[col], h: height, color: cbg)) }
                 }
+                var ops = artifact(fills)
                 ops.append(contentsOf: textOps)
-                ops.append(contentsOf: borders(kind, height, lastBody: lastBody))
+                ops.append(contentsOf: artifact(borders(kind, height, lastBody: lastBody)))
                 return Chunk(height: height, ops: ops)
+            }
+            // Header cells are column headers; a key-value block's labels are row headers.
+            func cellTag(_ col: Int) -> StructTag {
+                if isHeader { return StructTag(role: "TH", attributes: "/A << /O /Table /Scope /Column >>") }
+                if t.keyValue, col == 0 { return StructTag(role: "TH", attributes: "/A << /O /Table /Scope /Row >>") }
+                return StructTag(role: "TD")
+            }
+            // A cell's text, with its links beside it (Cairo marks only leaf elements' content).
+            func cellOps(_ col: Int, _ text: DrawOp?, links: [DrawOp]) -> [DrawOp] {
+                let content = text.map { links.isEmpty ? [$0] : tagged(.span, [$0]) } ?? []
+                return tagged(cellTag(col), content + links)
             }
             let contentH = layouts.compactMap { $0?.height }.max() ?? 0
             if contentH + 2 * pad <= maxRow || isHeader {
-                var ops: [DrawOp] = []
+                var ops: [DrawOp] = [.beginTag(StructTag(role: "TR"))]
                 for (col, l) in layouts.enumerated() {
-                    guard let l else { continue }
-                    ops.append(.text(l, x: xs[col] + pad, y: pad, lines: 0..<l.lines.count))
-                    for link in l.links {
-                        ops.append(
-                            .link(
-                                x: xs[col] + pad + link.x, y: pad + l.lines[link.lineIndex].top, w: link.width, h: l.lines[link.lineIndex].height,
-                                uri: link.uri))
+                    guard let l else {
+                        ops += cellOps(col, nil, links: [])
+                        continue
                     }
+                    let links = l.links.map { link in
+                        DrawOp.link(
+                            x: xs[col] + pad + link.x, y: pad + l.lines[link.lineIndex].top, w: link.width, h: l.lines[link.lineIndex].height,
+                            uri: link.uri)
+                    }
+                    ops += cellOps(col, .text(l, x: xs[col] + pad, y: pad, lines: 0..<l.lines.count), links: links)
                 }
+                ops.append(.endTag(StructTag(role: "TR")))
                 return [piece(contentH + 2 * pad, ops)]
             }
             // Taller than a page: split at line boundaries, each piece as tall as a page allows.
@@ -431,7 +502,8 @@ final class LayoutEngine {
             var next = [Int](repeating: 0, count: n)
             var pieces: [Chunk] = []
             while layouts.indices.contains(where: { col in layouts[col].map { next[col] < $0.lines.count } ?? false }) {
-                var ops: [DrawOp] = []
+                // A row split over pages: each piece's cells are separate elements of the one TR.
+                var ops: [DrawOp] = pieces.isEmpty ? [.beginTag(StructTag(role: "TR"))] : []
                 var h = 0.0
                 for (col, l) in layouts.enumerated() {
                     guard let l, next[col] < l.lines.count else { continue }
@@ -439,12 +511,13 @@ final class LayoutEngine {
                     let top0 = l.lines[start].top
                     var end = start
                     while end < l.lines.count, end == start || l.lines[end].top + l.lines[end].height - top0 <= avail { end += 1 }
-                    ops.append(.text(l, x: xs[col] + pad, y: pad - top0, lines: start..<end))
+                    ops += cellOps(col, .text(l, x: xs[col] + pad, y: pad - top0, lines: start..<end), links: [])
                     h = max(h, l.lines[end - 1].top + l.lines[end - 1].height - top0)
                     next[col] = end
                 }
                 pieces.append(piece(h + 2 * pad, ops))
             }
+            if !pieces.isEmpty { pieces[pieces.count - 1].ops.append(.endTag(StructTag(role: "TR"))) }
             return pieces
         }
 
@@ -453,7 +526,10 @@ final class LayoutEngine {
             headerID = headers.count
             hc.headerID = headerID
             hc.keepWithNext = !t.rows.isEmpty || !t.totals.isEmpty
-            headers.append(hc)
+            // Repeated on a continuation page, the header is an artifact: the tree holds it once.
+            var repeated = hc
+            repeated.ops = artifact(hc.ops)
+            headers.append(repeated)
             out.append(hc)
             // A row that must share a page with the repeated header gets the page minus the header.
             if t.repeatHeader { maxRow = bodyHeight - hc.height }
@@ -470,6 +546,10 @@ final class LayoutEngine {
                 if t.repeatHeader { c.header = headerID }
                 out.append(c)
             }
+        }
+        if !out.isEmpty {
+            out[0].ops.insert(.beginTag(StructTag(role: "Table")), at: 0)
+            out[out.count - 1].ops.append(.endTag(StructTag(role: "Table")))
         }
         return out
     }

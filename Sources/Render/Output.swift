@@ -30,6 +30,8 @@ struct LaidOutDocument {
     var timeout: Duration
     /// See `RenderOptions.watermark`.
     var watermark: String?
+    /// Tagged PDF (structure tree, artifacts, language); nil for an untagged one.
+    var tagging: PDFTagging.Settings?
 
     /// Header/footer chunks per variant when they do not depend on the page number.
     final class DecorationCache {
@@ -54,13 +56,18 @@ struct LaidOutDocument {
         return (h?.ops.map { $0.shifted(headerTop) } ?? [], f.map { f in f.ops.map { $0.shifted(footerBottom - f.height) } } ?? [])
     }
 
-    func draw(page index: Int, cr: OpaquePointer, cache: DecorationCache) throws {
+    func draw(page index: Int, cr: OpaquePointer, cache: DecorationCache, tags: TagWriter? = nil) throws {
         if ContinuousClock.now > deadline { throw RenderError.timeout(seconds: timeout.seconds) }
         let decorations = try decorationOps(page: index, cache: cache)
-        drawOps(decorations.header, cr)
-        drawOps(pages[index], cr)
-        drawOps(decorations.footer, cr)
-        if let watermark, !watermark.isEmpty { drawWatermark(watermark, cr) }
+        // Headers, footers (page numbers included) and the watermark are artifacts in a tagged PDF.
+        drawOps(tags == nil ? decorations.header : artifact(decorations.header), cr, tags: tags)
+        drawOps(pages[index], cr, tags: tags)
+        drawOps(tags == nil ? decorations.footer : artifact(decorations.footer), cr, tags: tags)
+        if let watermark, !watermark.isEmpty {
+            tags?.begin(.artifact, cr)
+            drawWatermark(watermark, cr)
+            tags?.end(.artifact, cr)
+        }
     }
 
     /// The watermark along the page's diagonal, centred, about a quarter of the diagonal tall per
@@ -84,7 +91,7 @@ struct LaidOutDocument {
         cairo_restore(cr)
     }
 
-    func drawOps(_ ops: [DrawOp], _ cr: OpaquePointer) {
+    func drawOps(_ ops: [DrawOp], _ cr: OpaquePointer, tags: TagWriter? = nil) {
         // Consecutive lines of one colour and width go out as one path and one stroke (a bordered table
         // row is a dozen lines; one stroke each makes Cairo redo clip and extents work per line).
         var pendingLine: (color: RGBA, width: Double)?
@@ -102,6 +109,11 @@ struct LaidOutDocument {
                 cairo_move_to(cr, x1, y1)
                 cairo_line_to(cr, x2, y2)
                 continue
+            }
+            // Untagged, structure tags are no ops and must not split a batch of lines.
+            if tags == nil {
+                if case .beginTag = op { continue }
+                if case .endTag = op { continue }
             }
             flushLines()
             switch op {
@@ -136,6 +148,11 @@ struct LaidOutDocument {
                 let attrs = String(format: "rect=[%.2f %.2f %.2f %.2f] uri='%@'", x, y, w, h, escaped)
                 cairo_tag_begin(cr, CAIRO_TAG_LINK, attrs)
                 cairo_tag_end(cr, CAIRO_TAG_LINK)
+                tags?.linkDrawn()
+            case .beginTag(let tag):
+                tags?.begin(tag, cr)
+            case .endTag(let tag):
+                tags?.end(tag, cr)
             }
         }
         flushLines()
@@ -166,9 +183,13 @@ struct LaidOutDocument {
         for (k, v) in fields where !v.isEmpty { cairo_pdf_surface_set_metadata(surface, k, v) }
         guard let cr = cairo_create(surface) else { throw RenderError.outputFailed("cannot create context") }
         let cache = DecorationCache()
+        let tags = tagging.map { _ in TagWriter() }
+        // One root element (PDF/UA): the tree's top is a Document holding the body's elements.
+        if let tags { tags.begin(StructTag(role: "Document"), cr) }
         do {
             for i in pages.indices {
-                try draw(page: i, cr: cr, cache: cache)
+                try draw(page: i, cr: cr, cache: cache, tags: tags)
+                if i == pages.count - 1 { tags?.closeAll(cr) }
                 cairo_show_page(cr)
             }
         } catch {
@@ -183,7 +204,9 @@ struct LaidOutDocument {
             throw RenderError.outputFailed(String(cString: cairo_status_to_string(status != CAIRO_STATUS_SUCCESS ? status : s2)))
         }
         PDFRepair.fixDanglingXrefEntries(&sink.bytes)
-        return RenderedPDF(bytes: Data(PDFFontSlimmer.slim(sink.bytes)), pageCount: pages.count)
+        var bytes = PDFFontSlimmer.slim(sink.bytes)
+        if let tagging, let tags { bytes = PDFTagging.finish(bytes, attributes: tags.attributes, settings: tagging) }
+        return RenderedPDF(bytes: Data(bytes), pageCount: pages.count)
     }
 
     func writePNG(page: Int, dpi: Double, maxPixels: Int) throws -> RenderedPNG {

@@ -135,9 +135,18 @@ enum PDFSyntax {
             || b == UInt8(ascii: "]") || b == UInt8(ascii: "/") || b == UInt8(ascii: "{") || b == UInt8(ascii: "}") || b == UInt8(ascii: "%")
     }
 
+    /// Skips whitespace and comments (Cairo writes `/Type /Page % 1`).
     static func skipWhitespace(_ s: [UInt8], _ i: Int) -> Int {
         var i = i
-        while i < s.count, isWhitespace(s[i]) { i += 1 }
+        while i < s.count {
+            if isWhitespace(s[i]) {
+                i += 1
+            } else if s[i] == UInt8(ascii: "%") {
+                while i < s.count, s[i] != 0x0A, s[i] != 0x0D { i += 1 }
+            } else {
+                break
+            }
+        }
         return i
     }
 

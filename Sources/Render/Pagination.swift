@@ -29,11 +29,17 @@ func paginate(
     /// continued column and a table inside a column brings its header along to each new page.
     func flow(_ columns: [[Chunk]]) throws {
         var next = [Int](repeating: 0, count: columns.count)
+        // Structure elements still open in each column: closed when the paginator moves on to the next
+        // column and opened again when it comes back, so elements nest on every page (an element that
+        // continues then becomes two).
+        var open = [[StructTag]](repeating: [], count: columns.count)
         while true {
             var used = 0.0
             for (col, chunks) in columns.enumerated() {
                 var cy = 0.0
                 var placed = false
+                pages[pages.count - 1].append(contentsOf: open[col].map { .beginTag($0) })
+                defer { pages[pages.count - 1].append(contentsOf: open[col].reversed().map { .endTag($0) }) }
                 while next[col] < chunks.count {
                     let c = chunks[next[col]]
                     if c.kind == .spacing {
@@ -51,6 +57,10 @@ func paginate(
                     for chunk in [bringsHeader.map { headers[$0] }, c].compactMap({ $0 }) {
                         pages[pages.count - 1].append(contentsOf: chunk.ops.map { $0.shifted(bodyTop + y + cy) })
                         cy += chunk.height
+                        for op in chunk.ops {
+                            if case .beginTag(let t) = op { open[col].append(t) }
+                            if case .endTag = op, !open[col].isEmpty { open[col].removeLast() }
+                        }
                     }
                     placed = true
                     next[col] += 1

@@ -130,6 +130,7 @@ public final class RenderEngine: @unchecked Sendable {
         defer { checkin(ws) }
         var laid = try await layOut(document: document, data: data, images: images, options: options, ws: ws)
         laid.watermark = options.watermark
+        laid.tagging = PDFTagging.Settings(document)
         var pdf = try laid.writePDF(options: options)
         let conformance = options.pdfa ?? document.pdf?.pdfa
         if conformance != nil || !options.attachments.isEmpty {

@@ -57,6 +57,8 @@ struct RText {
     var spaceAfter: Double = 0
     /// Headings stay on the page of the block that follows them.
     var keepWithNext = false
+    /// Structure role in a tagged PDF: `P`, or `H1`…`H6` for a heading.
+    var role = "P"
 
     var plainText: String { runs.map(\.text).joined() }
 }
@@ -90,6 +92,8 @@ struct RTable {
     var lineHeight: Double
     var spaceBefore: Double
     var spaceAfter: Double
+    /// A key-value block: each row's first cell is a row header in a tagged PDF.
+    var keyValue = false
 }
 
 struct RImage {
@@ -101,6 +105,8 @@ struct RImage {
     var link: String?
     var spaceBefore: Double
     var spaceAfter: Double
+    /// Alternative text of the Figure in a tagged PDF (docs/document-model.md#accessibility-and-archiving).
+    var alt = "Image"
 }
 
 struct RSignature {
@@ -250,6 +256,7 @@ final class Resolver {
             let scale = sizes[level - 1] / 10
             var heading = try text(t, defaultSize: baseSize * scale, defaultBold: true, defaultSpaceAfter: 6 + Double(6 - level))
             heading.keepWithNext = true
+            heading.role = "H\(level)"
             out.append(.text(heading))
         case .paragraph(let t):
             out.append(.text(try text(t, defaultSize: baseSize, defaultBold: false, defaultSpaceAfter: 6)))
@@ -261,7 +268,7 @@ final class Resolver {
                     RImage(
                         image: bound, width: i.width?.points, height: i.height?.points, fit: i.fit ?? .contain,
                         align: i.align ?? .left, link: try i.link.map { try bind($0) }.flatMap { $0.isEmpty ? nil : $0 },
-                        spaceBefore: i.spaceBefore?.points ?? 0, spaceAfter: i.spaceAfter?.points ?? 6)))
+                        spaceBefore: i.spaceBefore?.points ?? 0, spaceAfter: i.spaceAfter?.points ?? 6, alt: try altText(i))))
         case .table(let t):
             out.append(.table(try table(t)))
         case .repeatSection(let r):
@@ -283,13 +290,13 @@ final class Resolver {
             let rows = try kv.items.map { item in
                 [RCell(text: try bind(item.label), bold: kv.boldLabels ?? true), RCell(text: try bind(item.value))]
             }
-            out.append(
-                .table(
-                    RTable(
-                        widths: [kv.labelWidth ?? .percent(35), .auto], aligns: [nil, nil], header: nil, rows: rows, totals: [],
-                        repeatHeader: false, borders: .none, borderColor: .black, borderWidth: 0, padding: 2, zebra: nil,
-                        headerBackground: nil, headerColor: nil, fontSize: baseSize, family: baseFamily, color: baseColor,
-                        lineHeight: baseLineHeight, spaceBefore: kv.spaceBefore?.points ?? 0, spaceAfter: kv.spaceAfter?.points ?? 6)))
+            var table = RTable(
+                widths: [kv.labelWidth ?? .percent(35), .auto], aligns: [nil, nil], header: nil, rows: rows, totals: [],
+                repeatHeader: false, borders: .none, borderColor: .black, borderWidth: 0, padding: 2, zebra: nil,
+                headerBackground: nil, headerColor: nil, fontSize: baseSize, family: baseFamily, color: baseColor,
+                lineHeight: baseLineHeight, spaceBefore: kv.spaceBefore?.points ?? 0, spaceAfter: kv.spaceAfter?.points ?? 6)
+            table.keyValue = true
+            out.append(.table(table))
         case .divider(let d):
             out.append(
                 .divider(
@@ -332,6 +339,19 @@ final class Resolver {
                         lineColor: RGBA(r: 0.2, g: 0.2, b: 0.2, a: 1),
                         spaceBefore: s.spaceBefore?.points ?? 12, spaceAfter: s.spaceAfter?.points ?? 8)))
         }
+    }
+
+    /// An image's alternative text: its `alt`, else the label of the variable its `src` is bound to, else
+    /// "Image".
+    func altText(_ i: ImageBlock) throws -> String {
+        let alt = try bind(i.alt).trimmingCharacters(in: .whitespacesAndNewlines)
+        if !alt.isEmpty { return alt }
+        if let token = template(i.src).singleToken,
+            let label = document.variables?.first(where: { $0.key == token.path })?.label.trimmingCharacters(in: .whitespaces), !label.isEmpty
+        {
+            return label
+        }
+        return "Image"
     }
 
     static func same(_ v: JSONValue?, _ expected: JSONValue) -> Bool {

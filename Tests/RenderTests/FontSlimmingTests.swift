@@ -26,7 +26,10 @@ struct FontSlimmingTests {
 
     @Test("the invoice's embedded subsets carry no hinting, the PDF checks clean and keeps its text")
     func invoiceFonts() async throws {
-        let pdf = try await Fixture.render("invoice.json", "invoice.data.json")
+        // Untagged: the size bound below is about the fonts, not the structure tree (TaggedPDFTests).
+        var document = try Fixture.document("invoice.json")
+        document.pdf = PDFSettings(tagged: false)
+        let pdf = try await Fixture.engine.renderPDF(document: document, data: Fixture.data("invoice.data.json"), images: Fixture.assets)
         let bytes = [UInt8](pdf.bytes)
         var fonts = 0
         var search = 0

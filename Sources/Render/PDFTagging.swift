@@ -1,0 +1,211 @@
+import CPangoCairo
+import Foundation
+
+/// Tagged PDF (PDF/UA-1) after Cairo: Cairo 1.16 writes the structure tree from the tags the layout
+/// wraps around its ops (`StructTag`), but cannot write attributes (`/A` with a header cell's scope,
+/// a Figure's `/Alt`), artifacts, `/Lang`, `/MarkInfo` or `DisplayDocTitle`. This pass adds them:
+///
+/// - elements drawn as `Private` (`StructTag.artifact`) leave the tree, and their marked content
+///   (`/Private << /MCID n >> BDC`) becomes `/Artifact BMC` in the page content streams;
+/// - the extra entries of each element are added by the element's position in a pre-order walk of the
+///   tree, which is the order in which the tags were begun (`TagWriter`);
+/// - the catalog gets `/Lang`, `/MarkInfo << /Marked true >>` and `/ViewerPreferences << /DisplayDocTitle
+///   true >>`; pages with annotations get `/Tabs /S`.
+///
+/// When anything does not look like Cairo's output the PDF is returned as Cairo wrote it.
+enum PDFTagging {
+    struct Settings: Equatable {
+        /// BCP 47 language of the document (`/Lang`).
+        var language: String
+
+        /// The settings of `document`, or nil when it asks for an untagged PDF (`pdf.tagged: false`).
+        init?(_ document: Document) {
+            guard document.pdf?.tagged ?? true else { return nil }
+            let language = (document.pdf?.language ?? document.locale ?? "").trimmingCharacters(in: .whitespaces)
+            self.language = language.isEmpty ? "en-US" : language
+        }
+    }
+
+    static func finish(_ pdf: [UInt8], attributes: [Int: String], settings: Settings) -> [UInt8] {
+        guard var editor = PDFObjectEditor.parse(pdf) else { return pdf }
+        if let rootNumber = PDFSyntax.reference(editor.catalogEntry("StructTreeRoot")), let root = editor.object(rootNumber) {
+            var removed = Set<Int>()
+            var index = 0
+            var visited = Set<Int>()
+            /// Visits element `number` (pre-order); false when it is an artifact and leaves the tree.
+            func visit(_ number: Int, dropping: Bool) -> Bool {
+                guard let body = editor.object(number), visited.insert(number).inserted else { return true }
+                let position = index
+                index += 1
+                let drop = dropping || PDFSyntax.entry("S", in: body) == Array("/Private".utf8)
+                var updated = body
+                if let kids = PDFSyntax.entry("K", in: body) {
+                    let items = PDFSyntax.arrayItems(kids) ?? [kids]
+                    let kept = items.filter { item in
+                        guard let child = PDFSyntax.reference(item) else { return true }
+                        return visit(child, dropping: drop)
+                    }
+                    if kept.count != items.count {
+                        updated =
+                            kept.isEmpty
+                            ? PDFSyntax.removing("K", in: updated)
+                            : PDFSyntax.setting("K", Array("[ ".utf8) + kept.joined(separator: [0x20]) + Array(" ]".utf8), in: updated)
+                    }
+                }
+                if drop {
+                    removed.insert(number)
+                    editor.remove(number)
+                    return false
+                }
+                if let extra = attributes[position], let space = extra.firstIndex(of: " ") {
+                    updated = PDFSyntax.setting(
+                        String(extra[extra.index(after: extra.startIndex)..<space]), Array(extra[extra.index(after: space)...].utf8), in: updated)
+                }
+                if updated != body { editor.replace(number, updated) }
+                return true
+            }
+            var rootBody = root
+            if let kids = PDFSyntax.entry("K", in: root) {
+                let items = PDFSyntax.arrayItems(kids) ?? [kids]
+                let kept = items.filter { item in PDFSyntax.reference(item).map { visit($0, dropping: false) } ?? true }
+                if kept.count != items.count {
+                    rootBody = PDFSyntax.setting("K", Array("[ ".utf8) + kept.joined(separator: [0x20]) + Array(" ]".utf8), in: rootBody)
+                    editor.replace(rootNumber, rootBody)
+                }
+            }
+            if !removed.isEmpty { dropFromParentTree(&editor, root: rootBody, removed: removed) }
+            markArtifacts(&editor)
+            editor.setCatalogEntry("MarkInfo", Array("<< /Marked true >>".utf8))
+        }
+        editor.setCatalogEntry("Lang", PDFSyntax.textString(settings.language))
+        editor.setCatalogEntry("ViewerPreferences", Array("<< /DisplayDocTitle true >>".utf8))
+        return editor.write()
+    }
+
+    /// Entries of the parent tree that point at removed elements become null.
+    static func dropFromParentTree(_ editor: inout PDFObjectEditor, root: [UInt8], removed: Set<Int>) {
+        guard let treeNumber = PDFSyntax.reference(PDFSyntax.entry("ParentTree", in: root)), let tree = editor.object(treeNumber),
+            let nums = PDFSyntax.entry("Nums", in: tree).flatMap(PDFSyntax.arrayItems)
+        else { return }
+        for (i, value) in nums.enumerated() where i % 2 == 1 {
+            guard let number = PDFSyntax.reference(value), let array = editor.object(number), let items = PDFSyntax.arrayItems(array) else {
+                continue
+            }
+            var changed = false
+            let mapped = items.map { item -> [UInt8] in
+                guard let ref = PDFSyntax.reference(item), removed.contains(ref) else { return item }
+                changed = true
+                return Array("null".utf8)
+            }
+            if changed { editor.replace(number, Array("[ ".utf8) + mapped.joined(separator: [0x20]) + Array(" ]".utf8)) }
+        }
+    }
+
+    /// Rewrites `/Private << /MCID n >> BDC` to `/Artifact BMC` in every page's content stream, and sets
+    /// `/Tabs /S` on pages with annotations.
+    static func markArtifacts(_ editor: inout PDFObjectEditor) {
+        for number in editor.objectNumbers {
+            guard let page = editor.object(number), PDFSyntax.entry("Type", in: page) == Array("/Page".utf8) else { continue }
+            if PDFSyntax.entry("Annots", in: page) != nil, PDFSyntax.entry("Tabs", in: page) == nil {
+                editor.replace(number, PDFSyntax.setting("Tabs", Array("/S".utf8), in: page))
+            }
+            guard let contents = PDFSyntax.reference(PDFSyntax.entry("Contents", in: page)), let stream = editor.object(contents),
+                let data = streamData(stream, editor: editor)
+            else { continue }
+            let rewritten = replacingArtifactMarkers(data)
+            guard rewritten != data, let compressed = PDFFontSlimmer.deflate(rewritten) else { continue }
+            editor.replace(
+                contents, Array("<< /Length \(compressed.count) /Filter /FlateDecode >>\nstream\n".utf8) + compressed + Array("\nendstream\n".utf8))
+        }
+    }
+
+    /// The decoded data of a stream object (Flate or unfiltered), or nil.
+    static func streamData(_ body: [UInt8], editor: PDFObjectEditor) -> [UInt8]? {
+        guard let dictEnd = PDFSyntax.valueEnd(body, from: 0) else { return nil }
+        var start = PDFSyntax.skipWhitespace(body, dictEnd)
+        let keyword = Array("stream".utf8)
+        guard start + keyword.count <= body.count, Array(body[start..<(start + keyword.count)]) == keyword else { return nil }
+        start += keyword.count
+        if start < body.count, body[start] == 0x0D { start += 1 }
+        if start < body.count, body[start] == 0x0A { start += 1 }
+        let dict = Array(body[0..<dictEnd])
+        guard let lengthValue = PDFSyntax.entry("Length", in: dict) else { return nil }
+        let length: Int
+        if let ref = PDFSyntax.reference(lengthValue) {
+            guard let object = editor.object(ref),
+                let n = Int(String(decoding: object, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            else {
+                return nil
+            }
+            length = n
+        } else {
+            guard let n = Int(String(decoding: lengthValue, as: UTF8.self)) else { return nil }
+            length = n
+        }
+        guard length >= 0, start + length <= body.count else { return nil }
+        let raw = Array(body[start..<(start + length)])
+        guard let filter = PDFSyntax.entry("Filter", in: dict) else { return raw }
+        guard filter == Array("/FlateDecode".utf8) else { return nil }
+        return PDFFontSlimmer.inflate(raw)
+    }
+
+    /// `content` with each `/Private << /MCID n >> BDC` replaced by `/Artifact BMC`.
+    static func replacingArtifactMarkers(_ content: [UInt8]) -> [UInt8] {
+        let marker = Array("/Private".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count)
+        var i = 0
+        while i < content.count {
+            if content[i] == UInt8(ascii: "/"), i + marker.count <= content.count, Array(content[i..<(i + marker.count)]) == marker,
+                let end = artifactMarkerEnd(content, i + marker.count)
+            {
+                out += Array("/Artifact BMC".utf8)
+                i = end
+                continue
+            }
+            out.append(content[i])
+            i += 1
+        }
+        return out
+    }
+
+    /// After `/Private`: the end of ` << /MCID n >> BDC`, or nil.
+    private static func artifactMarkerEnd(_ s: [UInt8], _ from: Int) -> Int? {
+        guard let dictEnd = PDFSyntax.valueEnd(s, from: from), s[PDFSyntax.skipWhitespace(s, from)] == UInt8(ascii: "<") else { return nil }
+        let op = PDFSyntax.skipWhitespace(s, dictEnd)
+        let bdc = Array("BDC".utf8)
+        guard op + 3 <= s.count, Array(s[op..<(op + 3)]) == bdc else { return nil }
+        return op + 3
+    }
+}
+
+/// Begins and ends Cairo's structure tags while a tagged PDF is drawn, and numbers the elements in the
+/// order Cairo creates them (a pre-order walk of the tree; `Link` tags create elements too), so that
+/// `PDFTagging` can add each element's extra entries.
+final class TagWriter {
+    private var stack: [StructTag] = []
+    private var count = 0
+    /// Extra StructElem entries (`/Key value`) by element position.
+    private(set) var attributes: [Int: String] = [:]
+
+    func begin(_ tag: StructTag, _ cr: OpaquePointer) {
+        cairo_tag_begin(cr, tag.role, "")
+        if let a = tag.attributes { attributes[count] = a }
+        count += 1
+        stack.append(tag)
+    }
+
+    /// Ends `tag`; elements begun inside it and still open end first (Cairo refuses mismatched ends), and
+    /// an end without a begin is ignored.
+    func end(_ tag: StructTag, _ cr: OpaquePointer) {
+        guard let i = stack.lastIndex(where: { $0.role == tag.role }) else { return }
+        while stack.count > i { cairo_tag_end(cr, stack.removeLast().role) }
+    }
+
+    /// A link annotation was drawn (Cairo's `Link` tag is an element of the tree).
+    func linkDrawn() { count += 1 }
+
+    func closeAll(_ cr: OpaquePointer) {
+        while let t = stack.popLast() { cairo_tag_end(cr, t.role) }
+    }
+}

@@ -33,6 +33,7 @@ public enum DatabaseLeg: String, Sendable, CaseIterable, CustomStringConvertible
 
     /// A fresh, migrated, empty database for one test, removed afterwards: a temporary SQLite file, or a
     /// new PostgreSQL database created on the throwaway cluster.
+    @discardableResult
     public func withDatabase<T: Sendable>(_ body: (Database, ServerConfig.DatabaseLocation) async throws -> T) async throws -> T {
         let location: ServerConfig.DatabaseLocation
         var cleanup: @Sendable () async throws -> Void

@@ -41,6 +41,9 @@ struct StructTag: Equatable {
     /// Extra StructElem entries in PDF syntax (`/A << … >>`, `/Alt (…)`), which Cairo cannot write;
     /// `PDFTagging` adds them.
     var attributes: String?
+    /// The language of the element's text when its script tells (`ar` for Arabic text); written as
+    /// `/Lang` when it differs from the document's (`TagWriter`).
+    var language: String?
 
     /// Content that is not part of the document's text (borders, backgrounds, dividers, headers, footers,
     /// repeated table headers, the watermark). Cairo 1.16 accepts only standard structure types, so it is
@@ -235,7 +238,7 @@ final class LayoutEngine {
         let layout = ws.layout(t, width: width)
         var out: [Chunk] = []
         out.reserveCapacity(layout.lines.count)
-        let tag = StructTag(role: t.role)
+        let tag = StructTag(role: t.role, language: ScriptLanguage.of(t.plainText))
         for (i, line) in layout.lines.enumerated() {
             let h = i + 1 < layout.lines.count ? layout.lines[i + 1].top - line.top : max(line.height, layout.height - line.top)
             var ops: [DrawOp] = i == 0 ? [.beginTag(tag)] : []
@@ -472,7 +475,7 @@ final class LayoutEngine {
             func cellTag(_ col: Int) -> StructTag {
                 if isHeader { return StructTag(role: "TH", attributes: "/A << /O /Table /Scope /Column >>") }
                 if t.keyValue, col == 0 { return StructTag(role: "TH", attributes: "/A << /O /Table /Scope /Row >>") }
-                return StructTag(role: "TD")
+                return StructTag(role: "TD", language: col < cells.count ? ScriptLanguage.of(cells[col].text) : nil)
             }
             // A cell's text, with its links beside it (Cairo marks only leaf elements' content).
             func cellOps(_ col: Int, _ text: DrawOp?, links: [DrawOp]) -> [DrawOp] {

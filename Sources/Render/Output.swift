@@ -183,7 +183,7 @@ struct LaidOutDocument {
         for (k, v) in fields where !v.isEmpty { cairo_pdf_surface_set_metadata(surface, k, v) }
         guard let cr = cairo_create(surface) else { throw RenderError.outputFailed("cannot create context") }
         let cache = DecorationCache()
-        let tags = tagging.map { _ in TagWriter() }
+        let tags = tagging.map { TagWriter(language: $0.language) }
         // One root element (PDF/UA): the tree's top is a Document holding the body's elements.
         if let tags { tags.begin(StructTag(role: "Document"), cr) }
         do {

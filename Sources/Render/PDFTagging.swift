@@ -26,7 +26,7 @@ enum PDFTagging {
         }
     }
 
-    static func finish(_ pdf: [UInt8], attributes: [Int: String], settings: Settings) -> [UInt8] {
+    static func finish(_ pdf: [UInt8], attributes: [Int: [String]], settings: Settings) -> [UInt8] {
         guard var editor = PDFObjectEditor.parse(pdf) else { return pdf }
         if let rootNumber = PDFSyntax.reference(editor.catalogEntry("StructTreeRoot")), let root = editor.object(rootNumber) {
             var removed = Set<Int>()
@@ -57,7 +57,8 @@ enum PDFTagging {
                     editor.remove(number)
                     return false
                 }
-                if let extra = attributes[position], let space = extra.firstIndex(of: " ") {
+                for extra in attributes[position] ?? [] {
+                    guard extra.hasPrefix("/"), let space = extra.firstIndex(of: " ") else { continue }
                     updated = PDFSyntax.setting(
                         String(extra[extra.index(after: extra.startIndex)..<space]), Array(extra[extra.index(after: space)...].utf8), in: updated)
                 }
@@ -185,12 +186,23 @@ enum PDFTagging {
 final class TagWriter {
     private var stack: [StructTag] = []
     private var count = 0
+    /// The document's primary language subtag (`de` of `de-CH`).
+    private let documentLanguage: String
     /// Extra StructElem entries (`/Key value`) by element position.
-    private(set) var attributes: [Int: String] = [:]
+    private(set) var attributes: [Int: [String]] = [:]
+
+    init(language: String) {
+        documentLanguage = ScriptLanguage.primary(language)
+    }
 
     func begin(_ tag: StructTag, _ cr: OpaquePointer) {
         cairo_tag_begin(cr, tag.role, "")
-        if let a = tag.attributes { attributes[count] = a }
+        var extra: [String] = []
+        if let a = tag.attributes { extra.append(a) }
+        if let language = tag.language, ScriptLanguage.primary(language) != documentLanguage {
+            extra.append("/Lang " + String(decoding: PDFSyntax.textString(language), as: UTF8.self))
+        }
+        if !extra.isEmpty { attributes[count] = extra }
         count += 1
         stack.append(tag)
     }
@@ -207,5 +219,45 @@ final class TagWriter {
 
     func closeAll(_ cr: OpaquePointer) {
         while let t = stack.popLast() { cairo_tag_end(cr, t.role) }
+    }
+}
+
+/// The language a text's script implies, for the `/Lang` of an element whose text is (almost) all in one
+/// script that is not Latin: Arabic `ar`, Hebrew `he`, Greek `el`, Thai `th`, Devanagari `hi`, Hangul `ko`,
+/// kana (with or without kanji) `ja`, Han alone `zh`. Cyrillic, Latin and mixed text give nil: their script
+/// does not tell the language.
+enum ScriptLanguage {
+    static func of(_ text: String) -> String? {
+        var counts: [String: Int] = [:]
+        var letters = 0
+        var kana = 0
+        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+            letters += 1
+            let script: String
+            switch scalar.value {
+            case 0x0600...0x06FF, 0x0750...0x077F, 0x08A0...0x08FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: script = "ar"
+            case 0x0590...0x05FF, 0xFB1D...0xFB4F: script = "he"
+            case 0x0370...0x03FF, 0x1F00...0x1FFF: script = "el"
+            case 0x0E00...0x0E7F: script = "th"
+            case 0x0900...0x097F: script = "hi"
+            case 0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF: script = "ko"
+            case 0x3040...0x30FF, 0x31F0...0x31FF:
+                script = "cjk"
+                kana += 1
+            case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F: script = "cjk"
+            default: script = "other"
+            }
+            counts[script, default: 0] += 1
+        }
+        guard letters > 0, let top = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+            top.key != "other", Double(top.value) >= Double(letters) * 0.8
+        else { return nil }
+        if top.key == "cjk" { return kana > 0 ? "ja" : "zh" }
+        return top.key
+    }
+
+    /// The primary subtag of a BCP 47 tag, lowercased (`de` of `de-CH`).
+    static func primary(_ tag: String) -> String {
+        String(tag.split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "").lowercased()
     }
 }

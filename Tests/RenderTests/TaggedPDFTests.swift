@@ -112,6 +112,23 @@ struct TaggedPDFTests {
         #expect(check.status == 0, "qpdf --check: \(check.output)")
     }
 
+    @Test("a heading or paragraph in another script than the document's language carries its own /Lang; French text does not")
+    func languagePerElement() async throws {
+        let pdf = try await Fixture.render("letter.json", "letter.data.json")
+        let raw = String(decoding: pdf.bytes, as: UTF8.self)
+        #expect(raw.contains("/Lang (fr-FR)"))
+        #expect(occurrences(of: "/Lang (ar)", in: raw) == 2, "the Arabic heading and paragraph")
+        #expect(occurrences(of: "/Lang (he)", in: raw) == 2, "the Hebrew heading and paragraph")
+        #expect(occurrences(of: "/Lang (ja)", in: raw) == 1)
+        #expect(occurrences(of: "/Lang (ko)", in: raw) == 1)
+        #expect(occurrences(of: "/Lang (zh)", in: raw) == 1, "the Chinese paragraph; the mixed CJK heading has none")
+        #expect(occurrences(of: "/Lang (", in: raw) == 8)
+        #expect(ScriptLanguage.of("Grüße aus Zürich") == nil)
+        #expect(ScriptLanguage.of("Привет") == nil)
+        #expect(ScriptLanguage.of("Καλημέρα") == "el")
+        #expect(ScriptLanguage.primary("de-CH") == "de")
+    }
+
     @Test("alt text comes from the block, else the image variable's label, else a generic text")
     func altText() async throws {
         let doc = """

@@ -1,0 +1,52 @@
+import Core
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+
+@testable import Outbound
+
+@Suite("Recently fetched images")
+struct ImageCacheTests {
+    func loader(_ cache: TTLCache<String, Data>) -> HTTPImageLoader {
+        let configuration = PinnedHTTPClient.Configuration(
+            allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3)
+        return HTTPImageLoader(client: PinnedHTTPClient(configuration: configuration), limiter: AsyncLimiter(limit: 4), cache: cache)
+    }
+
+    func serve(cacheControl: String?) -> LoopbackServer.Respond {
+        { _, writer in
+            let extra = cacheControl.map { "\nCache-Control: \($0)" } ?? ""
+            try await writer.send("HTTP/1.1 200 OK\nContent-Type: image/png\nContent-Length: \(png.count)\(extra)", body: png)
+        }
+    }
+
+    @Test("the same image URL twice within the minute is fetched once; another URL is fetched")
+    func fetchedOnce() async throws {
+        try await LoopbackServer.run(respond: serve(cacheControl: nil)) { port, server in
+            let images = loader(TTLCache(ttlMillis: 60_000, capacity: 8))
+            for _ in 0..<3 { #expect([UInt8](try await images.load(.url("http://127.0.0.1:\(port)/logo.png"))) == png) }
+            _ = try await images.load(.url("http://127.0.0.1:\(port)/other.png"))
+            #expect(server.heads.withLockedValue { $0.count } == 2)
+        }
+    }
+
+    @Test(
+        "a response marked no-store, no-cache, private or max-age=0 is fetched every time",
+        arguments: ["no-store", "no-cache", "private", "max-age=0"])
+    func notCached(directive: String) async throws {
+        try await LoopbackServer.run(respond: serve(cacheControl: directive)) { port, server in
+            let images = loader(TTLCache(ttlMillis: 60_000, capacity: 8))
+            for _ in 0..<2 { _ = try await images.load(.url("http://127.0.0.1:\(port)/logo.png")) }
+            #expect(server.heads.withLockedValue { $0.count } == 2)
+        }
+    }
+
+    @Test("Cache-Control is read as RFC 9111 says")
+    func freshness() {
+        #expect(HTTPImageLoader.freshness(nil) == .max)
+        #expect(HTTPImageLoader.freshness("public, max-age=30") == 30_000)
+        #expect(HTTPImageLoader.freshness("max-age=\"5\"") == 5_000)
+        #expect(HTTPImageLoader.freshness("No-Store") == nil)
+        #expect(HTTPImageLoader.freshness("max-age=soon") == nil)
+    }
+}

@@ -29,6 +29,8 @@ partner app (demo/host.py) on another port, i.e. another origin, then runs each 
   demo-share the demo partner app: a render made through the form is listed; Share makes a cks_ link
             (Copy, Open) that answers 200 and shows up in the engagement counts; Email shows the
             server's email_not_configured answer (the test server has no email provider)
+  console-*  the console (/console): sign-in and CSRF, keys, webhooks, builder, charts, operator, phone
+            (browser-tests/console_tests.py)
 
 Every test also fails on a 404 from any request and on a console error its page should not log.
 Screenshots (1280x800 unless a test says otherwise) go to browser-tests/screenshots/. Usage: python3 browser-tests/run.py [name ...]
@@ -854,6 +856,11 @@ EXPECTED_CONSOLE = {
     "sign": [r"status of 410"],                              # the ended request's link, opened on purpose
     "demo-share": [r"status of 503"],                        # the email call; the test server has no email provider
 }
+
+# The console's tests (browser-tests/console_tests.py), on a server of their own.
+from console_tests import TESTS as CONSOLE_TESTS, EXPECTED_CONSOLE as CONSOLE_EXPECTED  # noqa: E402
+TESTS.update(CONSOLE_TESTS)
+EXPECTED_CONSOLE.update(CONSOLE_EXPECTED)
 
 
 def main():

@@ -7,7 +7,7 @@ import Hummingbird
 /// The console (docs/console.md): `GET /console` and its assets (static files from `Public/console/`,
 /// no build step), and the session it runs on — `POST /console/session` exchanges a project API key or
 /// the admin key for a sealed `HttpOnly; SameSite=Strict` cookie, `GET` reads the session back (the
-/// page's CSRF token after a reload), `DELETE` signs out. Failed sign-ins count per client address.
+/// page's CSRF token after a reload; 204 when there is none), `DELETE` signs out. Failed sign-ins count per client address.
 struct ConsoleRoutes {
     let services: AppServices
     /// Failed sign-ins allowed per client address and minute (also bounded by the server-wide
@@ -55,9 +55,8 @@ struct ConsoleRoutes {
             guard let cookie = ConsoleSession.cookieValue(in: request),
                 var session = try await ConsoleSessionMiddleware.liveSession(cookie: cookie, services: services, now: now)
             else {
-                throw AppError(
-                    status: 401, code: "unauthorized", message: "No console session: sign in with an API key.",
-                    headers: ["Set-Cookie": ConsoleSession.clearCookie(secure: secure)])
+                // Not signed in is an answer, not an error: the page then shows its sign-in form.
+                return Response(status: .noContent, headers: [.setCookie: ConsoleSession.clearCookie(secure: secure), .cacheControl: "no-store"])
             }
             session.lastActivity = now
             var response = JSONBody.response(status: .ok, SessionBody(session))

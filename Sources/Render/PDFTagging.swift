@@ -10,7 +10,7 @@ import Foundation
 /// - the extra entries of each element are added by the element's position in a pre-order walk of the
 ///   tree, which is the order in which the tags were begun (`TagWriter`);
 /// - the catalog gets `/Lang`, `/MarkInfo << /Marked true >>` and `/ViewerPreferences << /DisplayDocTitle
-///   true >>`; pages with annotations get `/Tabs /S`.
+///   true >>`; pages with annotations get `/Tabs /S` and link annotations their URI as `/Contents`.
 ///
 /// When anything does not look like Cairo's output the PDF is returned as Cairo wrote it.
 enum PDFTagging {
@@ -107,8 +107,9 @@ enum PDFTagging {
     static func markArtifacts(_ editor: inout PDFObjectEditor) {
         for number in editor.objectNumbers {
             guard let page = editor.object(number), PDFSyntax.entry("Type", in: page) == Array("/Page".utf8) else { continue }
-            if PDFSyntax.entry("Annots", in: page) != nil, PDFSyntax.entry("Tabs", in: page) == nil {
-                editor.replace(number, PDFSyntax.setting("Tabs", Array("/S".utf8), in: page))
+            if let annots = PDFSyntax.entry("Annots", in: page) {
+                if PDFSyntax.entry("Tabs", in: page) == nil { editor.replace(number, PDFSyntax.setting("Tabs", Array("/S".utf8), in: page)) }
+                for ref in PDFSyntax.arrayItems(annots) ?? [] { describeLink(&editor, PDFSyntax.reference(ref)) }
             }
             guard let contents = PDFSyntax.reference(PDFSyntax.entry("Contents", in: page)), let stream = editor.object(contents),
                 let data = streamData(stream, editor: editor)
@@ -118,6 +119,15 @@ enum PDFTagging {
             editor.replace(
                 contents, Array("<< /Length \(compressed.count) /Filter /FlateDecode >>\nstream\n".utf8) + compressed + Array("\nendstream\n".utf8))
         }
+    }
+
+    /// A link annotation without `/Contents` gets its URI as its description (PDF/UA: every annotation
+    /// has an alternative description).
+    static func describeLink(_ editor: inout PDFObjectEditor, _ number: Int?) {
+        guard let number, let annot = editor.object(number), PDFSyntax.entry("Subtype", in: annot) == Array("/Link".utf8),
+            PDFSyntax.entry("Contents", in: annot) == nil, let action = PDFSyntax.entry("A", in: annot), let uri = PDFSyntax.entry("URI", in: action)
+        else { return }
+        editor.replace(number, PDFSyntax.setting("Contents", uri, in: annot))
     }
 
     /// The decoded data of a stream object (Flate or unfiltered), or nil.

@@ -78,6 +78,8 @@ struct TaggedPDFTests {
         // Links sit in Link elements with an object reference to their annotation.
         #expect(tree.contains("Link (inline)"))
         #expect(tree.contains("Object "))
+        #expect(raw.contains("/Contents (https://example.com/help)"), "a link annotation describes itself")
+        #expect(raw.contains("/Tabs /S"))
         let texts = Self.leafTexts(try Self.structure(pdf.bytes))
         #expect(texts.contains("Invoice 2024-0012"))
         #expect(texts.contains("Description"))

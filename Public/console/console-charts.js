@@ -10,7 +10,7 @@ const PAD = { left: 44, right: 12, top: 14, bottom: 28 };
 let patternCount = 0;
 
 function frame(label, width = W, height = H) {
-  return svg('svg', { class: 'ck-chart-svg', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, preserveAspectRatio: 'none' });
+  return svg('svg', { class: 'ck-chart-svg', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label });
 }
 
 function hatch(id) {

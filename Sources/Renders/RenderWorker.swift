@@ -42,6 +42,9 @@ public struct RenderWorker: Sendable {
     let clock: any WallClock
     let settings: Settings
     let logger: Logger
+    /// Decoded documents by version id: a version never changes, and a burst of renders of one template
+    /// decodes its layout once.
+    let documents = TTLCache<String, Document>(ttlMillis: 600_000, capacity: 256)
 
     public init(
         queue: any JobQueue, renders: any RenderRepository, work: any UnitOfWork, templates: any RenderableVersionSource, blobs: any BlobStore,
@@ -131,12 +134,13 @@ public struct RenderWorker: Sendable {
         guard let version = try await templates.renderableVersion(id: render.versionID) else {
             throw RenderFailure.permanent("The template version this render pins no longer exists.")
         }
-        let document: Document
+        let decoded: Document?
         do {
-            document = try DocumentDecoder.decode(Data(version.layout.utf8))
+            decoded = try await documents.value(for: version.id) { try DocumentDecoder.decode(Data(version.layout.utf8)) }
         } catch {
             throw RenderFailure.permanent("The template's layout could not be read: \(error)")
         }
+        guard let document = decoded else { throw RenderFailure.permanent("The template's layout could not be read.") }
         let data = try JSONValue.parse(Data(render.data.utf8))
         // The PDF's dates are the version's publish time: the same version and data give the same bytes
         // (docs/decisions/0008-one-render-pipeline.md), and the date still means something.

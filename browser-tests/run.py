@@ -200,6 +200,14 @@ def test_builder(stack, page):
     frame = embed_frame(page, "/embed/builder")
     frame.fill(".ck-template-name", "Service invoice")
     frame.press(".ck-template-name", "Enter")
+    # The document language (pdf.language, the PDF's /Lang): a malformed tag is refused, a good one kept.
+    frame.fill(".ck-doc-language", "not a tag")
+    frame.press(".ck-doc-language", "Tab")
+    assert frame.get_attribute(".ck-doc-language", "aria-invalid") == "true"
+    frame.fill(".ck-doc-language", "de-CH")
+    frame.press(".ck-doc-language", "Tab")
+    frame.wait_for_function("() => !document.querySelector('.ck-doc-language[aria-invalid]')")
+    assert frame.input_value(".ck-doc-language") == "de-CH"
     # A heading and a paragraph typed by hand, each with a catalog variable inserted at the caret.
     for block, text, variable in [("heading", "Invoice ", "invoice.number"), ("paragraph", "Bill to: ", "customer.name")]:
         frame.click('.ck-add-block[data-type="%s"]' % block)

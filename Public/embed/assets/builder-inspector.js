@@ -104,10 +104,22 @@ function pageSettings(app) {
     values[i] = v ?? 20;
     p.margins = values.every((x) => x === values[0]) ? `${values[0]}mm` : Object.fromEntries(sides.map((s, j) => [s, `${values[j]}mm`]));
   }), { max: 100 }))));
+  // The language of the text (pdf.language, a BCP 47 tag): the PDF's /Lang for screen readers.
+  const language = text(app.doc.pdf?.language, (v) => {
+    const tag = v.trim();
+    if (tag && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag)) { language.setAttribute('aria-invalid', 'true'); return; }
+    language.removeAttribute('aria-invalid');
+    app.commit(() => {
+      const pdf = app.doc.pdf ||= {};
+      setOrDelete(pdf, 'language', tag);
+      if (!Object.keys(pdf).length) delete app.doc.pdf;
+    });
+  }, { class: 'ck-input ck-doc-language', placeholder: app.doc.locale || 'en-US', spellcheck: 'false', autocomplete: 'off' });
   return section(t('page.settings'), [
     field(t('page.size'), select(sizes, current, (v) => update((p) => { if (v !== 'custom') p.size = v; }))),
     segmented(t('page.orientation'), options(['portrait', 'landscape'], 'page.'), page.orientation || 'portrait', (v) => update((p) => { p.orientation = v; })),
     group(t('page.marginsMm'), margins),
+    field(t('page.language'), language, t('page.languageHelp')),
     group(t('page.headerFooter'), ...(app.hfOpen ? lazyEditor((m) => m.headerFooterEditor(app))
       : [button('ck-button ck-button-small', t('page.editHeaderFooter'), () => { app.hfOpen = true; redraw(); })])),
   ]);

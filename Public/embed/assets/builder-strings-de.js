@@ -195,6 +195,7 @@ register({
     'inspector.shortcuts': 'Bausteine per Ziehen anordnen (Alt+↑/↓), Strg/⌘+D dupliziert, Entf entfernt, Strg/⌘+Z macht rückgängig.',
     'page.settings': 'Seite', 'page.size': 'Papierformat', 'page.orientation': 'Ausrichtung',
     'page.portrait': 'Hochformat', 'page.landscape': 'Querformat', 'page.marginsMm': 'Ränder (mm)',
+    'page.language': 'Dokumentsprache', 'page.languageHelp': 'Für Screenreader; ein Sprachcode wie de-CH oder en-GB.',
     'page.headerFooter': 'Kopf- und Fußzeile', 'page.editHeaderFooter': 'Kopf- und Fußzeile bearbeiten',
     'margin.top': 'Oben', 'margin.right': 'Rechts', 'margin.bottom': 'Unten', 'margin.left': 'Links',
     'size.A4': 'A4', 'size.Letter': 'US Letter', 'size.Legal': 'US Legal', 'size.A3': 'A3', 'size.A5': 'A5', 'size.custom': 'Benutzerdefiniert',

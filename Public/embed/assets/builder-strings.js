@@ -143,6 +143,7 @@ register({
     'inspector.shortcuts': 'Drag blocks to reorder (Alt+↑/↓), Ctrl/⌘+D duplicates, Del removes, Ctrl/⌘+Z undoes.',
     'page.settings': 'Page', 'page.size': 'Paper size', 'page.orientation': 'Orientation',
     'page.portrait': 'Portrait', 'page.landscape': 'Landscape', 'page.marginsMm': 'Margins (mm)',
+    'page.language': 'Document language', 'page.languageHelp': 'Read out by screen readers; a language tag such as en-GB or de-CH.',
     'page.headerFooter': 'Header and footer', 'page.editHeaderFooter': 'Edit header and footer',
     'margin.top': 'Top', 'margin.right': 'Right', 'margin.bottom': 'Bottom', 'margin.left': 'Left',
     'size.A4': 'A4', 'size.Letter': 'US Letter', 'size.Legal': 'US Legal', 'size.A3': 'A3', 'size.A5': 'A5', 'size.custom': 'Custom',

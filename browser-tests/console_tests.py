@@ -5,7 +5,8 @@
   console-keys      create a key (its secret shown once, and it works) -> revoke it (it stops working)
   console-webhook   add a webhook endpoint pointing at a local receiver, render -> the delivery is listed
   console-builder   a template made in the console opens in the builder in a new tab
-  console-charts    twenty renders -> the overview's charts draw them; "try a render" shows the PDF
+  console-charts    twenty renders -> the overview's charts draw them; "try a render" shows the PDF; the
+                    inbound trigger panel, a render's share link and engagement, a catalog's version diff
   console-operator  the admin key's view lists two orgs (one provisioned from the console), queue, health
   console-phone     390 px wide, English and German: no sideways scroll on any partner page
 
@@ -295,6 +296,7 @@ def test_console_charts(stack, page):
     page.click("a[data-nav=renders]")
     page.select_option("#ck-filter-status", "succeeded")
     page.wait_for_function("() => location.hash.includes('status=succeeded')")
+    page.wait_for_function("() => document.querySelector('#ck-filter-status')?.value === 'succeeded' && document.querySelector('.ck-table tbody tr')")
     assert page.locator(".ck-table tbody tr").count() == 20
     page.click("a[data-nav=templates]")
     page.click("text=Invoice")
@@ -302,6 +304,36 @@ def test_console_charts(stack, page):
     page.wait_for_selector("[data-render-done]", timeout=60_000)
     page.wait_for_selector("iframe[data-pdf-preview]")
     shot(page, "console-try-render.png")
+    # The inbound trigger panel: replacing the trigger shows its URL and secret once.
+    code, _ = server.call("POST", "/v1/templates/invoice/inbound", {}, key)
+    assert code == 201, code
+    page.click("section[data-template=invoice] [data-inbound] summary")
+    page.click("[data-action=create-trigger]")
+    hook = page.wait_for_selector("dialog[open] code[data-secret=url]").inner_text()
+    assert "/v1/hooks/" in hook, hook
+    close_dialog(page)
+    code, _ = server.call("POST", hook[hook.index("/v1/hooks/"):], {"customer": {"name": "Hooked"}, "invoice": {"total": 1}})
+    assert code == 202, code
+    # A render's engagement: a share link made from the console, then opened, shows up as viewed.
+    page.goto(server.api + "/console#/renders/" + ids[0])
+    page.click("section[data-engagement] [data-action=share]")
+    link = page.wait_for_selector("[data-share-url]").get_attribute("href")
+    assert "/share/cks_" in link, link
+    with urllib.request.urlopen(link) as response:
+        assert response.status == 200
+    page.reload()
+    page.wait_for_selector("section[data-engagement] .ck-timeline")
+    # Catalogs: two versions, and what changed between them.
+    catalog = {"namespaces": [{"key": "customer", "label": "Customer", "fields": [{"key": "name", "label": "Name", "dataType": "text"}]}], "loops": []}
+    assert server.call("POST", "/v1/embed/catalogs", {"name": "crm", "catalog": catalog}, key)[0] == 201
+    catalog["namespaces"][0]["fields"].append({"key": "email", "label": "Email", "dataType": "email"})
+    assert server.call("POST", "/v1/embed/catalogs", {"name": "crm", "catalog": catalog}, key)[0] == 201
+    page.click("a[data-nav=catalogs]")
+    page.click("text=crm")
+    page.wait_for_selector("section[data-catalog=crm] .ck-diff-added")
+    assert page.locator("section[data-catalog=crm] .ck-diff li").all_inner_texts() == ["added customer.email"], \
+        page.locator("section[data-catalog=crm] .ck-diff li").all_inner_texts()
+    shot(page, "console-catalogs.png")
 
 
 def test_console_operator(stack, page):

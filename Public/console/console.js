@@ -3,7 +3,7 @@
 import { t, setLocale, locale, locales } from './console-strings.js';
 import {
   h, api, setCSRF, whenSessionEnds, errorText, formatDate, formatNumber, formatPercent, formatMillis, formatBytes,
-  copyButton, idCell, badge, table, emptyState, message, formDialog, secretDialog, confirmDialog, field,
+  copyButton, idCell, badge, table, emptyState, message, dialog, formDialog, secretDialog, confirmDialog, field,
 } from './console-ui.js';
 import { rendersChart, timeChart, failuresChart, sparkline, rateBar } from './console-charts.js';
 
@@ -11,7 +11,7 @@ const app = document.getElementById('ck-app');
 let session = null;
 let ended = false;
 
-const partnerNav = [['overview', 'nav.overview'], ['templates', 'nav.templates'], ['renders', 'nav.renders'], ['keys', 'nav.keys'], ['webhooks', 'nav.webhooks']];
+const partnerNav = [['overview', 'nav.overview'], ['templates', 'nav.templates'], ['renders', 'nav.renders'], ['keys', 'nav.keys'], ['webhooks', 'nav.webhooks'], ['catalogs', 'nav.catalogs']];
 const operatorNav = [['orgs', 'nav.orgs'], ['queue', 'nav.queue'], ['health', 'nav.health']];
 
 // ---- Routing: #/view/param?query (filters stay in the URL) ---------------------------------------
@@ -128,7 +128,7 @@ async function render() {
   const { view, param, query } = route();
   const operator = session.principal.kind === 'operator';
   const views = operator ? { orgs: orgsView, queue: queueView, health: healthView } : {
-    overview: overviewView, templates: templatesView, renders: rendersView, keys: keysView, webhooks: webhooksView,
+    overview: overviewView, templates: templatesView, renders: rendersView, keys: keysView, webhooks: webhooksView, catalogs: catalogsView,
   };
   const fallback = operator ? 'orgs' : 'overview';
   const handler = views[view];
@@ -287,6 +287,40 @@ async function tryRender(template, out) {
   }
 }
 
+/** The template's inbound trigger: its state, create/replace (URL and secret shown once), remove. */
+function inboundPanel(template) {
+  // A <details> that asks for the trigger when opened (most templates have none: that answer is a 404).
+  const section = h('div.ck-subsection-body');
+  const box = h('details.ck-details.ck-subsection', { 'data-inbound': template.slug }, h('summary', {}, t('inbound.title')), section);
+  box.addEventListener('toggle', () => { if (box.open && !section.childElementCount) draw().catch((error) => section.replaceChildren(message(errorText(error)))); }, { once: false });
+  const path = `/v1/templates/${encodeURIComponent(template.slug)}/inbound`;
+  const draw = async () => {
+    let trigger = null;
+    try { trigger = await api('GET', path); } catch (error) { if (error.status !== 404) throw error; }
+    const enforce = h('input', { type: 'checkbox', id: `ck-enforce-${template.slug}` });
+    const status = h('div', { 'aria-live': 'polite' });
+    const create = h('button.ck-button', { type: 'button', 'data-action': 'create-trigger', onclick: async () => {
+      try {
+        const created = await api('POST', path, { enforceSignature: enforce.checked });
+        await dialog(t('inbound.secretTitle'), h('div.ck-secret', {}, h('p.ck-secret-note', {}, t('inbound.secretNote')),
+          h('p', {}, t('inbound.url')), h('div.ck-secret-value', {}, h('code', { 'data-secret': 'url' }, created.url), copyButton(created.url, t('copy'))),
+          h('p', {}, t('inbound.secret')), h('div.ck-secret-value', {}, h('code', { 'data-secret': 'secret' }, created.secret), copyButton(created.secret, t('copy')))));
+        await draw();
+      } catch (error) { status.replaceChildren(message(errorText(error))); }
+    } }, t(trigger ? 'inbound.replace' : 'inbound.create'));
+    const remove = trigger ? h('button.ck-button.ck-button-danger', { type: 'button', onclick: async () => {
+      try { await api('DELETE', path); await draw(); } catch (error) { status.replaceChildren(message(errorText(error))); }
+    } }, t('inbound.delete')) : null;
+    section.replaceChildren(
+      trigger
+        ? h('p', {}, t('inbound.active', { date: formatDate(trigger.createdAt), prefix: trigger.tokenPrefix || '', signed: trigger.enforceSignature ? t('inbound.signed') : '' }))
+        : h('p.ck-hint', {}, t('inbound.none')),
+      h('label.ck-check', { for: enforce.id }, enforce, t('inbound.enforce')),
+      h('div.ck-actions', {}, create, remove), status);
+  };
+  return box;
+}
+
 async function templateDetail(slug) {
   const template = await api('GET', `/v1/templates/${encodeURIComponent(slug)}`);
   const status = h('div.ck-inline-status', { 'aria-live': 'polite' });
@@ -310,6 +344,7 @@ async function templateDetail(slug) {
         variables.map((v) => h('li', {}, h('code', {}, v.key), ` ${v.label} · ${v.dataType}${v.required ? ' *' : ''}`)),
         loops.map((l) => h('li', {}, h('code', {}, `${l.key}[]`), ` ${l.label} · ${(l.itemFields || []).map((f) => f.key).join(', ')}`)))
       : h('p.ck-hint', {}, t('templates.noVariables')),
+    inboundPanel(template),
     template.jsonSchema ? h('details.ck-details', {}, h('summary', {}, t('templates.schema')), h('pre.ck-code', {}, JSON.stringify(template.jsonSchema, null, 2))) : null,
     h('details.ck-details', {}, h('summary', {}, t('templates.sampleData')), h('pre.ck-code', {}, JSON.stringify(sampleData(template.manifest), null, 2))));
 }
@@ -336,6 +371,33 @@ async function templatesView(slug) {
 
 // ---- Partner: renders -----------------------------------------------------------------------------------
 
+/** Shares and engagement of a finished render: a funnel of counts, the newest events, a share link. */
+async function engagementPanel(render) {
+  const section = h('section.ck-subsection', { 'data-engagement': render.id });
+  const draw = async (shared) => {
+    const engagement = await api('GET', `/v1/renders/${render.id}/engagement`);
+    const counts = engagement.counts || {};
+    const steps = [['share_created', (counts.share_created || 0) + (counts.email_sent || 0)], ['viewed', counts.viewed || 0], ['downloaded', counts.downloaded || 0]];
+    const max = Math.max(1, ...steps.map((step) => step[1]));
+    const funnel = h('ul.ck-hbars', { 'aria-label': t('engagement.funnel') }, steps.map(([type, count]) => {
+      const fill = h('span.ck-rate-fill');
+      fill.style.width = `${Math.round((count / max) * 100)}%`;
+      return h('li.ck-hbar', {}, h('span.ck-hbar-label', {}, t(`engagement.type.${type}`)), h('span.ck-rate-track', { 'aria-hidden': 'true' }, fill), h('span.ck-hbar-value', {}, String(count)));
+    }));
+    const share = h('button.ck-button', { type: 'button', 'data-action': 'share', onclick: async () => {
+      try { const created = await api('POST', `/v1/renders/${render.id}/shares`, {}); await draw(created); } catch (error) { section.append(message(errorText(error))); }
+    } }, t('engagement.share'));
+    section.replaceChildren(h('h3', {}, t('engagement.title')), funnel,
+      engagement.recent?.length
+        ? h('ol.ck-timeline', {}, engagement.recent.slice(0, 20).map((e) => h('li', {}, h('time', {}, formatDate(e.createdAt)), ' ', t(`engagement.type.${e.eventType}`))))
+        : h('p.ck-hint', {}, t('engagement.none')),
+      h('div.ck-actions', {}, share),
+      shared ? h('p', {}, t('engagement.shared'), ' ', h('a.ck-wrap', { href: shared.shareUrl, target: '_blank', rel: 'noopener noreferrer', 'data-share-url': '' }, shared.shareUrl), copyButton(shared.shareUrl, t('copy'))) : null);
+  };
+  await draw(null);
+  return section;
+}
+
 async function renderDetail(id) {
   const render = await api('GET', `/v1/renders/${encodeURIComponent(id)}`);
   const preview = h('div.ck-render-out');
@@ -352,7 +414,10 @@ async function renderDetail(id) {
       render.sha256 ? [h('dt', {}, t('renders.sha')), h('dd', {}, h('code.ck-wrap', {}, render.sha256))] : null,
       render.errorMessage ? [h('dt', {}, t('renders.error')), h('dd', {}, render.errorMessage)] : null),
     preview);
-  if (render.status === 'succeeded') preview.append(await pdfPreview(render));
+  if (render.status === 'succeeded') {
+    preview.append(await pdfPreview(render));
+    panel.append(await engagementPanel(render));
+  }
   return panel;
 }
 
@@ -482,6 +547,69 @@ async function webhooksView(id) {
     h('div.ck-split', {}, list, endpoint ? await deliveriesPanel(endpoint) : null));
 }
 
+// ---- Partner: catalogs -------------------------------------------------------------------------------------
+
+/** A catalog's variables and loops by key, each with its definition as text, for comparing versions. */
+function catalogEntries(catalog) {
+  const entries = new Map();
+  for (const namespace of catalog?.namespaces || []) {
+    for (const variable of namespace.fields || namespace.variables || []) entries.set(`${namespace.key}.${variable.key}`, JSON.stringify(variable));
+  }
+  for (const loop of catalog?.loops || []) entries.set(`${loop.key}[]`, JSON.stringify(loop));
+  return entries;
+}
+
+function catalogDiff(before, after) {
+  const a = catalogEntries(before);
+  const b = catalogEntries(after);
+  const rows = [];
+  for (const [key, value] of b) {
+    if (!a.has(key)) rows.push(['added', key]); else if (a.get(key) !== value) rows.push(['changed', key]);
+  }
+  for (const key of a.keys()) if (!b.has(key)) rows.push(['removed', key]);
+  return rows.sort((x, y) => x[1].localeCompare(y[1]));
+}
+
+async function catalogDetail(name, query) {
+  const current = await api('GET', `/v1/embed/catalogs/${encodeURIComponent(name)}`);
+  const to = Math.min(Number(query.get('to')) || current.version, current.version);
+  const from = Math.max(1, Math.min(Number(query.get('from')) || to - 1, to));
+  const base = `/v1/embed/catalogs/${encodeURIComponent(name)}/versions/`;
+  const [older, newer] = await Promise.all([from < to ? api('GET', base + from) : null, api('GET', base + to)]);
+  const pick = (key, value) => {
+    const next = new URLSearchParams(query);
+    next.set(key, value);
+    go('catalogs', name, next);
+  };
+  const versions = Array.from({ length: current.version }, (_, i) => i + 1);
+  const select = (key, value, label) => h('select.ck-select', { 'aria-label': label, onchange: (e) => pick(key, e.target.value) },
+    versions.map((v) => h('option', { value: String(v), selected: v === value }, `v${v}`)));
+  const diff = older ? catalogDiff(older.catalog, newer.catalog) : null;
+  return h('section.ck-panel', { 'aria-label': name, 'data-catalog': name },
+    h('div.ck-panel-head', {}, h('h2', {}, name), h('a.ck-button', { href: '#/catalogs', 'aria-label': t('close') }, '×')),
+    h('div.ck-filters', {}, select('from', from, 'from'), ' → ', select('to', to, 'to')),
+    h('h3', {}, t('catalogs.diff', { from, to })),
+    diff === null ? h('p.ck-hint', {}, t('catalogs.first'))
+      : diff.length ? h('ul.ck-diff', {}, diff.map(([kind, key]) => h(`li.ck-diff-${kind}`, {}, h('span.ck-badge', {}, t(`catalogs.${kind}`)), ' ', h('code', {}, key))))
+        : h('p.ck-hint', {}, t('catalogs.noChanges')),
+    h('details.ck-details', {}, h('summary', {}, t('catalogs.content', { version: to })), h('pre.ck-code', {}, JSON.stringify(newer.catalog, null, 2))));
+}
+
+async function catalogsView(name, query) {
+  let data;
+  try { ({ data } = await api('GET', '/v1/embed/catalogs')); } catch (error) {
+    if (error.status === 401 || error.status === 403) return page(t('catalogs.title'), null, emptyState(t('catalogs.needsEmbed')));
+    throw error;
+  }
+  if (!data.length) return page(t('catalogs.title'), null, emptyState(t('catalogs.empty')));
+  const list = table([
+    { label: t('catalogs.name'), cell: (c) => h('a', { href: `#/catalogs/${encodeURIComponent(c.name)}` }, c.name) },
+    { label: t('catalogs.version'), cell: (c) => `v${c.version}` },
+    { label: t('catalogs.created'), cell: (c) => formatDate(c.createdAt), className: 'ck-hide-narrow' },
+  ], data, { onOpen: (c) => go('catalogs', c.name), caption: t('catalogs.title'), selected: (c) => c.name === name });
+  return page(t('catalogs.title'), null, h('div.ck-split', {}, list, name ? await catalogDetail(name, query) : null));
+}
+
 // ---- Operator ---------------------------------------------------------------------------------------------
 
 async function orgsView() {
@@ -522,7 +650,14 @@ async function queueView() {
       { label: t('queue.state'), cell: (j) => j.state },
       { label: t('queue.count'), cell: (j) => formatNumber(j.count), className: 'ck-num' },
       { label: t('queue.oldest'), cell: (j) => formatDate(j.oldestRunAt) },
-    ], queue.jobs, { caption: t('queue.title') }) : emptyState(t('queue.empty')));
+    ], queue.jobs, { caption: t('queue.title') }) : emptyState(t('queue.empty')),
+    h('h2.ck-section-title', {}, t('queue.failures')),
+    queue.recentFailures?.length ? table([
+      { label: t('renders.id'), cell: (f) => idCell(f.renderId) },
+      { label: t('queue.project'), cell: (f) => idCell(f.projectId) },
+      { label: t('renders.template'), cell: (f) => f.templateSlug, className: 'ck-hide-narrow' },
+      { label: t('queue.failedAt'), cell: (f) => formatDate(f.failedAt) },
+    ], queue.recentFailures, { caption: t('queue.failures') }) : h('p.ck-hint', {}, t('queue.noFailures')));
 }
 
 async function healthView() {

@@ -48,6 +48,28 @@ public struct SQLConsoleStatistics: Sendable {
         return counts
     }
 
+    /// A failed render, by ids only (no data, no error text: those may hold a tenant's document data).
+    public struct Failure: Sendable, Equatable {
+        public let renderID: String
+        public let projectID: String
+        public let templateSlug: String
+        public let failedAt: Int64
+    }
+
+    /// The newest failed renders across every tenant, for the operator.
+    public func recentFailures(limit: Int = 20) async throws -> [Failure] {
+        try await database.sql.raw(
+            """
+            SELECT id, project_id, template_slug, COALESCE(completed_at, created_at) AS failed_at FROM renders
+            WHERE status = 'failed' ORDER BY failed_at DESC, id DESC LIMIT \(bind: limit)
+            """
+        ).all().map { row in
+            Failure(
+                renderID: try row.decode(column: "id", as: String.self), projectID: try row.decode(column: "project_id", as: String.self),
+                templateSlug: try row.decode(column: "template_slug", as: String.self), failedAt: try row.decode(column: "failed_at", as: Int64.self))
+        }
+    }
+
     /// One org with its usage, for the operator.
     public struct OrgUsage: Sendable, Equatable {
         public let externalOrgID: String

@@ -82,14 +82,20 @@ struct ConsoleStatsTests {
         }
     }
 
-    @Test("the operator lists every org with its usage and the queue's depth", arguments: DatabaseLeg.all)
+    @Test(
+        "the operator lists every org with its usage, the queue's depth and failed renders by id only, without their error text",
+        arguments: DatabaseLeg.all)
     func operatorOverview(leg: DatabaseLeg) async throws {
-        try await TestApp.run(leg) { client, _ in
+        try await TestApp.run(leg) { client, services in
             let a = try await provisionKey(client, org: "org-a")
             _ = try await provisionKey(client, org: "org-b")
             #expect(
                 try await client.call(.post, "/v1/templates", bearer: a, json: #"{"name":"Invoice","manifest":\#(invoiceManifest)}"#).status == 201)
             #expect(try await client.call(.post, "/v1/templates/invoice/render", bearer: a, json: data).status == 202)
+            let failed = try #require(try await client.call(.post, "/v1/templates/invoice/render", bearer: a, json: data).string("id"))
+            try await services.database.sql.raw(
+                "UPDATE renders SET status = 'failed', error_message = 'Ada Lovelace owes 4200' WHERE id = \(bind: failed)"
+            ).run()
 
             let orgs = try await client.call(.get, "/v1/admin/orgs", bearer: TestApp.adminKey)
             #expect(orgs.status == 200)
@@ -99,12 +105,18 @@ struct ConsoleStatsTests {
             }
             #expect(Set(list.compactMap { if case .string(let id)? = $0["externalOrgId"] { id } else { nil } }) == ["org-a", "org-b"])
             let orgA = list.first { $0["externalOrgId"] == .string("org-a") }
-            #expect(orgA?["usage"]?["renders"] == .number(1))
+            #expect(orgA?["usage"]?["renders"] == .number(2))
             #expect(list.first { $0["externalOrgId"] == .string("org-b") }?["usage"]?["renders"] == .number(0))
 
             let queue = try await client.call(.get, "/v1/admin/queue", bearer: TestApp.adminKey)
             #expect(queue.status == 200)
-            #expect(queue.json["depth"] == .number(1))
+            #expect(queue.json["depth"] == .number(2))
+            guard case .array(let failures)? = queue.json["recentFailures"] else {
+                Issue.record("no recentFailures: \(queue.body)")
+                return
+            }
+            #expect(failures.map { $0["renderId"] } == [.string(failed)])
+            #expect(!queue.body.contains("Ada Lovelace"))
             #expect(queue.string("oldestWaitingAt") != nil)
             #expect(try await client.call(.get, "/v1/admin/orgs", bearer: a).status == 401)
             #expect(try await client.call(.get, "/v1/admin/queue").status == 401)

@@ -4,7 +4,8 @@ import Hummingbird
 import Storage
 
 /// `GET /v1/admin/orgs` and `GET /v1/admin/queue`, behind the admin key: what the console's operator
-/// view shows (docs/console.md) — every org with its usage, and the job queue's depth and oldest job.
+/// view shows (docs/console.md) — every org with its usage, and the job queue's depth and oldest job
+/// with the newest failed renders across tenants.
 /// Counts and ids only, never document data.
 struct AdminOverviewRoutes {
     let services: AppServices
@@ -32,10 +33,18 @@ struct AdminOverviewRoutes {
         let oldestRunAt: String?
     }
 
+    struct Failure: Encodable {
+        let renderId: String
+        let projectId: String
+        let templateSlug: String
+        let failedAt: String
+    }
+
     struct Queue: Encodable {
         let depth: Int
         let oldestWaitingAt: String?
         let jobs: [QueueRow]
+        let recentFailures: [Failure]
     }
 
     func register(on group: RouterGroup<AppRequestContext>, routes: RouteTable, prefix: String) {
@@ -54,6 +63,7 @@ struct AdminOverviewRoutes {
         routes.add(group, .get, "/queue", under: prefix) { _, _ in
             let rows = try await SQLJobQueue(database: services.database).snapshot().sorted { ($0.kind, $0.state) < ($1.kind, $1.state) }
             let waiting = rows.filter { $0.state == "ready" }
+            let failures = try await SQLConsoleStatistics(database: services.database).recentFailures()
             return JSONBody.response(
                 status: .ok,
                 Queue(
@@ -61,6 +71,11 @@ struct AdminOverviewRoutes {
                     oldestWaitingAt: waiting.compactMap(\.oldestRunAt).min().map { Date(epochMillis: $0).iso8601 },
                     jobs: rows.map {
                         QueueRow(kind: $0.kind, state: $0.state, count: $0.count, oldestRunAt: $0.oldestRunAt.map { Date(epochMillis: $0).iso8601 })
+                    },
+                    recentFailures: failures.map {
+                        Failure(
+                            renderId: $0.renderID, projectId: $0.projectID, templateSlug: $0.templateSlug,
+                            failedAt: Date(epochMillis: $0.failedAt).iso8601)
                     }))
         }
     }

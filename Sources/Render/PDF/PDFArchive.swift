@@ -80,7 +80,9 @@ enum PDFArchive {
             }
             // The name tree's keys sorted as byte strings (ISO 32000-1 §7.9.6), one leaf: a render carries few files.
             let sorted = specs.sorted { Array(unicodeString($0.name)).lexicographicallyPrecedes(unicodeString($1.name)) }
-            let tree: PDFObject = .dictionary([(Array("Names".utf8), .array(sorted.flatMap { [.string(unicodeString($0.name)), .reference($0.reference)] }))])
+            let tree: PDFObject = .dictionary([
+                (Array("Names".utf8), .array(sorted.flatMap { [.string(unicodeString($0.name)), .reference($0.reference)] }))
+            ])
             var names = (try? structure.dictionary(catalog["Names"], "/Names")) ?? .dictionary([])
             names = names.setting("EmbeddedFiles", to: tree)
             catalog = catalog.setting("Names", to: names)
@@ -92,13 +94,15 @@ enum PDFArchive {
         if let conformance {
             let info = try correctedInfo(structure, update: &update)
             let metadata = try update.allocate()
-            let xmp = XMPPacket.archival(conformance: conformance, info: info, eInvoice: attachments.first { EmbeddedFile.eInvoiceNames.contains($0.filename.lowercased()) })
+            let xmp = XMPPacket.archival(
+                conformance: conformance, info: info, eInvoice: attachments.first { EmbeddedFile.eInvoiceNames.contains($0.filename.lowercased()) })
             update.appendStream(metadata, .dictionary([(Array("Type".utf8), .name("Metadata")), (Array("Subtype".utf8), .name("XML"))]), data: xmp)
             catalog = catalog.setting("Metadata", to: .reference(metadata))
 
             let profile = try update.allocate()
             update.appendStream(
-                profile, .dictionary([(Array("N".utf8), .integer(3)), (Array("Filter".utf8), .name("FlateDecode"))]), data: Flate.deflate(SRGBProfile.bytes))
+                profile, .dictionary([(Array("N".utf8), .integer(3)), (Array("Filter".utf8), .name("FlateDecode"))]),
+                data: Flate.deflate(SRGBProfile.bytes))
             let intent: PDFObject = .dictionary([
                 (Array("Type".utf8), .name("OutputIntent")), (Array("S".utf8), .name("GTS_PDFA1")),
                 (Array("OutputConditionIdentifier".utf8), .string(pdfTextString(SRGBProfile.name))),

@@ -14,24 +14,29 @@ enum XMPPacket {
               </rdf:Description>
             """)
         var dc = ["   <dc:format>application/pdf</dc:format>"]
-        if let title = info["Title"] { dc.append("   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(title))</rdf:li></rdf:Alt></dc:title>") }
+        if let title = info["Title"] {
+            dc.append("   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(title))</rdf:li></rdf:Alt></dc:title>")
+        }
         if let author = info["Author"] { dc.append("   <dc:creator><rdf:Seq><rdf:li>\(escape(author))</rdf:li></rdf:Seq></dc:creator>") }
         if let subject = info["Subject"] {
             dc.append("   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(subject))</rdf:li></rdf:Alt></dc:description>")
         }
-        descriptions.append("  <rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n\(dc.joined(separator: "\n"))\n  </rdf:Description>")
+        descriptions.append(
+            "  <rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n\(dc.joined(separator: "\n"))\n  </rdf:Description>")
         var xmp: [String] = []
         if let date = info["CreationDate"].flatMap(isoDate) { xmp.append("   <xmp:CreateDate>\(date)</xmp:CreateDate>") }
         if let date = info["ModDate"].flatMap(isoDate) { xmp.append("   <xmp:ModifyDate>\(date)</xmp:ModifyDate>") }
         if let tool = info["Creator"] { xmp.append("   <xmp:CreatorTool>\(escape(tool))</xmp:CreatorTool>") }
         if !xmp.isEmpty {
-            descriptions.append("  <rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n\(xmp.joined(separator: "\n"))\n  </rdf:Description>")
+            descriptions.append(
+                "  <rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n\(xmp.joined(separator: "\n"))\n  </rdf:Description>")
         }
         var pdf: [String] = []
         if let producer = info["Producer"] { pdf.append("   <pdf:Producer>\(escape(producer))</pdf:Producer>") }
         if let keywords = info["Keywords"] { pdf.append("   <pdf:Keywords>\(escape(keywords))</pdf:Keywords>") }
         if !pdf.isEmpty {
-            descriptions.append("  <rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\(pdf.joined(separator: "\n"))\n  </rdf:Description>")
+            descriptions.append(
+                "  <rdf:Description rdf:about=\"\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\(pdf.joined(separator: "\n"))\n  </rdf:Description>")
         }
         if conformance == .a3b, let invoice = eInvoice {
             descriptions.append(facturXExtensionSchema)

@@ -7,7 +7,8 @@
   console-builder   a template made in the console opens in the builder in a new tab
   console-charts    twenty renders -> the overview's charts draw them; "try a render" shows the PDF; the
                     inbound trigger panel, a render's share link and engagement, a catalog's version diff
-  console-operator  the admin key's view lists two orgs (one provisioned from the console), queue, health
+  console-operator  the admin key's view lists two orgs (one provisioned from the console), queue, health;
+                    an org's allowed origins set there show in that org's own embed settings page
   console-phone     390 px wide, English and German: no sideways scroll on any partner page
 
 They use their own server (private webhook targets allowed, a known admin key), so the shared stack's
@@ -359,6 +360,22 @@ def test_console_operator(stack, page):
     page.wait_for_selector(".ck-stat")
     page.click("a[data-nav=health]")
     page.wait_for_selector(".ck-badge-succeeded")
+    # Org settings from the operator view; the org's own console shows them (read-only).
+    page.click("a[data-nav=orgs]")
+    page.click("button[data-settings=operator-b]")
+    page.fill("dialog[open] textarea[name=origins]", "https://app.northwind.example")
+    page.click("dialog[open] button[type=submit]")
+    page.wait_for_selector("dialog[open]", state="detached")
+    code, body = server.call("GET", "/v1/project", key=api_key)
+    assert code == 200 and body["settings"]["allowedOrigins"] == ["https://app.northwind.example"], (code, body)
+    page.click("#ck-signout")
+    page.wait_for_selector("#ck-key")
+    sign_in(page, server, api_key)
+    page.click("a[data-nav=embed]")
+    origins = page.wait_for_selector("[data-origins]").inner_text()
+    assert "https://app.northwind.example" in origins, origins
+    assert "Northwind" in page.locator("[data-principal]").inner_text()
+    shot(page, "console-embed.png")
 
 
 def test_console_phone(stack, page):
@@ -371,7 +388,7 @@ def test_console_phone(stack, page):
         page.context.clear_cookies()
         sign_in(page, server, key, lang)
         assert page.evaluate("() => document.documentElement.lang") == lang
-        for view in ("overview", "templates/invoice", "renders", "keys", "webhooks"):
+        for view in ("overview", "templates/invoice", "renders", "keys", "webhooks", "catalogs", "embed"):
             page.goto(server.api + "/console?lang=%s#/%s" % (lang, view))
             page.wait_for_selector(".ck-main .ck-page-head h1")
             page.wait_for_load_state("networkidle")

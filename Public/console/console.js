@@ -11,7 +11,7 @@ const app = document.getElementById('ck-app');
 let session = null;
 let ended = false;
 
-const partnerNav = [['overview', 'nav.overview'], ['templates', 'nav.templates'], ['renders', 'nav.renders'], ['keys', 'nav.keys'], ['webhooks', 'nav.webhooks'], ['catalogs', 'nav.catalogs']];
+const partnerNav = [['overview', 'nav.overview'], ['templates', 'nav.templates'], ['renders', 'nav.renders'], ['keys', 'nav.keys'], ['webhooks', 'nav.webhooks'], ['catalogs', 'nav.catalogs'], ['embed', 'nav.embed']];
 const operatorNav = [['orgs', 'nav.orgs'], ['queue', 'nav.queue'], ['health', 'nav.health']];
 
 // ---- Routing: #/view/param?query (filters stay in the URL) ---------------------------------------
@@ -109,7 +109,8 @@ function shell(active, content) {
       h('li', {}, h('a', { href: `#/${view}`, 'aria-current': view === active ? 'page' : null, 'data-nav': view }, t(key))))));
   const who = operator
     ? t('principal.operator')
-    : t('principal.project', { id: session.principal.projectId.slice(0, 8) }) + (session.principal.environment === 'test' ? ` · ${t('env.test')}` : '');
+    : (session.org ? `${session.org.name} · ` : '') + t('principal.project', { id: session.principal.projectId.slice(0, 8) })
+      + (session.principal.environment === 'test' ? ` · ${t('env.test')}` : '');
   const header = h('header.ck-topbar', {},
     h('span.ck-brand', {}, 'Craftkit'), h('span.ck-principal', { 'data-principal': session.principal.kind }, who),
     h('span.ck-spacer'), languagePicker(), h('button.ck-button', { type: 'button', onclick: signOut, id: 'ck-signout' }, t('signout')));
@@ -125,10 +126,14 @@ function page(title, actions, ...body) {
 
 async function render() {
   if (!session) return;
+  if (session.principal.kind === 'project' && session.org === undefined) {
+    session.org = null;
+    try { session.org = await api('GET', '/v1/project'); } catch (error) { if (error.status === 401) return; }
+  }
   const { view, param, query } = route();
   const operator = session.principal.kind === 'operator';
   const views = operator ? { orgs: orgsView, queue: queueView, health: healthView } : {
-    overview: overviewView, templates: templatesView, renders: rendersView, keys: keysView, webhooks: webhooksView, catalogs: catalogsView,
+    overview: overviewView, templates: templatesView, renders: rendersView, keys: keysView, webhooks: webhooksView, catalogs: catalogsView, embed: embedView,
   };
   const fallback = operator ? 'orgs' : 'overview';
   const handler = views[view];
@@ -610,6 +615,30 @@ async function catalogsView(name, query) {
   return page(t('catalogs.title'), null, h('div.ck-split', {}, list, name ? await catalogDetail(name, query) : null));
 }
 
+// ---- Partner: embed settings (read-only) -------------------------------------------------------------------
+
+async function embedView() {
+  const project = await api('GET', '/v1/project');
+  session.org = project;
+  const settings = project.settings;
+  const variables = settings.appearance?.variables || {};
+  return page(t('embed.title'), null,
+    message(t('embed.note'), 'info'),
+    h('dl.ck-facts.ck-panel', {},
+      h('dt', {}, t('embed.org')), h('dd', {}, `${project.name} (`, h('code', {}, project.externalOrgId), ')'),
+      h('dt', {}, t('embed.origins')), h('dd', { 'data-origins': '' }, settings.allowedOrigins.length
+        ? h('ul.ck-vars', {}, settings.allowedOrigins.map((origin) => h('li', {}, h('code', {}, origin))))
+        : t('embed.originsNone')),
+      h('dt', {}, t('embed.emailFrom')), h('dd', {}, settings.emailFrom || t('none')),
+      h('dt', {}, t('embed.appearance')), h('dd', {}, settings.appearance
+        ? [h('ul.ck-vars', {}, Object.entries(variables).map(([name, value]) => {
+          const swatch = h('span.ck-swatch', { 'aria-hidden': 'true' });
+          swatch.style.background = String(value);
+          return h('li', {}, swatch, ' ', h('code', {}, name), ` ${value}`);
+        })), h('pre.ck-code', {}, JSON.stringify(settings.appearance, null, 2))]
+        : t('embed.appearanceNone'))));
+}
+
 // ---- Operator ---------------------------------------------------------------------------------------------
 
 async function orgsView() {
@@ -638,7 +667,22 @@ async function orgsView() {
     { label: t('orgs.sessions'), cell: (o) => formatNumber(o.usage.sessions), className: 'ck-num ck-hide-narrow' },
     { label: t('orgs.created'), cell: (o) => formatDate(o.createdAt), className: 'ck-hide-narrow' },
     { label: 'Project', cell: (o) => idCell(o.projectId), className: 'ck-hide-narrow' },
+    { label: '', cell: (o) => h('button.ck-button', { type: 'button', 'data-settings': o.externalOrgId, onclick: () => editOrg(o) }, t('orgs.settings')) },
   ], data, { caption: t('orgs.title') }));
+}
+
+async function editOrg(org) {
+  const saved = await formDialog(t('orgs.settingsTitle', { org: org.name }), t('orgs.save'), () => [
+    field(t('orgs.originsField'), h('textarea.ck-input.ck-textarea', { name: 'origins', rows: 4 }, (org.settings?.allowedOrigins || []).join('\n'))),
+    field(t('orgs.emailField'), h('input.ck-input', { name: 'emailFrom', value: org.settings?.emailFrom || '' })),
+  ], (form) => {
+    const origins = form.elements.origins.value.split(/\s+/).map((o) => o.trim()).filter(Boolean);
+    const emailFrom = form.elements.emailFrom.value.trim();
+    const body = { externalOrgId: org.externalOrgId, allowedOrigins: origins };
+    if (emailFrom) body.emailFrom = emailFrom; else if (org.settings?.emailFrom) body.emailFrom = null;
+    return api('PATCH', '/v1/admin/provision', body);
+  });
+  if (saved) render();
 }
 
 async function queueView() {

@@ -79,6 +79,42 @@ public struct SQLConsoleStatistics: Sendable {
         public let renders: Int64
         public let storageBytes: Int64
         public let sessions: Int64
+        public let settings: EmbedSettings
+    }
+
+    /// An org's embed settings as stored: allowed origins and appearance as JSON text.
+    public struct EmbedSettings: Sendable, Equatable {
+        public let allowedOriginsJSON: String?
+        public let emailFrom: String?
+        public let appearanceJSON: String?
+    }
+
+    /// The org and settings of one project (the partner's own view of them).
+    public struct ProjectProfile: Sendable, Equatable {
+        public let externalOrgID: String
+        public let name: String
+        public let projectID: String
+        public let settings: EmbedSettings
+    }
+
+    public func project(projectID: String) async throws -> ProjectProfile? {
+        try await database.sql.raw(
+            """
+            SELECT o.external_org_id, o.name, p.id AS project_id, e.allowed_origins, e.email_from, e.appearance
+            FROM projects p JOIN orgs o ON o.id = p.org_id LEFT JOIN embed_partners e ON e.project_id = p.id
+            WHERE p.id = \(bind: projectID)
+            """
+        ).first().map { row in
+            ProjectProfile(
+                externalOrgID: try row.decode(column: "external_org_id", as: String.self), name: try row.decode(column: "name", as: String.self),
+                projectID: try row.decode(column: "project_id", as: String.self), settings: try Self.settings(row))
+        }
+    }
+
+    static func settings(_ row: any SQLRow) throws -> EmbedSettings {
+        EmbedSettings(
+            allowedOriginsJSON: try row.decode(column: "allowed_origins", as: String?.self),
+            emailFrom: try row.decode(column: "email_from", as: String?.self), appearanceJSON: try row.decode(column: "appearance", as: String?.self))
     }
 
     /// Every org, newest first, with its renders, stored bytes (render outputs and uploads) and embed
@@ -90,8 +126,9 @@ public struct SQLConsoleStatistics: Sendable {
                 (SELECT COUNT(*) FROM renders r WHERE r.project_id = p.id) AS renders,
                 CAST((SELECT COALESCE(SUM(r.byte_count), 0) FROM renders r WHERE r.project_id = p.id)
                     + (SELECT COALESCE(SUM(u.byte_count), 0) FROM embed_uploads u WHERE u.project_id = p.id) AS BIGINT) AS storage_bytes,
-                (SELECT COUNT(*) FROM embed_sessions s WHERE s.project_id = p.id) AS sessions
-            FROM orgs o JOIN projects p ON p.org_id = o.id
+                (SELECT COUNT(*) FROM embed_sessions s WHERE s.project_id = p.id) AS sessions,
+                e.allowed_origins, e.email_from, e.appearance
+            FROM orgs o JOIN projects p ON p.org_id = o.id LEFT JOIN embed_partners e ON e.project_id = p.id
             ORDER BY o.created_at DESC, o.id LIMIT \(bind: limit)
             """
         ).all().map { row in
@@ -99,7 +136,7 @@ public struct SQLConsoleStatistics: Sendable {
                 externalOrgID: try row.decode(column: "external_org_id", as: String.self), name: try row.decode(column: "name", as: String.self),
                 projectID: try row.decode(column: "project_id", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
                 renders: try row.decode(column: "renders", as: Int64.self), storageBytes: try row.decode(column: "storage_bytes", as: Int64.self),
-                sessions: try row.decode(column: "sessions", as: Int64.self))
+                sessions: try row.decode(column: "sessions", as: Int64.self), settings: try Self.settings(row))
         }
     }
 }

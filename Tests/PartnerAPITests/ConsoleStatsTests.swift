@@ -70,6 +70,29 @@ struct ConsoleStatsTests {
         }
     }
 
+    @Test(
+        "GET /v1/project shows the key's own org and embed settings, and the operator's org list shows the same", arguments: DatabaseLeg.all)
+    func projectProfile(leg: DatabaseLeg) async throws {
+        try await TestApp.run(leg) { client, _ in
+            let provisioned = try await client.call(
+                .post, "/v1/admin/provision", bearer: TestApp.adminKey,
+                json: #"{"externalOrgId":"org-a","name":"Acme","allowedOrigins":["https://app.acme.example"]}"#)
+            let a = try #require(provisioned.string("apiKey"))
+            let b = try await provisionKey(client, org: "org-b")
+            let profile = try await client.call(.get, "/v1/project", bearer: a)
+            #expect(profile.status == 200)
+            #expect(profile.string("externalOrgId") == "org-a")
+            #expect(profile.string("name") == "Acme")
+            #expect(profile.json["settings"]?["allowedOrigins"] == .array([.string("https://app.acme.example")]))
+            let other = try await client.call(.get, "/v1/project", bearer: b)
+            #expect(other.string("externalOrgId") == "org-b")
+            #expect(!other.body.contains("acme"))
+            #expect(try await client.call(.get, "/v1/project").status == 401)
+            let orgs = try await client.call(.get, "/v1/admin/orgs", bearer: TestApp.adminKey)
+            #expect(orgs.body.contains("https://app.acme.example"))
+        }
+    }
+
     @Test("webhook stats count this project's deliveries by outcome; none yet is a null success rate", arguments: DatabaseLeg.all)
     func webhookStats(leg: DatabaseLeg) async throws {
         try await TestApp.run(leg) { client, _ in

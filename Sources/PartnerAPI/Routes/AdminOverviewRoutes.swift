@@ -16,12 +16,26 @@ struct AdminOverviewRoutes {
         let sessions: Int64
     }
 
+    /// An org's embed settings as the API shows them (`emailFrom` and `appearance` only when set).
+    struct Settings: Encodable {
+        let allowedOrigins: [String]
+        let emailFrom: String?
+        let appearance: JSONValue?
+
+        init(_ stored: SQLConsoleStatistics.EmbedSettings) {
+            allowedOrigins = stored.allowedOriginsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+            emailFrom = stored.emailFrom
+            appearance = stored.appearanceJSON.flatMap { try? JSONValue.parse(Data($0.utf8)) }.flatMap { $0 == .null ? nil : $0 }
+        }
+    }
+
     struct Org: Encodable {
         let externalOrgId: String
         let name: String
         let projectId: String
         let createdAt: String
         let usage: Usage
+        let settings: Settings
     }
 
     struct OrgList: Encodable { let data: [Org] }
@@ -57,7 +71,7 @@ struct AdminOverviewRoutes {
                         Org(
                             externalOrgId: $0.externalOrgID, name: $0.name, projectId: $0.projectID,
                             createdAt: Date(epochMillis: $0.createdAt).iso8601,
-                            usage: Usage(renders: $0.renders, storageBytes: $0.storageBytes, sessions: $0.sessions))
+                            usage: Usage(renders: $0.renders, storageBytes: $0.storageBytes, sessions: $0.sessions), settings: Settings($0.settings))
                     }))
         }
         routes.add(group, .get, "/queue", under: prefix) { _, _ in

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import Storage
 
-/// `GET /v1/stats/renders` and `GET /v1/stats/webhooks`: the console's charts (docs/console.md) as
+/// `GET /v1/project`: the calling project's org and embed settings (read-only; the deployment admin
+/// changes them). `GET /v1/stats/renders` and `GET /v1/stats/webhooks`: the console's charts (docs/console.md) as
 /// figures of the calling project only — renders per bucket with p50/p95 render time, failure rate by
 /// template, webhook delivery success. `window` is `24h` (hourly buckets) or `30d` (daily buckets).
 struct StatsRoutes {
@@ -116,8 +117,26 @@ struct StatsRoutes {
             buckets: buckets, byTemplate: byTemplate)
     }
 
+    struct ProjectBody: Encodable {
+        let projectId: String
+        let externalOrgId: String
+        let name: String
+        let settings: AdminOverviewRoutes.Settings
+    }
+
     func register(on group: RouterGroup<AppRequestContext>, routes: RouteTable, prefix: String) {
         let statistics = SQLConsoleStatistics(database: services.database)
+        routes.add(group, .get, "/project", under: prefix) { _, context in
+            let project = try context.requireProject()
+            guard let profile = try await statistics.project(projectID: project.projectID) else {
+                throw AppError.notFound("not_found", "This key's project no longer exists.")
+            }
+            return JSONBody.response(
+                status: .ok,
+                ProjectBody(
+                    projectId: profile.projectID, externalOrgId: profile.externalOrgID, name: profile.name,
+                    settings: AdminOverviewRoutes.Settings(profile.settings)))
+        }
         routes.add(group, .get, "/stats/renders", under: prefix) { request, context in
             let project = try context.requireProject()
             let window = try Window.parse(request)

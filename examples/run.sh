@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every example against a fresh server on loopback (part of `make test`), so the code in
-# docs/api.md and examples/ cannot rot. Prints "N passed, N failed".
+# docs/api.md and examples/ cannot rot, then the document-standards check on the same server
+# (scripts/document-standards-test.py: PDF/A, attachments, tagging, glyph coverage). Prints "N passed, N failed".
 #   examples/run.sh [path/to/craftkit]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
 passed=0 failed=0
-for example in examples/*.py examples/*.mjs; do
+for example in examples/*.py examples/*.mjs scripts/document-standards-test.py; do
   case $example in *.py) runner=python3 ;; *) runner=node ;; esac
   if timeout 60 "$runner" "$example"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $example" >&2; fi
 done

@@ -20,6 +20,7 @@ done
 # Playwright drives Debian's chromium in the browser tests. Pinned: a newer Playwright may expect a newer
 # DevTools protocol than Debian's chromium speaks; `playwright install` is never needed.
 # standardwebhooks: the webhook tests verify deliveries with the library receivers use.
+# pikepdf: the document-standards check reads PDF/A markers and attachments the way archivers do.
 # aiosmtpd: the SMTP email tests send to a real SMTP server (scripts/smtp-sink.py).
 # moto: the S3 blob store tests run against its S3 API server, from a venv of its own (scripts/with-s3.sh).
 pip_install() {
@@ -34,6 +35,10 @@ python_packages() {
   if ! python3 -c "import standardwebhooks" 2>/dev/null; then
     echo "install-deps: installing standardwebhooks==1.1.0 (PyPI)"
     pip_install "standardwebhooks==1.1.0"
+  fi
+  if ! python3 -c "import pikepdf" 2>/dev/null; then
+    echo "install-deps: installing pikepdf==10.18.0 (PyPI)"
+    pip_install "pikepdf==10.18.0"
   fi
   if ! python3 -c "import aiosmtpd" 2>/dev/null; then
     echo "install-deps: installing aiosmtpd==1.4.6 (PyPI)"

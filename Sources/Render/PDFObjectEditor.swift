@@ -269,6 +269,34 @@ enum PDFSyntax {
         return Array(body[..<r.entry.lowerBound]) + Array(body[r.entry.upperBound...])
     }
 
+    /// `value` (no stream) with the whitespace that separates nothing dropped and the rest collapsed to
+    /// single spaces; strings are copied as they are.
+    static func compacted(_ value: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count)
+        var i = 0
+        var pendingSpace = false
+        func separates(_ b: UInt8) -> Bool { isDelimiter(b) && b != UInt8(ascii: "%") }
+        while i < value.count {
+            let b = value[i]
+            if isWhitespace(b) {
+                pendingSpace = true
+                i += 1
+                continue
+            }
+            if pendingSpace, let last = out.last, !separates(last), !separates(b) { out.append(0x20) }
+            pendingSpace = false
+            if b == UInt8(ascii: "("), let end = valueEnd(value, from: i) {
+                out += value[i..<end]
+                i = end
+                continue
+            }
+            out.append(b)
+            i += 1
+        }
+        return out
+    }
+
     /// The object number of a reference `n 0 R`.
     static func reference(_ value: [UInt8]?) -> Int? {
         guard let value else { return nil }

@@ -72,9 +72,9 @@ struct TaggedPDFTests {
         #expect(occurrences(of: "/Scope /Column", in: tree) == 5, "the items table's five header cells")
         #expect(occurrences(of: "/Scope /Row", in: tree) == 4, "the key-value block's four labels")
         let raw = String(decoding: pdf.bytes, as: UTF8.self)
-        #expect(raw.contains("/A << /O /Table /Scope /Column >>"))
-        #expect(raw.contains("/Alt (Signature)"))
-        #expect(!raw.contains("/S /Private"), "artifacts leave the tree")
+        #expect(raw.contains("/A<</O/Table/Scope/Column>>"))
+        #expect(raw.contains("/Alt(Signature)"))
+        #expect(!raw.contains("/Private"), "artifacts leave the tree")
         // Links sit in Link elements with an object reference to their annotation.
         #expect(tree.contains("Link (inline)"))
         #expect(tree.contains("Object "))
@@ -106,7 +106,7 @@ struct TaggedPDFTests {
         let roles = Self.elements(tree).map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("H") }
         #expect(roles == ["H2 (block)", "H3 (block)", "H3 (block)", "H3 (block)"])
         let raw = String(decoding: pdf.bytes, as: UTF8.self)
-        #expect(raw.contains("/Alt (Image)"))
+        #expect(raw.contains("/Alt(Image)"))
         let texts = Self.leafTexts(try Self.structure(pdf.bytes))
         #expect(texts.contains("العربية"))
         #expect(texts.contains("עברית"))
@@ -119,12 +119,12 @@ struct TaggedPDFTests {
         let pdf = try await Fixture.render("letter.json", "letter.data.json")
         let raw = String(decoding: pdf.bytes, as: UTF8.self)
         #expect(raw.contains("/Lang (fr-FR)"))
-        #expect(occurrences(of: "/Lang (ar)", in: raw) == 2, "the Arabic heading and paragraph")
-        #expect(occurrences(of: "/Lang (he)", in: raw) == 2, "the Hebrew heading and paragraph")
-        #expect(occurrences(of: "/Lang (ja)", in: raw) == 1)
-        #expect(occurrences(of: "/Lang (ko)", in: raw) == 1)
-        #expect(occurrences(of: "/Lang (zh)", in: raw) == 1, "the Chinese paragraph; the mixed CJK heading has none")
-        #expect(occurrences(of: "/Lang (", in: raw) == 8)
+        #expect(occurrences(of: "/Lang(ar)", in: raw) == 2, "the Arabic heading and paragraph")
+        #expect(occurrences(of: "/Lang(he)", in: raw) == 2, "the Hebrew heading and paragraph")
+        #expect(occurrences(of: "/Lang(ja)", in: raw) == 1)
+        #expect(occurrences(of: "/Lang(ko)", in: raw) == 1)
+        #expect(occurrences(of: "/Lang(zh)", in: raw) == 1, "the Chinese paragraph; the mixed CJK heading has none")
+        #expect(occurrences(of: "/Lang(", in: raw) == 7, "no other element has a language of its own")
         #expect(ScriptLanguage.of("Grüße aus Zürich") == nil)
         #expect(ScriptLanguage.of("Привет") == nil)
         #expect(ScriptLanguage.of("Καλημέρα") == "el")
@@ -142,7 +142,7 @@ struct TaggedPDFTests {
             """
         let pdf = try await render(doc, #"{ "photo": "asset:logo.png" }"#, images: Fixture.assets)
         let raw = String(decoding: pdf.bytes, as: UTF8.self)
-        let alts = raw.components(separatedBy: "/Alt ").dropFirst().map { String($0.prefix { $0 != ")" }) + ")" }
+        let alts = raw.components(separatedBy: "/Alt").dropFirst().map { String($0.prefix { $0 != ")" }) + ")" }
         #expect(alts == ["(Craftkit logo)", "(Portrait of the author)", "(Image)"])
     }
 
@@ -264,9 +264,11 @@ struct TaggedPDFTests {
         #expect(PDFObjectEditor.parse(Array(pdf.prefix(pdf.count / 2))) == nil)
     }
 
-    @Test("PDF text strings: printable ASCII as a literal with escapes, anything else as UTF-16BE hex")
+    @Test("PDF text strings: printable ASCII as a literal with escapes, anything else as UTF-16BE hex; compacted values keep their strings")
     func textStrings() {
         #expect(PDFSyntax.textString("a (b) \\") == Array("(a \\(b\\) \\\\)".utf8))
         #expect(PDFSyntax.textString("é") == Array("<FEFF00E9>".utf8))
+        let cairo = "<< /Type /StructElem\n   /S /P\n   /K [ 1 0 R 2 ]\n   /Alt (a  b)\n   /C <FEFF>\n>>"
+        #expect(String(decoding: PDFSyntax.compacted(Array(cairo.utf8)), as: UTF8.self) == "<</Type/StructElem/S/P/K[1 0 R 2]/Alt(a  b)/C<FEFF>>>")
     }
 }

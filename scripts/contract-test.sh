@@ -256,6 +256,9 @@ parameters = { project = "$CONTRACT_UPLOAD_PROJECT", session = "$CONTRACT_UPLOAD
 include-name = "GET /embed/assets/{file}"
 parameters = { file = "form.js" }
 [[operations]]
+include-name = "GET /console/assets/{file}"
+parameters = { file = "console.js" }
+[[operations]]
 include-name-regex = "^GET /embed/(builder|form)$"
 parameters = { session_token = "$CONTRACT_EDIT_TOKEN" }
 

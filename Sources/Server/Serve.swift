@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
         Runtime.say(
             """
             Craftkit Server \(BuildInfo.version) listening on \(config.publicURL)
+              console:   \(config.publicURL)/console (sign in with the admin key, provision an org, then use its API key)
               health:    curl \(config.publicURL)/v1/health
               provision: curl -X POST \(config.publicURL)/v1/admin/provision -H \(adminHeader) \\
                            -H 'Content-Type: application/json' -d '{"externalOrgId":"acme"}'

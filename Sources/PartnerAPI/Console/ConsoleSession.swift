@@ -4,10 +4,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The console's session (docs/console.md): stateless, a cookie sealed with the deployment's
-/// secret-sealing key (docs/decisions/0001-secrets-at-rest.md) that names the principal — a project's
-/// API key by id, or the operator — with its issue time, last activity and CSRF token. The key itself
-/// never reaches the browser: the cookie holds only ids, opaque to anyone without the sealing key.
+/// The console's session (docs/console.md, docs/decisions/0017-console-sessions.md): stateless, a
+/// cookie sealed with the deployment's secret-sealing key (docs/decisions/0001-secrets-at-rest.md) that
+/// names the principal — a project's API key by id, or the operator — with its issue time, last
+/// activity and CSRF token. The key itself never reaches the browser: the cookie holds only ids,
+/// opaque to anyone without the sealing key.
 struct ConsoleSession: Codable, Sendable, Equatable {
     enum Kind: String, Codable, Sendable { case project, `operator` }
 

@@ -71,6 +71,7 @@ export async function api(method, path, body, { raw = false, quiet401 = false } 
 
 export function errorText(error) {
   if (error?.code === 'csrf_token_invalid') return t('error.csrf');
+  if (error instanceof Error && !(error instanceof APIError) && error.name === 'Error') return error.message;
   return t('error.generic', { message: error?.message || String(error) });
 }
 

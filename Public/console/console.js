@@ -115,7 +115,7 @@ function shell(active, content) {
     h('span.ck-brand', {}, 'Craftkit'), h('span.ck-principal', { 'data-principal': session.principal.kind }, who),
     h('span.ck-spacer'), languagePicker(), h('button.ck-button', { type: 'button', onclick: signOut, id: 'ck-signout' }, t('signout')));
   const main = h('main.ck-main', { id: 'ck-main', tabindex: '-1' }, content);
-  app.replaceChildren(h('a.ck-skip', { href: '#ck-main', onclick: (e) => { e.preventDefault(); main.focus(); } }, 'Skip to content'), header, h('div.ck-layout', {}, nav, main));
+  app.replaceChildren(h('a.ck-skip', { href: '#ck-main', onclick: (e) => { e.preventDefault(); main.focus(); } }, t('skip')), header, h('div.ck-layout', {}, nav, main));
   app.removeAttribute('aria-busy');
   return main;
 }
@@ -396,7 +396,21 @@ async function engagementPanel(render) {
       engagement.recent?.length
         ? h('ol.ck-timeline', {}, engagement.recent.slice(0, 20).map((e) => h('li', {}, h('time', {}, formatDate(e.createdAt)), ' ', t(`engagement.type.${e.eventType}`))))
         : h('p.ck-hint', {}, t('engagement.none')),
-      h('div.ck-actions', {}, share),
+      h('div.ck-actions', {}, share, h('button.ck-button', { type: 'button', 'data-action': 'email', onclick: async () => {
+        const sent = await formDialog(t('engagement.email'), t('engagement.emailSend'),
+          () => [field(t('engagement.emailTo'), h('input.ck-input', { name: 'to', type: 'email', required: true }))],
+          async (form) => {
+            const to = form.elements.to.value.trim();
+            try {
+              await api('POST', `/v1/renders/${render.id}/email`, { to });
+            } catch (error) {
+              if (error.code === 'email_not_configured') throw new Error(t('engagement.emailUnavailable'));
+              throw error;
+            }
+            return to;
+          });
+        if (sent) { await draw(null); section.append(message(t('engagement.emailed', { to: sent }), 'info')); }
+      } }, t('engagement.email'))),
       shared ? h('p', {}, t('engagement.shared'), ' ', h('a.ck-wrap', { href: shared.shareUrl, target: '_blank', rel: 'noopener noreferrer', 'data-share-url': '' }, shared.shareUrl), copyButton(shared.shareUrl, t('copy'))) : null);
   };
   await draw(null);
@@ -430,7 +444,11 @@ async function rendersView(id, query) {
   const { data } = await api('GET', '/v1/renders?limit=200');
   const status = query.get('status') || '';
   const template = query.get('template') || '';
-  const rows = data.filter((r) => (!status || r.status === status) && (!template || r.templateSlug === template));
+  const since = query.get('since') || '';
+  const sinceMillis = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 }[since];
+  const cutoff = sinceMillis ? Date.now() - sinceMillis : 0;
+  const rows = data.filter((r) => (!status || r.status === status) && (!template || r.templateSlug === template)
+    && (!cutoff || Date.parse(r.createdAt) >= cutoff));
   const setFilter = (name, value) => {
     const next = new URLSearchParams(query);
     if (value) next.set(name, value); else next.delete(name);
@@ -442,7 +460,10 @@ async function rendersView(id, query) {
   const slugs = [...new Set(data.map((r) => r.templateSlug))].sort();
   const templateSelect = h('select.ck-select', { id: 'ck-filter-template', onchange: (e) => setFilter('template', e.target.value) },
     h('option', { value: '' }, t('renders.all')), slugs.map((s) => h('option', { value: s, selected: s === template }, s)));
-  const filters = h('div.ck-filters', {}, field(t('renders.status'), statusSelect), field(t('renders.template'), templateSelect));
+  const sinceSelect = h('select.ck-select', { id: 'ck-filter-since', onchange: (e) => setFilter('since', e.target.value) },
+    h('option', { value: '' }, t('renders.all')), ['1h', '24h', '7d'].map((s) => h('option', { value: s, selected: s === since }, t(`renders.since.${s}`))));
+  const filters = h('div.ck-filters', {}, field(t('renders.status'), statusSelect), field(t('renders.template'), templateSelect),
+    field(t('renders.since'), sinceSelect));
   if (!data.length) {
     return page(t('renders.title'), null, emptyState(t('renders.empty'),
       h('button.ck-button.ck-button-primary', { type: 'button', onclick: () => go('templates') }, t('overview.emptyAction'))));
@@ -666,7 +687,7 @@ async function orgsView() {
     { label: t('orgs.storage'), cell: (o) => formatBytes(o.usage.storageBytes), className: 'ck-num' },
     { label: t('orgs.sessions'), cell: (o) => formatNumber(o.usage.sessions), className: 'ck-num ck-hide-narrow' },
     { label: t('orgs.created'), cell: (o) => formatDate(o.createdAt), className: 'ck-hide-narrow' },
-    { label: 'Project', cell: (o) => idCell(o.projectId), className: 'ck-hide-narrow' },
+    { label: t('queue.project'), cell: (o) => idCell(o.projectId), className: 'ck-hide-narrow' },
     { label: '', cell: (o) => h('button.ck-button', { type: 'button', 'data-settings': o.externalOrgId, onclick: () => editOrg(o) }, t('orgs.settings')) },
   ], data, { caption: t('orgs.title') }));
 }

@@ -30,6 +30,9 @@ public struct ServerConfig: Sendable, Equatable {
     /// How long a render worker's claim on a job lasts without a heartbeat (renewed every third of it):
     /// after a worker dies, its renders are taken again by another worker this much later.
     public var renderLeaseMillis: Int
+    /// How long a webhook deliverer's claim on a delivery lasts (a delivery takes at most 20 s: 10 s for
+    /// a connection slot, 10 s for the request): a dead process's deliveries are retried this much later.
+    public var webhookLeaseMillis: Int
     public var maxBodyBytes: Int
     /// Short git sha of the build, or `local`; reported by the health endpoint.
     public var version: String
@@ -141,6 +144,7 @@ public struct ServerConfig: Sendable, Equatable {
         workers = try integer("CRAFTKIT_WORKERS", default: max(1, processorCount), range: 0...256)
         maxRunningRendersPerProject = try integer("CRAFTKIT_MAX_RUNNING_RENDERS_PER_PROJECT", default: 16, range: 0...100_000)
         renderLeaseMillis = try integer("CRAFTKIT_RENDER_LEASE_MS", default: 30_000, range: 3_000...3_600_000)
+        webhookLeaseMillis = try integer("CRAFTKIT_WEBHOOK_LEASE_MS", default: 60_000, range: 30_000...3_600_000)
         maxBodyBytes = try Self.parseByteSize(value("CRAFTKIT_MAX_BODY_BYTES"), variable: "CRAFTKIT_MAX_BODY_BYTES", default: 10 * 1024 * 1024)
         version = value("CRAFTKIT_VERSION") ?? "local"
         presignedDownloads = value("CRAFTKIT_PUBLIC_BLOB_URL")?.lowercased() == "presigned"

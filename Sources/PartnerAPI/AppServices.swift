@@ -160,8 +160,11 @@ public struct AppServices: Sendable {
             var workerSettings = RenderWorker.Settings()
             workerSettings.leaseMillis = Int64(config.renderLeaseMillis)
             workerSettings.heartbeatEvery = .milliseconds(config.renderLeaseMillis / 3)
+            var webhookSettings = WebhookDeliverer.Settings()
+            webhookSettings.leaseMillis = Int64(config.webhookLeaseMillis)
             return AppServices(
-                config: config, adminKey: adminKey, database: database, blobs: blobs, engine: engine, logger: logger, workerSettings: workerSettings)
+                config: config, adminKey: adminKey, database: database, blobs: blobs, engine: engine, logger: logger, workerSettings: workerSettings,
+                webhookSettings: webhookSettings)
         } catch {
             try? await database.shutdown()
             throw error

@@ -27,7 +27,7 @@ struct ServerConfigTests {
             "CRAFTKIT_ENCRYPTION_KEY": "encryption-key-0123456789",
             "CRAFTKIT_PREVIOUS_ENCRYPTION_KEYS": "old-key-0123456789abc, older-0123456789abcd",
             "CRAFTKIT_LOG_LEVEL": "DEBUG", "CRAFTKIT_WORKERS": "3", "CRAFTKIT_MAX_BODY_BYTES": "2m", "CRAFTKIT_VERSION": "abc1234",
-            "CRAFTKIT_RENDER_LEASE_MS": "8000",
+            "CRAFTKIT_RENDER_LEASE_MS": "8000", "CRAFTKIT_WEBHOOK_LEASE_MS": "45000",
         ])
         #expect(config.host == "0.0.0.0")
         #expect(config.port == 9000)
@@ -39,6 +39,7 @@ struct ServerConfigTests {
         #expect(config.logLevel == "debug")
         #expect(config.workers == 3)
         #expect(config.renderLeaseMillis == 8_000)
+        #expect(config.webhookLeaseMillis == 45_000)
         #expect(config.maxBodyBytes == 2 * 1024 * 1024)
         #expect(config.version == "abc1234")
     }
@@ -50,7 +51,7 @@ struct ServerConfigTests {
             ("CRAFTKIT_DATABASE_URL", "mysql://x"), ("CRAFTKIT_DATABASE_URL", "postgres://db/ck"), ("CRAFTKIT_STORAGE_URL", "gs://bucket"),
             ("CRAFTKIT_ADMIN_KEY", "short"), ("CRAFTKIT_ENCRYPTION_KEY", "short"), ("CRAFTKIT_LOG_LEVEL", "loud"),
             ("CRAFTKIT_WORKERS", "-1"), ("CRAFTKIT_MAX_BODY_BYTES", "lots"), ("CRAFTKIT_MAX_BODY_BYTES", "0"),
-            ("CRAFTKIT_RENDER_LEASE_MS", "500"),
+            ("CRAFTKIT_RENDER_LEASE_MS", "500"), ("CRAFTKIT_WEBHOOK_LEASE_MS", "10000"),
         ]
     )
     func badValues(variable: String, value: String) {

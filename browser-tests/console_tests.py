@@ -4,7 +4,7 @@
                     the page's storage; a change without the CSRF token is 403; sign out ends the session
   console-keys      create a key (its secret shown once, and it works) -> revoke it (it stops working)
   console-webhook   add a webhook endpoint pointing at a local receiver, render -> the delivery is listed
-  console-builder   a template made in the console opens in the builder in a new tab
+  console-builder   a template made in the console opens in the builder in a new tab; a template's form too
   console-charts    twenty renders -> the overview's charts draw them; "try a render" shows the PDF; the
                     inbound trigger panel, a render's share link and engagement, a catalog's version diff
   console-operator  the admin key's view lists two orgs (one provisioned from the console), queue, health;
@@ -274,6 +274,15 @@ def test_console_builder(stack, page):
     assert builder.locator(".ck-template-name").input_value() == "Quote"
     shot(page, "console-templates.png")
     builder.close()
+    # The form of a template, as the org's users would see it (a fill session, in a new tab).
+    page.click("a[data-nav=templates]")
+    page.click("text=Invoice")
+    with page.context.expect_page() as opened:
+        page.click("section[data-template=invoice] [data-action=form]")
+    form = opened.value
+    form.wait_for_url(re.compile(r"/embed/form\?session_token="))
+    form.wait_for_selector("input")
+    form.close()
 
 
 def test_console_charts(stack, page):

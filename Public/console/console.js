@@ -230,20 +230,20 @@ export function sampleData(manifest) {
   return data;
 }
 
-async function openInBuilder(slug, status) {
+async function openInBuilder(slug, status, mode = 'edit') {
   // Opened synchronously so the browser allows the tab, then pointed at the minted session.
   const tab = window.open('', '_blank');
   try {
     const minted = await api('POST', '/v1/embed/sessions', {
       tenant: { externalId: 'console', displayName: 'Console' },
       actor: { externalId: `console-${session.principal.keyId}`, displayName: 'Console' },
-      scope: { mode: 'edit', templateExternalId: slug },
-      permissions: { rename: true, rollback: true },
+      scope: { mode, templateExternalId: slug },
+      ...(mode === 'edit' ? { permissions: { rename: true, rollback: true } } : {}),
     });
     if (tab) {
       tab.opener = null;
       tab.location.href = minted.iframe_url;
-      status.replaceChildren(message(t('templates.builderOpened'), 'info'));
+      status.replaceChildren(message(t(mode === 'edit' ? 'templates.builderOpened' : 'templates.formOpened'), 'info'));
     } else {
       status.replaceChildren(message(t('templates.builderBlocked'), 'info'), h('a', { href: minted.iframe_url, target: '_blank', rel: 'noopener noreferrer', 'data-builder-link': '' }, t('templates.openBuilder')));
     }
@@ -341,7 +341,8 @@ async function templateDetail(slug) {
       h('dt', {}, t('templates.updated')), h('dd', {}, formatDate(template.updatedAt))),
     h('div.ck-actions', {},
       h('button.ck-button.ck-button-primary', { type: 'button', 'data-action': 'builder', onclick: () => openInBuilder(template.slug, status) }, t('templates.openBuilder')),
-      template.published ? h('button.ck-button', { type: 'button', 'data-action': 'try-render', onclick: () => tryRender(template, renderOut) }, t('templates.tryRender')) : null),
+      template.published ? h('button.ck-button', { type: 'button', 'data-action': 'try-render', onclick: () => tryRender(template, renderOut) }, t('templates.tryRender')) : null,
+      template.published ? h('button.ck-button', { type: 'button', 'data-action': 'form', onclick: () => openInBuilder(template.slug, status, 'fill') }, t('templates.openForm')) : null),
     status, renderOut,
     h('h3', {}, t('templates.variables')),
     variables.length || loops.length
@@ -657,7 +658,8 @@ async function embedView() {
           swatch.style.background = String(value);
           return h('li', {}, swatch, ' ', h('code', {}, name), ` ${value}`);
         })), h('pre.ck-code', {}, JSON.stringify(settings.appearance, null, 2))]
-        : t('embed.appearanceNone'))));
+        : t('embed.appearanceNone'))),
+    h('p.ck-hint', {}, t('embed.preview')));
 }
 
 // ---- Operator ---------------------------------------------------------------------------------------------

@@ -212,6 +212,25 @@ struct TaggedPDFTests {
         #expect(check.status == 0, "qpdf --check: \(check.output)")
     }
 
+    @Test("a columns block taller than a page is tagged column by column on every page, its paragraphs all in the tree")
+    func flowingColumns() async throws {
+        func paragraphs(_ name: String) -> String {
+            (1...60).map {
+                #"{ "type": "paragraph", "text": "\#(name) \#($0) is a paragraph long enough to wrap onto a second line in a narrow column." }"#
+            }
+            .joined(separator: ",")
+        }
+        let columns = #"[ { "blocks": [ \#(paragraphs("Left")) ] }, { "blocks": [ \#(paragraphs("Right")) ] } ]"#
+        let pdf = try await render(#"{ "blocks": [ { "type": "columns", "columns": \#(columns) } ] }"#)
+        #expect(pdf.pageCount > 2)
+        let check = try Tool.qpdfCheck(pdf.bytes)
+        #expect(check.status == 0, "qpdf --check: \(check.output)")
+        let tree = try Self.structure(pdf.bytes, text: false)
+        // A paragraph cut where the paginator moves to the other column becomes two elements.
+        let count = Self.elements(tree).filter { $0 == "  P (block)" }.count
+        #expect(count >= 120 && count <= 120 + 2 * pdf.pageCount)
+    }
+
     @Test("pdf.tagged false gives an untagged PDF with the same text")
     func untagged() async throws {
         let json = String(decoding: try Data(contentsOf: Fixture.directory.appendingPathComponent("invoice.json")), as: UTF8.self)

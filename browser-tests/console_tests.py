@@ -265,6 +265,9 @@ def test_console_builder(stack, page):
     page.fill("dialog[open] input[name=name]", "Quote")
     page.click("dialog[open] button[type=submit]")
     page.wait_for_selector("section[data-template=quote]")
+    # The starter template renders with sample data before anyone designs it.
+    page.click("section[data-template=quote] [data-action=try-render]")
+    page.wait_for_selector("section[data-template=quote] [data-render-done]", timeout=60_000)
     with page.context.expect_page() as opened:
         page.click("section[data-template=quote] [data-action=builder]")
     builder = opened.value

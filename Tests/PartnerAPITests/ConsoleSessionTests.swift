@@ -214,7 +214,7 @@ struct ConsoleSessionTests {
         }
     }
 
-    @Test("GET /console serves the page with a CSP that allows no inline script and no framing")
+    @Test("GET /console serves the page with a CSP that allows no inline script and no framing, its assets within the page budget")
     func page() async throws {
         try await TestApp.run(.sqlite) { client, _ in
             let page = try await client.call(.get, "/console")
@@ -225,6 +225,18 @@ struct ConsoleSessionTests {
             #expect(page.body.contains("/console/assets/console.js"))
             #expect(try await client.call(.get, "/console/assets/console.js").status == 200)
             #expect(try await client.call(.get, "/console/assets/..%2Fembed%2Fform.html").status == 404)
+            // The page's budget and rules (docs/decisions/0014-embed-page-budget.md): every asset it loads,
+            // 150 KB in all, no third-party origin, and nothing written as markup from data.
+            #expect(!page.body.contains("http"))
+            var total = page.body.utf8.count
+            for asset in ["console.js", "console-ui.js", "console-strings.js", "console-charts.js", "console.css"] {
+                let file = try await client.call(.get, "/console/assets/\(asset)")
+                #expect(file.status == 200, "\(asset)")
+                #expect(page.body.contains("/console/assets/\(asset)"), "\(asset) is not loaded by the page")
+                #expect(!file.body.contains("innerHTML") && !file.body.contains("from 'http") && !file.body.contains("@import"), "\(asset)")
+                total += file.body.utf8.count
+            }
+            #expect(total <= 150_000)
         }
     }
 }

@@ -150,7 +150,8 @@ struct ConsoleSessionTests {
         }
     }
 
-    @Test("a wrong key is 401 in the envelope and sets no cookie; a tampered or idle-expired cookie is no session")
+    @Test(
+        "a wrong key is 401 in the envelope and sets no cookie, a sign-in from another site is 403; a tampered or idle-expired cookie is no session")
     func refusedSessions() async throws {
         try await TestApp.run(.sqlite) { client, services in
             for body in [#"{"key":"ck_live_not-a-real-key-000000000000"}"#, #"{"key":"nope"}"#] {
@@ -160,8 +161,16 @@ struct ConsoleSessionTests {
                 #expect(wrong.headers[.setCookie] == nil)
             }
             #expect(try await client.call(.post, "/console/session", json: #"{}"#).status == 400)
-
+            // Posted from another site (login CSRF): refused before the key is looked at.
             let key = try await provisionKey(client)
+            let foreign = try await client.call(
+                .post, "/console/session", json: #"{"key":"\#(key)"}"#, headers: [.origin: "https://evil.example"])
+            #expect(foreign.status == 403)
+            #expect(foreign.errorCode == "origin_not_allowed")
+            #expect(foreign.headers[.setCookie] == nil)
+            let own = try await client.call(.post, "/console/session", json: #"{"key":"\#(key)"}"#, headers: [.origin: "http://127.0.0.1:0"])
+            #expect(own.status == 200)
+
             let session = try await signIn(client, key: key)
             let value = String(session.cookie.dropFirst("ck_console=".count))
             let tampered = Session(

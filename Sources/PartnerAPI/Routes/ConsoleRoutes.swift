@@ -86,7 +86,23 @@ struct ConsoleRoutes {
         .cacheControl: "no-store", .xFrameOptions: "DENY",
     ]
 
+    /// Whether a browser's `Origin` is this server: the host it was asked for (`Host`) or the public URL.
+    /// A sign-in posted from another site (login CSRF: signing a victim in to the attacker's project) is
+    /// refused; clients that send no `Origin` (curl, servers) are not browsers on another site.
+    static func isOwnOrigin(_ origin: String, request: Request, publicURL: String) -> Bool {
+        let lowered = origin.lowercased()
+        let publicOrigin = URLComponents(string: publicURL).map { url in
+            "\(url.scheme ?? "http")://\(url.host ?? "")" + (url.port.map { ":\($0)" } ?? "")
+        }
+        if lowered == publicOrigin?.lowercased() { return true }
+        guard let authority = request.head.authority?.lowercased(), let schemeEnd = lowered.range(of: "://") else { return false }
+        return lowered[schemeEnd.upperBound...] == authority
+    }
+
     func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if let origin = request.headers[.origin], !Self.isOwnOrigin(origin, request: request, publicURL: services.config.publicURL) {
+            throw AppError(status: 403, code: "origin_not_allowed", message: "Sign in from this server's own console page.")
+        }
         let json = try await JSONBody.read(request, limit: 16_384)
         var fields = try ObjectValidator(json)
         let key = fields.string("key", required: true, length: 1...512)

@@ -386,10 +386,18 @@ def test_console_operator(stack, page):
     page.click("a[data-nav=orgs]")
     page.click("button[data-settings=operator-b]")
     page.fill("dialog[open] textarea[name=origins]", "https://app.northwind.example")
+    page.fill("dialog[open] input[name=displayName]", "Northwind Traders")
+    page.fill("dialog[open] input[name=colorPrimary]", "#0f766e")
+    preview = page.locator("dialog[open] [data-appearance-preview]")
+    assert "Northwind Traders" in preview.inner_text(), preview.inner_text()
+    color = preview.locator(".ck-brand-preview-button").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert color == "rgb(15, 118, 110)", color
+    shot(page, "console-org-settings.png")
     page.click("dialog[open] button[type=submit]")
     page.wait_for_selector("dialog[open]", state="detached")
     code, body = server.call("GET", "/v1/project", key=api_key)
     assert code == 200 and body["settings"]["allowedOrigins"] == ["https://app.northwind.example"], (code, body)
+    assert body["settings"]["appearance"]["colorPrimary"] == "#0f766e", body
     page.click("#ck-signout")
     page.wait_for_selector("#ck-key")
     sign_in(page, server, api_key)

@@ -120,7 +120,7 @@ export function copyButton(value, label) {
 
 /** An id in monospace with a copy button. */
 export function idCell(id, short = true) {
-  return h('span.ck-id', {}, h('code', { title: id }, short ? id.slice(0, 8) : id), copyButton(id));
+  return h('span.ck-id', {}, h('code', { title: id }, short ? `…${id.slice(-8)}` : id), copyButton(id));
 }
 
 export function badge(status) {

@@ -109,7 +109,7 @@ function shell(active, content) {
       h('li', {}, h('a', { href: `#/${view}`, 'aria-current': view === active ? 'page' : null, 'data-nav': view }, t(key))))));
   const who = operator
     ? t('principal.operator')
-    : (session.org ? `${session.org.name} · ` : '') + t('principal.project', { id: session.principal.projectId.slice(0, 8) })
+    : (session.org ? `${session.org.name} · ` : '') + t('principal.project', { id: session.principal.projectId.slice(-8) })
       + (session.principal.environment === 'test' ? ` · ${t('env.test')}` : '');
   const header = h('header.ck-topbar', {},
     h('span.ck-brand', {}, 'Craftkit'), h('span.ck-principal', { 'data-principal': session.principal.kind }, who),
@@ -286,7 +286,7 @@ async function tryRender(template, out) {
       return;
     }
     out.replaceChildren(h('p.ck-status', { role: 'status', 'data-render-done': done.id }, t('templates.renderDone', { ms: done.durationMs ?? '?' }),
-      ' ', h('a', { href: `#/renders/${done.id}` }, done.id.slice(0, 8))), await pdfPreview(done));
+      ' ', h('a', { href: `#/renders/${done.id}` }, done.id.slice(-8))), await pdfPreview(done));
   } catch (error) {
     if (error.status !== 401) out.replaceChildren(message(errorText(error)));
   }
@@ -422,7 +422,7 @@ async function renderDetail(id) {
   const render = await api('GET', `/v1/renders/${encodeURIComponent(id)}`);
   const preview = h('div.ck-render-out');
   const panel = h('section.ck-panel', { 'aria-label': `${t('renders.id')} ${render.id}`, 'data-render': render.id },
-    h('div.ck-panel-head', {}, h('h2', {}, `${t('renders.id')} ${render.id.slice(0, 8)}`), h('a.ck-button', { href: '#/renders', 'aria-label': t('close') }, '×')),
+    h('div.ck-panel-head', {}, h('h2', {}, `${t('renders.id')} ${render.id.slice(-8)}`), h('a.ck-button', { href: '#/renders', 'aria-label': t('close') }, '×')),
     h('dl.ck-facts', {},
       h('dt', {}, 'ID'), h('dd', {}, idCell(render.id, false)),
       h('dt', {}, t('renders.status')), h('dd', {}, badge(render.status)),
@@ -637,13 +637,31 @@ async function catalogsView(name, query) {
   return page(t('catalogs.title'), null, h('div.ck-split', {}, list, name ? await catalogDetail(name, query) : null));
 }
 
+const appearanceKeys = ['displayName', 'logoUrl', 'colorPrimary', 'colorPrimaryForeground', 'colorBackground'];
+const colorPattern = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+/** A small sample of a guest-facing page in an appearance: the name, a line of text, a button. */
+function appearancePreview(appearance) {
+  const box = h('div.ck-brand-preview', { 'data-appearance-preview': '', 'aria-label': t('appearance.preview'), role: 'img' });
+  const update = (values) => {
+    const name = h('strong.ck-brand-preview-name', {}, values.displayName || 'Craftkit');
+    const button = h('span.ck-brand-preview-button', {}, t('appearance.button'));
+    if (colorPattern.test(values.colorPrimary || '')) button.style.background = values.colorPrimary;
+    if (colorPattern.test(values.colorPrimaryForeground || '')) button.style.color = values.colorPrimaryForeground;
+    box.style.background = colorPattern.test(values.colorBackground || '') ? values.colorBackground : '';
+    box.replaceChildren(name, h('p', {}, t('appearance.sample')), button);
+  };
+  update(appearance || {});
+  box.update = update;
+  return box;
+}
+
 // ---- Partner: embed settings (read-only) -------------------------------------------------------------------
 
 async function embedView() {
   const project = await api('GET', '/v1/project');
   session.org = project;
   const settings = project.settings;
-  const variables = settings.appearance?.variables || {};
   return page(t('embed.title'), null,
     message(t('embed.note'), 'info'),
     h('dl.ck-facts.ck-panel', {},
@@ -653,11 +671,11 @@ async function embedView() {
         : t('embed.originsNone')),
       h('dt', {}, t('embed.emailFrom')), h('dd', {}, settings.emailFrom || t('none')),
       h('dt', {}, t('embed.appearance')), h('dd', {}, settings.appearance
-        ? [h('ul.ck-vars', {}, Object.entries(variables).map(([name, value]) => {
-          const swatch = h('span.ck-swatch', { 'aria-hidden': 'true' });
-          swatch.style.background = String(value);
-          return h('li', {}, swatch, ' ', h('code', {}, name), ` ${value}`);
-        })), h('pre.ck-code', {}, JSON.stringify(settings.appearance, null, 2))]
+        ? [h('ul.ck-vars', {}, appearanceKeys.filter((key) => settings.appearance[key]).map((key) => {
+          const swatch = key.startsWith('color') ? h('span.ck-swatch', { 'aria-hidden': 'true' }) : null;
+          if (swatch) swatch.style.background = String(settings.appearance[key]);
+          return h('li', {}, t(`appearance.${key}`), ': ', swatch, ' ', h('code', {}, String(settings.appearance[key])));
+        })), appearancePreview(settings.appearance)]
         : t('embed.appearanceNone'))),
     h('p.ck-hint', {}, t('embed.preview')));
 }
@@ -695,14 +713,25 @@ async function orgsView() {
 }
 
 async function editOrg(org) {
-  const saved = await formDialog(t('orgs.settingsTitle', { org: org.name }), t('orgs.save'), () => [
+  const preview = appearancePreview(org.settings?.appearance);
+  const saved = await formDialog(t('orgs.settingsTitle', { org: org.name }), t('orgs.save'), (form) => {
+    // The preview follows the fields as they are typed.
+    form.addEventListener('input', () => preview.update(Object.fromEntries(appearanceKeys.map((key) => [key, form.elements[key].value.trim()]))));
+    return [
     field(t('orgs.originsField'), h('textarea.ck-input.ck-textarea', { name: 'origins', rows: 4 }, (org.settings?.allowedOrigins || []).join('\n'))),
     field(t('orgs.emailField'), h('input.ck-input', { name: 'emailFrom', value: org.settings?.emailFrom || '' })),
-  ], (form) => {
+    h('fieldset.ck-fieldset', {}, h('legend', {}, t('embed.appearance')),
+      appearanceKeys.map((key) => field(t(`appearance.${key}`), h('input.ck-input', { name: key, value: org.settings?.appearance?.[key] || '', 'data-appearance': key }))),
+      h('p.ck-hint', {}, t('appearance.preview')), preview),
+    ];
+  }, (form) => {
     const origins = form.elements.origins.value.split(/\s+/).map((o) => o.trim()).filter(Boolean);
     const emailFrom = form.elements.emailFrom.value.trim();
     const body = { externalOrgId: org.externalOrgId, allowedOrigins: origins };
     if (emailFrom) body.emailFrom = emailFrom; else if (org.settings?.emailFrom) body.emailFrom = null;
+    const appearance = {};
+    for (const key of appearanceKeys) { const value = form.elements[key].value.trim(); if (value) appearance[key] = value; }
+    if (Object.keys(appearance).length) body.appearance = appearance; else if (org.settings?.appearance) body.appearance = null;
     return api('PATCH', '/v1/admin/provision', body);
   });
   if (saved) render();

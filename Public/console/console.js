@@ -740,7 +740,8 @@ async function editOrg(org) {
 async function queueView() {
   const queue = await api('GET', '/v1/admin/queue');
   return page(t('queue.title'), null,
-    h('div.ck-stats', {}, statCard(t('queue.depth'), formatNumber(queue.depth)), statCard(t('queue.oldest'), formatDate(queue.oldestWaitingAt))),
+    h('div.ck-stats', {}, statCard(t('queue.depth'), formatNumber(queue.depth)), statCard(t('queue.oldest'), formatDate(queue.oldestWaitingAt)),
+      statCard(t('queue.busy'), formatNumber(queue.workersBusy))),
     queue.jobs.length ? table([
       { label: t('queue.kind'), cell: (j) => j.kind },
       { label: t('queue.state'), cell: (j) => j.state },

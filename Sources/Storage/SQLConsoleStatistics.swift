@@ -70,6 +70,14 @@ public struct SQLConsoleStatistics: Sendable {
         }
     }
 
+    /// Workers holding a live lease on a job now (distinct lease owners): the workers busy at this moment.
+    public func busyWorkers(now: Int64) async throws -> Int {
+        let row = try await database.sql.raw(
+            "SELECT COUNT(DISTINCT lease_owner) AS n FROM jobs WHERE status = 'leased' AND lease_expires_at >= \(bind: now)"
+        ).first()
+        return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
+    }
+
     /// One org with its usage, for the operator.
     public struct OrgUsage: Sendable, Equatable {
         public let externalOrgID: String

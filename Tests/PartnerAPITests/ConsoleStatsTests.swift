@@ -140,6 +140,14 @@ struct ConsoleStatsTests {
             }
             #expect(failures.map { $0["renderId"] } == [.string(failed)])
             #expect(!queue.body.contains("Ada Lovelace"))
+            #expect(queue.json["workersBusy"] == .number(0))
+            // A worker holding a live lease on one job: busy, and that job no longer waits.
+            try await services.database.sql.raw(
+                "UPDATE jobs SET status = 'leased', lease_owner = 'worker-1', lease_expires_at = \(bind: Date().epochMillis + 60_000) WHERE subject_id = \(bind: failed)"
+            ).run()
+            let leased = try await client.call(.get, "/v1/admin/queue", bearer: TestApp.adminKey)
+            #expect(leased.json["workersBusy"] == .number(1))
+            #expect(leased.json["depth"] == .number(1))
             #expect(queue.string("oldestWaitingAt") != nil)
             #expect(try await client.call(.get, "/v1/admin/orgs", bearer: a).status == 401)
             #expect(try await client.call(.get, "/v1/admin/queue").status == 401)

@@ -58,6 +58,7 @@ struct AdminOverviewRoutes {
         let depth: Int
         let oldestWaitingAt: String?
         let jobs: [QueueRow]
+        let workersBusy: Int
         let recentFailures: [Failure]
     }
 
@@ -77,7 +78,9 @@ struct AdminOverviewRoutes {
         routes.add(group, .get, "/queue", under: prefix) { _, _ in
             let rows = try await SQLJobQueue(database: services.database).snapshot().sorted { ($0.kind, $0.state) < ($1.kind, $1.state) }
             let waiting = rows.filter { $0.state == "ready" }
-            let failures = try await SQLConsoleStatistics(database: services.database).recentFailures()
+            let statistics = SQLConsoleStatistics(database: services.database)
+            let failures = try await statistics.recentFailures()
+            let busy = try await statistics.busyWorkers(now: Date().epochMillis)
             return JSONBody.response(
                 status: .ok,
                 Queue(
@@ -86,6 +89,7 @@ struct AdminOverviewRoutes {
                     jobs: rows.map {
                         QueueRow(kind: $0.kind, state: $0.state, count: $0.count, oldestRunAt: $0.oldestRunAt.map { Date(epochMillis: $0).iso8601 })
                     },
+                    workersBusy: busy,
                     recentFailures: failures.map {
                         Failure(
                             renderId: $0.renderID, projectId: $0.projectID, templateSlug: $0.templateSlug,

@@ -115,6 +115,25 @@ struct ConsoleSessionTests {
         }
     }
 
+    @Test("a bearer key wins over the console cookie: the request is the key's project, and a bad key is 401 even with a live cookie")
+    func keyWinsOverCookie() async throws {
+        try await TestApp.run(.sqlite) { client, _ in
+            let a = try await provisionKey(client, org: "org-a")
+            let b = try await provisionKey(client, org: "org-b")
+            #expect(
+                try await client.call(.post, "/v1/templates", bearer: b, json: #"{"name":"Only B","manifest":\#(invoiceManifest)}"#).status == 201)
+            let session = try await signIn(client, key: a)
+            let withB = try await client.call(.get, "/v1/templates", bearer: b, headers: [.cookie: session.cookie])
+            #expect(withB.status == 200)
+            #expect(withB.body.contains("Only B"))
+            let bad = try await client.call(.get, "/v1/templates", bearer: "ck_live_not-a-key-000000000000", headers: [.cookie: session.cookie])
+            #expect(bad.status == 401)
+            // No CSRF token is needed with a key: the cookie is not what authenticates.
+            let created = try await client.call(.post, "/v1/keys", bearer: b, json: #"{"name":"x"}"#, headers: [.cookie: session.cookie])
+            #expect(created.status == 201)
+        }
+    }
+
     @Test("revoking the key a console signed in with ends its session at once", arguments: DatabaseLeg.all)
     func revokedKeyEndsSession(leg: DatabaseLeg) async throws {
         try await TestApp.run(leg) { client, _ in

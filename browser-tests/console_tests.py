@@ -339,6 +339,8 @@ def test_console_charts(stack, page):
         assert response.status == 200
     page.reload()
     page.wait_for_selector("section[data-engagement] .ck-timeline")
+    funnel = page.locator("section[data-engagement] .ck-hbars li").all_inner_texts()
+    assert len(funnel) == 4 and funnel[0].endswith("1") and funnel[1].endswith("1") and funnel[3].endswith("0"), funnel
     # Email: this server has no email provider, and the dialog says so.
     page.click("section[data-engagement] [data-action=email]")
     page.fill("dialog[open] input[name=to]", "ada@example.com")

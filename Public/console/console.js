@@ -381,9 +381,13 @@ async function templatesView(slug) {
 async function engagementPanel(render) {
   const section = h('section.ck-subsection', { 'data-engagement': render.id });
   const draw = async (shared) => {
-    const engagement = await api('GET', `/v1/renders/${render.id}/engagement`);
+    const [engagement, signatures] = await Promise.all([
+      api('GET', `/v1/renders/${render.id}/engagement`), api('GET', `/v1/signatures?renderId=${encodeURIComponent(render.id)}`),
+    ]);
     const counts = engagement.counts || {};
-    const steps = [['share_created', (counts.share_created || 0) + (counts.email_sent || 0)], ['viewed', counts.viewed || 0], ['downloaded', counts.downloaded || 0]];
+    const signed = (signatures.signatures || []).reduce((sum, request) => sum + request.recipients.filter((r) => r.signedAt).length, 0);
+    const steps = [['share_created', (counts.share_created || 0) + (counts.email_sent || 0)], ['viewed', counts.viewed || 0],
+      ['downloaded', counts.downloaded || 0], ['signed', signed]];
     const max = Math.max(1, ...steps.map((step) => step[1]));
     const funnel = h('ul.ck-hbars', { 'aria-label': t('engagement.funnel') }, steps.map(([type, count]) => {
       const fill = h('span.ck-rate-fill');

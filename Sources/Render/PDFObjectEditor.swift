@@ -242,7 +242,7 @@ enum PDFSyntax {
             i = skipWhitespace(body, i)
             guard i < body.count, body[i] == UInt8(ascii: "/") else { return nil }
             guard let keyEnd = valueEnd(body, from: i), let valEnd = valueEnd(body, from: keyEnd) else { return nil }
-            if Array(body[i..<keyEnd]) == name {
+            if body[i..<keyEnd].elementsEqual(name) {
                 return (skipWhitespace(body, keyEnd)..<valEnd, i..<valEnd)
             }
             i = valEnd
@@ -299,10 +299,72 @@ enum PDFSyntax {
 
     /// The object number of a reference `n 0 R`.
     static func reference(_ value: [UInt8]?) -> Int? {
-        guard let value else { return nil }
-        let parts = String(decoding: value, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" })
-        guard parts.count == 3, parts[2] == "R" else { return nil }
-        return Int(parts[0])
+        value.flatMap { reference($0[...]) }
+    }
+
+    /// The object number of a reference `n g R` (nothing else around it but whitespace).
+    static func reference(_ value: ArraySlice<UInt8>) -> Int? {
+        var i = value.startIndex
+        func skip() { while i < value.endIndex, isWhitespace(value[i]) { i += 1 } }
+        func digits() -> Int? {
+            var n = 0
+            let start = i
+            while i < value.endIndex, value[i] >= 0x30, value[i] <= 0x39, i - start < 10 {
+                n = n * 10 + Int(value[i] - 0x30)
+                i += 1
+            }
+            return i > start ? n : nil
+        }
+        skip()
+        guard let number = digits() else { return nil }
+        skip()
+        guard digits() != nil else { return nil }
+        skip()
+        guard i < value.endIndex, value[i] == UInt8(ascii: "R") else { return nil }
+        i += 1
+        skip()
+        return i == value.endIndex ? number : nil
+    }
+
+    /// The top-level entries of the dictionary `body` starts with: each key's name (without `/`) and the
+    /// range of its value.
+    static func entries(_ body: [UInt8]) -> [(key: ArraySlice<UInt8>, value: Range<Int>)]? {
+        var i = skipWhitespace(body, 0)
+        guard i + 1 < body.count, body[i] == UInt8(ascii: "<"), body[i + 1] == UInt8(ascii: "<") else { return nil }
+        i += 2
+        var out: [(key: ArraySlice<UInt8>, value: Range<Int>)] = []
+        while true {
+            i = skipWhitespace(body, i)
+            guard i < body.count else { return nil }
+            if body[i] == UInt8(ascii: ">") { return out }
+            guard body[i] == UInt8(ascii: "/"), let keyEnd = valueEnd(body, from: i), let valueEnd = valueEnd(body, from: keyEnd) else { return nil }
+            out.append((body[(i + 1)..<keyEnd], skipWhitespace(body, keyEnd)..<valueEnd))
+            i = valueEnd
+        }
+    }
+
+    /// The ranges of the top-level items of the array at `range`, or nil when it is no array.
+    static func arrayItemRanges(_ s: [UInt8], _ range: Range<Int>) -> [Range<Int>]? {
+        var i = skipWhitespace(s, range.lowerBound)
+        guard i < range.upperBound, s[i] == UInt8(ascii: "[") else { return nil }
+        i += 1
+        var items: [Range<Int>] = []
+        while true {
+            i = skipWhitespace(s, i)
+            guard i < range.upperBound else { return nil }
+            if s[i] == UInt8(ascii: "]") { return items }
+            guard let end = valueEnd(s, from: i), end <= range.upperBound else { return nil }
+            items.append(i..<end)
+            i = end
+        }
+    }
+
+    /// Appends `/key value` to a compact dictionary, with a space only where the value needs one.
+    static func appendEntry(_ out: inout [UInt8], _ key: ArraySlice<UInt8>, _ value: [UInt8]) {
+        out.append(UInt8(ascii: "/"))
+        out += key
+        if let first = value.first, !isDelimiter(first) { out.append(0x20) }
+        out += value
     }
 
     /// A PDF text string: literal for printable ASCII, UTF-16BE hex with a byte-order mark otherwise.

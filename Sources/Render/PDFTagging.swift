@@ -14,6 +14,13 @@ import Foundation
 ///
 /// When anything does not look like Cairo's output the PDF is returned as Cairo wrote it.
 enum PDFTagging {
+    private enum Key {
+        static let type = Array("Type".utf8)
+        static let k = Array("K".utf8)
+        static let s = Array("S".utf8)
+        static let privateRole = Array("/Private".utf8)
+    }
+
     struct Settings: Equatable {
         /// BCP 47 language of the document (`/Lang`).
         var language: String
@@ -32,39 +39,47 @@ enum PDFTagging {
             var removed = Set<Int>()
             var index = 0
             var visited = Set<Int>()
-            /// Visits element `number` (pre-order); false when it is an artifact and leaves the tree.
+            /// Visits element `number` (pre-order); false when it is an artifact and leaves the tree. Kept
+            /// elements are written again in one pass: compacted (Cairo writes one entry per line; compacted, the
+            /// tree of a one-page invoice is a tenth of the file smaller), without `/Type` (optional), without
+            /// removed kids, with their extra entries.
             func visit(_ number: Int, dropping: Bool) -> Bool {
-                guard let body = editor.object(number), visited.insert(number).inserted else { return true }
+                guard let body = editor.object(number), visited.insert(number).inserted, let entries = PDFSyntax.entries(body) else { return true }
                 let position = index
                 index += 1
-                let drop = dropping || PDFSyntax.entry("S", in: body) == Array("/Private".utf8)
-                var updated = body
-                if let kids = PDFSyntax.entry("K", in: body) {
-                    let items = PDFSyntax.arrayItems(kids) ?? [kids]
-                    let kept = items.filter { item in
-                        guard let child = PDFSyntax.reference(item) else { return true }
-                        return visit(child, dropping: drop)
+                let drop = dropping || entries.contains { $0.key.elementsEqual(Key.s) && body[$0.value].elementsEqual(Key.privateRole) }
+                var out: [UInt8] = Array("<<".utf8)
+                out.reserveCapacity(body.count)
+                for entry in entries {
+                    if entry.key.elementsEqual(Key.type) { continue }
+                    guard entry.key.elementsEqual(Key.k) else {
+                        PDFSyntax.appendEntry(&out, entry.key, PDFSyntax.compacted(Array(body[entry.value])))
+                        continue
                     }
-                    if kept.count != items.count {
-                        updated =
-                            kept.isEmpty
-                            ? PDFSyntax.removing("K", in: updated)
-                            : PDFSyntax.setting("K", Array("[ ".utf8) + kept.joined(separator: [0x20]) + Array(" ]".utf8), in: updated)
+                    if let child = PDFSyntax.reference(body[entry.value]) {
+                        if visit(child, dropping: drop) { PDFSyntax.appendEntry(&out, entry.key, Array(body[entry.value])) }
+                        continue
                     }
+                    guard let items = PDFSyntax.arrayItemRanges(body, entry.value) else {
+                        PDFSyntax.appendEntry(&out, entry.key, PDFSyntax.compacted(Array(body[entry.value])))
+                        continue
+                    }
+                    var kept: [UInt8] = []
+                    for item in items {
+                        if let child = PDFSyntax.reference(body[item]), !visit(child, dropping: drop) { continue }
+                        if !kept.isEmpty { kept.append(0x20) }
+                        kept += PDFSyntax.compacted(Array(body[item]))
+                    }
+                    if !kept.isEmpty { PDFSyntax.appendEntry(&out, entry.key, [UInt8(ascii: "[")] + kept + [UInt8(ascii: "]")]) }
                 }
                 if drop {
                     removed.insert(number)
                     editor.remove(number)
                     return false
                 }
-                for extra in attributes[position] ?? [] {
-                    guard extra.hasPrefix("/"), let space = extra.firstIndex(of: " ") else { continue }
-                    updated = PDFSyntax.setting(
-                        String(extra[extra.index(after: extra.startIndex)..<space]), Array(extra[extra.index(after: space)...].utf8), in: updated)
-                }
-                // Cairo writes one entry per line; compacted, the tree of a one-page invoice is a tenth of the
-                // file smaller.
-                editor.replace(number, PDFSyntax.compacted(PDFSyntax.removing("Type", in: updated)))
+                for extra in attributes[position] ?? [] { out += PDFSyntax.compacted(Array(extra.utf8)) }
+                out += Array(">>".utf8)
+                editor.replace(number, out)
                 return true
             }
             var rootBody = root

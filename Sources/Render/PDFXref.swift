@@ -28,12 +28,22 @@ struct PDFXref {
         guard header.count == 2, header[0] == "0", let count = Int(header[1].trimmingCharacters(in: .whitespaces)) else { return nil }
         let entriesStart = lineEnd + 1
         var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        guard entriesStart + count * 20 <= pdf.count else { return nil }
+        // `oooooooooo ggggg n` — read from the bytes (a String per entry cost more than the rest of the pass).
         for index in 0..<count {
             let line = entriesStart + index * 20
-            guard line + 20 <= pdf.count else { return nil }
-            let parts = String(decoding: pdf[line..<(line + 18)], as: UTF8.self).split(separator: " ")
-            guard parts.count == 3, let offset = Int(parts[0]) else { return nil }
-            entries.append(Entry(offset: offset, generation: String(parts[1]), inUse: parts[2] == "n"))
+            var offset = 0
+            for k in line..<(line + 10) {
+                let digit = pdf[k] &- 0x30
+                guard digit < 10 else { return nil }
+                offset = offset * 10 + Int(digit)
+            }
+            let kind = pdf[line + 17]
+            guard pdf[line + 10] == 0x20, pdf[line + 16] == 0x20, kind == UInt8(ascii: "n") || kind == UInt8(ascii: "f") else { return nil }
+            let generation =
+                pdf[(line + 11)..<(line + 16)].elementsEqual("00000".utf8) ? "00000" : String(decoding: pdf[(line + 11)..<(line + 16)], as: UTF8.self)
+            entries.append(Entry(offset: offset, generation: generation, inUse: kind == UInt8(ascii: "n")))
         }
         let after = entriesStart + count * 20
         guard let trailer = find(Array("trailer".utf8), in: Array(pdf[after...])) else { return nil }

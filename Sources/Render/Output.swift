@@ -102,7 +102,18 @@ struct LaidOutDocument {
             cairo_stroke(cr)
             pendingLine = nil
         }
-        for op in ops {
+        // Tagged: an artifact that ends where the next begins (a table row's rules, the next row's background)
+        // goes on as one: half the elements Cairo creates and the tagging pass removes.
+        var continuedArtifact = false
+        for (index, op) in ops.enumerated() {
+            if tags != nil, case .endTag(let tag) = op, tag == .artifact, index + 1 < ops.count, case .beginTag(.artifact) = ops[index + 1] {
+                continuedArtifact = true
+                continue
+            }
+            if continuedArtifact, case .beginTag = op {
+                continuedArtifact = false
+                continue
+            }
             if case .line(let x1, let y1, let x2, let y2, let c, let w) = op {
                 if let p = pendingLine, p.color != c || p.width != w { flushLines() }
                 pendingLine = (c, w)

@@ -47,7 +47,7 @@ public struct Document: Codable, Sendable, Equatable {
 /// The PDF standards a document's output meets. A render request may ask for PDF/A on its own
 /// (`options.pdfa`); the document's setting is the template's default.
 public struct PDFSettings: Codable, Sendable, Equatable {
-    /// A structure tree (PDF/UA-1) for screen readers and reflow; on when absent.
+    /// A structure tree (PDF/UA-1) for screen readers and reflow; off when absent.
     public var tagged: Bool?
     /// BCP 47 language of the text (`de-DE`); the document's `locale` when absent.
     public var language: String?

@@ -25,9 +25,10 @@ enum PDFTagging {
         /// BCP 47 language of the document (`/Lang`).
         var language: String
 
-        /// The settings of `document`, or nil when it asks for an untagged PDF (`pdf.tagged: false`).
+        /// The settings of `document`, or nil for an untagged PDF. Off unless `pdf.tagged` is true: on the
+        /// benchmark, tagging cost more than 15 % render time for long tables (BENCHMARKS.md).
         init?(_ document: Document) {
-            guard document.pdf?.tagged ?? true else { return nil }
+            guard document.pdf?.tagged ?? false else { return nil }
             let language = (document.pdf?.language ?? document.locale ?? "").trimmingCharacters(in: .whitespaces)
             self.language = language.isEmpty ? "en-US" : language
         }

@@ -52,7 +52,14 @@ struct TaggedPDFTests {
         return line == "f" || line == "S" || suffixes.contains { line.hasSuffix($0) }
     }
 
-    static func tagged(_ json: String, language: String? = nil, tagged: Bool? = nil) -> String {
+    /// A fixture rendered with `pdf.tagged: true`.
+    static func renderTagged(_ doc: String, _ data: String) async throws -> RenderedPDF {
+        var document = try Fixture.document(doc)
+        document.pdf = PDFSettings(tagged: true, language: document.pdf?.language, pdfa: document.pdf?.pdfa)
+        return try await Fixture.engine.renderPDF(document: document, data: Fixture.data(data), images: Fixture.assets)
+    }
+
+    static func tagged(_ json: String, language: String? = nil, tagged: Bool? = true) -> String {
         var pdf: [String] = []
         if let tagged { pdf.append("\"tagged\": \(tagged)") }
         if let language { pdf.append("\"language\": \"\(language)\"") }
@@ -61,7 +68,7 @@ struct TaggedPDFTests {
 
     @Test("the invoice's tree has one Document with the key-value block, the heading, the items table with column headers and the signature figure")
     func invoiceTree() async throws {
-        let pdf = try await Fixture.render("invoice.json", "invoice.data.json")
+        let pdf = try await Self.renderTagged("invoice.json", "invoice.data.json")
         let tree = try Self.structure(pdf.bytes, text: false)
         let top = Self.elements(tree).filter { !$0.hasPrefix("    ") }
         #expect(top.first == "Document")
@@ -88,7 +95,7 @@ struct TaggedPDFTests {
 
     @Test("the catalog declares the language, marked content and the title as window title; pdf.language wins over locale")
     func catalog() async throws {
-        let invoice = String(decoding: try await Fixture.render("invoice.json", "invoice.data.json").bytes, as: UTF8.self)
+        let invoice = String(decoding: try await Self.renderTagged("invoice.json", "invoice.data.json").bytes, as: UTF8.self)
         #expect(invoice.contains("/Lang (de-DE)"))
         #expect(invoice.contains("/MarkInfo << /Marked true >>"))
         #expect(invoice.contains("/ViewerPreferences << /DisplayDocTitle true >>"))
@@ -101,7 +108,7 @@ struct TaggedPDFTests {
 
     @Test("the letter's headings keep their levels and the logo without alt text reads as a generic Figure")
     func letterTree() async throws {
-        let pdf = try await Fixture.render("letter.json", "letter.data.json")
+        let pdf = try await Self.renderTagged("letter.json", "letter.data.json")
         let tree = try Self.structure(pdf.bytes, text: false)
         let roles = Self.elements(tree).map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("H") }
         #expect(roles == ["H2 (block)", "H3 (block)", "H3 (block)", "H3 (block)"])
@@ -116,7 +123,7 @@ struct TaggedPDFTests {
 
     @Test("a heading or paragraph in another script than the document's language carries its own /Lang; French text does not")
     func languagePerElement() async throws {
-        let pdf = try await Fixture.render("letter.json", "letter.data.json")
+        let pdf = try await Self.renderTagged("letter.json", "letter.data.json")
         let raw = String(decoding: pdf.bytes, as: UTF8.self)
         #expect(raw.contains("/Lang (fr-FR)"))
         #expect(occurrences(of: "/Lang(ar)", in: raw) == 2, "the Arabic heading and paragraph")
@@ -140,7 +147,7 @@ struct TaggedPDFTests {
                 { "type": "image", "src": "{{photo}}", "width": 40 },
                 { "type": "image", "src": "asset:logo.png", "width": 40 } ] }
             """
-        let pdf = try await render(doc, #"{ "photo": "asset:logo.png" }"#, images: Fixture.assets)
+        let pdf = try await render(Self.tagged(doc), #"{ "photo": "asset:logo.png" }"#, images: Fixture.assets)
         let raw = String(decoding: pdf.bytes, as: UTF8.self)
         let alts = raw.components(separatedBy: "/Alt").dropFirst().map { String($0.prefix { $0 != ")" }) + ")" }
         #expect(alts == ["(Craftkit logo)", "(Portrait of the author)", "(Image)"])
@@ -163,7 +170,7 @@ struct TaggedPDFTests {
                 { "type": "heading", "level": 2, "text": "Closing" },
                 { "type": "paragraph", "text": "Last paragraph." } ] }
             """
-        let pdf = try await render(doc)
+        let pdf = try await render(Self.tagged(doc))
         let texts = Self.leafTexts(try Self.structure(pdf.bytes))
         #expect(
             texts == [
@@ -175,7 +182,7 @@ struct TaggedPDFTests {
     @Test("every text, image and path painted in a tagged PDF is marked content (a structure element or an artifact)")
     func everythingMarked() async throws {
         for (doc, dataFile) in [("invoice.json", "invoice.data.json"), ("letter.json", "letter.data.json")] {
-            let pdf = try await Fixture.render(doc, dataFile)
+            let pdf = try await Self.renderTagged(doc, dataFile)
             let streams = try Self.contentStreams(pdf.bytes)
             #expect(!streams.isEmpty)
             var painted = 0
@@ -199,7 +206,7 @@ struct TaggedPDFTests {
 
     @Test("a table over twelve pages is one Table: header cells once, the repeated headers artifacts, every row a TR")
     func tableOverPages() async throws {
-        let pdf = try await Fixture.render("invoice.json", "invoice-300.data.json")
+        let pdf = try await Self.renderTagged("invoice.json", "invoice-300.data.json")
         #expect(pdf.pageCount > 5)
         let tree = try Self.structure(pdf.bytes, text: false)
         #expect(Self.elements(tree).filter { $0 == "  Table (block)" }.count == 2)
@@ -221,7 +228,7 @@ struct TaggedPDFTests {
             .joined(separator: ",")
         }
         let columns = #"[ { "blocks": [ \#(paragraphs("Left")) ] }, { "blocks": [ \#(paragraphs("Right")) ] } ]"#
-        let pdf = try await render(#"{ "blocks": [ { "type": "columns", "columns": \#(columns) } ] }"#)
+        let pdf = try await render(Self.tagged(#"{ "blocks": [ { "type": "columns", "columns": \#(columns) } ] }"#))
         #expect(pdf.pageCount > 2)
         let check = try Tool.qpdfCheck(pdf.bytes)
         #expect(check.status == 0, "qpdf --check: \(check.output)")
@@ -231,7 +238,7 @@ struct TaggedPDFTests {
         #expect(count >= 120 && count <= 120 + 2 * pdf.pageCount)
     }
 
-    @Test("pdf.tagged false gives an untagged PDF with the same text")
+    @Test("pdf.tagged false, like no pdf.tagged, gives an untagged PDF with the same text")
     func untagged() async throws {
         let json = String(decoding: try Data(contentsOf: Fixture.directory.appendingPathComponent("invoice.json")), as: UTF8.self)
         let document = try DocumentDecoder.decode(Data(Self.tagged(json, tagged: false).utf8))
@@ -241,23 +248,26 @@ struct TaggedPDFTests {
         #expect(!raw.contains("/StructTreeRoot"))
         #expect(!raw.contains("/MarkInfo"))
         #expect(!raw.contains("/Lang"))
-        let tagged = try await Fixture.render("invoice.json", "invoice.data.json")
+        let tagged = try await Self.renderTagged("invoice.json", "invoice.data.json")
         #expect(String(decoding: tagged.bytes, as: UTF8.self).contains("/StructTreeRoot"))
         #expect(try Tool.text(plain.bytes) == Tool.text(tagged.bytes))
         let again = try await Fixture.engine.renderPDF(document: document, data: data, images: Fixture.assets)
         #expect(plain.bytes == again.bytes)
+        // Tagging is opt-in: without pdf.tagged the fixture renders exactly as with pdf.tagged false.
+        let byDefault = try await Fixture.render("invoice.json", "invoice.data.json")
+        #expect(byDefault.bytes == plain.bytes)
     }
 
     @Test("tagged output is deterministic")
     func deterministic() async throws {
-        let a = try await Fixture.render("invoice.json", "invoice-300.data.json")
-        let b = try await Fixture.render("invoice.json", "invoice-300.data.json")
+        let a = try await Self.renderTagged("invoice.json", "invoice-300.data.json")
+        let b = try await Self.renderTagged("invoice.json", "invoice-300.data.json")
         #expect(a.bytes == b.bytes)
     }
 
     @Test("PDFObjectEditor adds objects and catalog entries, frees objects and writes a file qpdf accepts, the same bytes every time")
     func objectEditor() async throws {
-        let pdf = [UInt8](try await Fixture.render("letter.json", "letter.data.json").bytes)
+        let pdf = [UInt8](try await Self.renderTagged("letter.json", "letter.data.json").bytes)
         var editor = try #require(PDFObjectEditor.parse(pdf))
         let catalog = try #require(editor.object(editor.catalogNumber))
         #expect(String(decoding: catalog, as: UTF8.self).contains("/Type /Catalog"))

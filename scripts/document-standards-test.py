@@ -101,6 +101,7 @@ check("warnings" not in record, "every script, emoji, symbol and combining mark 
 document = pikepdf.open(io.BytesIO(pdf))
 meta = document.open_metadata()
 check(meta.get("pdfaid:part") == "3" and meta.get("pdfaid:conformance") == "B", "XMP pdfaid: part 3, conformance B")
+check(meta.get("{http://www.aiim.org/pdfua/ns/id/}part") == "1", "XMP pdfuaid: part 1 (the template is tagged)")
 fx = "{urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#}"
 check(meta.get(fx + "DocumentFileName") == "factur-x.xml" and meta.get(fx + "DocumentType") == "INVOICE", "XMP fx: Factur-X invoice")
 intents = document.Root.get("/OutputIntents")

@@ -133,12 +133,13 @@ public final class RenderEngine: @unchecked Sendable {
         laid.tagging = PDFTagging.Settings(document)
         var pdf = try laid.writePDF(options: options)
         let conformance = options.pdfa ?? document.pdf?.pdfa
-        if conformance != nil || !options.attachments.isEmpty {
+        if conformance != nil || !options.attachments.isEmpty || laid.tagging != nil {
             if conformance == .a2b, !options.attachments.isEmpty {
                 throw RenderError.invalidDocument("embedded files need PDF/A-3b (pdfa \"3b\") or no PDF/A level; PDF/A-2b forbids them")
             }
             do {
-                let bytes = try PDFArchive.finish(Array(pdf.bytes), conformance: conformance, attachments: options.attachments)
+                let bytes = try PDFArchive.finish(
+                    Array(pdf.bytes), conformance: conformance, attachments: options.attachments, universalAccess: laid.tagging != nil)
                 pdf = RenderedPDF(bytes: Data(bytes), pageCount: pdf.pageCount)
             } catch let error as PDFFileError {
                 throw RenderError.outputFailed("archiving: \(error)")

@@ -108,6 +108,32 @@ struct ArchivalPDFTests {
         #expect(try Self.streamText(second.structure, try #require(second.catalog["Metadata"]?.reference)).contains("<pdfaid:part>3</pdfaid:part>"))
     }
 
+    @Test("a tagged document declares PDF/UA-1 in its XMP; with PDF/A the pdfuaid schema is declared as an extension")
+    func universalAccess() async throws {
+        var document = try Fixture.document("invoice.json")
+        document.pdf = PDFSettings(tagged: true)
+        let data = try Fixture.data("invoice.data.json")
+        let tagged = try await Fixture.engine.renderPDF(document: document, data: data, images: Fixture.assets)
+        let (structure, catalog) = try Self.catalog(tagged)
+        let xmp = try Self.streamText(structure, try #require(catalog["Metadata"]?.reference))
+        #expect(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"))
+        #expect(!xmp.contains("pdfaid:part"))
+        #expect(!xmp.contains("pdfaExtension"))
+        #expect(xmp.contains("Invoice 2024-0012"))
+        #expect(catalog["StructTreeRoot"] != nil)
+        var options = RenderOptions()
+        options.pdfa = .a2b
+        let both = try await Fixture.engine.renderPDF(document: document, data: data, images: Fixture.assets, options: options)
+        let archived = try Self.catalog(both)
+        let xmpBoth = try Self.streamText(archived.structure, try #require(archived.catalog["Metadata"]?.reference))
+        #expect(xmpBoth.contains("<pdfuaid:part>1</pdfuaid:part>"))
+        #expect(xmpBoth.contains("<pdfaid:part>2</pdfaid:part>"))
+        #expect(xmpBoth.contains("<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"))
+        #expect(try Tool.qpdfCheck(both.bytes).status == 0)
+        let untagged = try await Fixture.render("invoice.json", "invoice.data.json")
+        #expect(try Self.catalog(untagged).catalog["Metadata"] == nil)
+    }
+
     @Test("files without PDF/A are embedded too, with non-ASCII names kept in /UF")
     func attachmentsWithoutArchiving() async throws {
         let csv = EmbeddedFile(filename: "Positionen-Größe.csv", mimeType: "text/csv", relationship: .data, content: Data("a,b\n1,2\n".utf8))

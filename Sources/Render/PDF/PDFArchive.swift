@@ -39,9 +39,12 @@ public struct EmbeddedFile: Sendable, Equatable {
 /// intent, the embedded files with their `/AFRelationship`, print flags on annotations, a date-correct
 /// `/Info` and a trailer `/ID`. Everything is derived from the input, so the same input gives the same
 /// bytes (docs/document-model.md#accessibility-and-archiving).
+///
+/// A tagged document (`universalAccess`) gets the same XMP, with the PDF/UA-1 identification
+/// (`pdfuaid:part`), which PDF/UA requires even without PDF/A.
 enum PDFArchive {
-    static func finish(_ pdf: [UInt8], conformance: PDFAConformance?, attachments: [EmbeddedFile]) throws -> [UInt8] {
-        guard conformance != nil || !attachments.isEmpty else { return pdf }
+    static func finish(_ pdf: [UInt8], conformance: PDFAConformance?, attachments: [EmbeddedFile], universalAccess: Bool = false) throws -> [UInt8] {
+        guard conformance != nil || !attachments.isEmpty || universalAccess else { return pdf }
         var bytes = pdf
         if conformance != nil { blankInterpolation(&bytes) }
         let structure = try PDFStructure(bytes)
@@ -91,13 +94,16 @@ enum PDFArchive {
         }
 
         var id: PDFObject?
-        if let conformance {
+        if conformance != nil || universalAccess {
             let info = try correctedInfo(structure, update: &update)
             let metadata = try update.allocate()
-            let xmp = XMPPacket.archival(
-                conformance: conformance, info: info, eInvoice: attachments.first { EmbeddedFile.eInvoiceNames.contains($0.filename.lowercased()) })
+            let xmp = XMPPacket.make(
+                conformance: conformance, universalAccess: universalAccess, info: info,
+                eInvoice: attachments.first { EmbeddedFile.eInvoiceNames.contains($0.filename.lowercased()) })
             update.appendStream(metadata, .dictionary([(Array("Type".utf8), .name("Metadata")), (Array("Subtype".utf8), .name("XML"))]), data: xmp)
             catalog = catalog.setting("Metadata", to: .reference(metadata))
+        }
+        if let conformance {
 
             let profile = try update.allocate()
             update.appendStream(

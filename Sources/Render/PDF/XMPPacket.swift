@@ -1,18 +1,30 @@
 import Foundation
 
-/// The XMP metadata of an archival PDF (ISO 16684-1): the PDF/A identification, the document
-/// information mirrored from `/Info` (PDF/A requires the two to agree), and for a Factur-X/ZUGFeRD
-/// invoice the `fx` properties with the extension schema that declares them.
+/// The XMP metadata of an archival or tagged PDF (ISO 16684-1): the PDF/A identification, the PDF/UA
+/// identification, the document information mirrored from `/Info` (PDF/A requires the two to agree),
+/// and for a Factur-X/ZUGFeRD invoice the `fx` properties. Properties outside PDF/A's predefined
+/// schemas (`pdfuaid`, `fx`) come with the extension schema that declares them, as PDF/A requires.
 enum XMPPacket {
-    static func archival(conformance: PDFAConformance, info: [String: String], eInvoice: EmbeddedFile?) -> [UInt8] {
+    static func make(conformance: PDFAConformance?, universalAccess: Bool, info: [String: String], eInvoice: EmbeddedFile?) -> [UInt8] {
         var descriptions: [String] = []
-        descriptions.append(
-            """
-              <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
-               <pdfaid:part>\(conformance.part)</pdfaid:part>
-               <pdfaid:conformance>B</pdfaid:conformance>
-              </rdf:Description>
-            """)
+        if let conformance {
+            descriptions.append(
+                """
+                  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+                   <pdfaid:part>\(conformance.part)</pdfaid:part>
+                   <pdfaid:conformance>B</pdfaid:conformance>
+                  </rdf:Description>
+                """)
+        }
+        if universalAccess {
+            if conformance != nil { descriptions.append(pdfUAExtensionSchema) }
+            descriptions.append(
+                """
+                  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+                   <pdfuaid:part>1</pdfuaid:part>
+                  </rdf:Description>
+                """)
+        }
         var dc = ["   <dc:format>application/pdf</dc:format>"]
         if let title = info["Title"] {
             dc.append("   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(title))</rdf:li></rdf:Alt></dc:title>")
@@ -98,6 +110,26 @@ enum XMPPacket {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
+
+    /// The PDF/A extension schema that declares PDF/UA's `pdfuaid:part` (ISO 14289-1 §5).
+    static let pdfUAExtensionSchema = """
+          <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+           <pdfaExtension:schemas>
+            <rdf:Bag>
+             <rdf:li rdf:parseType="Resource">
+              <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+              <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+              <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+              <pdfaSchema:property>
+               <rdf:Seq>
+                <rdf:li rdf:parseType="Resource"><pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType><pdfaProperty:category>internal</pdfaProperty:category><pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description></rdf:li>
+               </rdf:Seq>
+              </pdfaSchema:property>
+             </rdf:li>
+            </rdf:Bag>
+           </pdfaExtension:schemas>
+          </rdf:Description>
+        """
 
     /// The PDF/A extension schema that declares Factur-X's `fx` properties (Factur-X 1.0, annex A).
     static let facturXExtensionSchema = """

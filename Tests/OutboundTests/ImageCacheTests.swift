@@ -9,7 +9,7 @@ import Testing
 struct ImageCacheTests {
     func loader(_ cache: TTLCache<String, Data>) -> HTTPImageLoader {
         let configuration = PinnedHTTPClient.Configuration(
-            allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3)
+            allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120), maxRedirects: 3)
         return HTTPImageLoader(client: PinnedHTTPClient(configuration: configuration), limiter: AsyncLimiter(limit: 4), cache: cache)
     }
 

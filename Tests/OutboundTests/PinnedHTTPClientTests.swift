@@ -59,7 +59,7 @@ struct PinnedHTTPClientTests {
     @Test("an image is fetched from a loopback server when private targets are allowed, with its own Host header")
     func fetchesImage() async throws {
         try await LoopbackServer.run(respond: servePNG) { port, server in
-            let loader = imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3))
+            let loader = imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120), maxRedirects: 3))
             let data = try await loader.load(.url("http://127.0.0.1:\(port)/logo.png?size=2"))
             #expect([UInt8](data) == png)
             let head = try #require(server.heads.withLockedValue { $0.first })
@@ -83,15 +83,17 @@ struct PinnedHTTPClientTests {
         }
         try await LoopbackServer.run(respond: respond) { port, _ in
             let client = PinnedHTTPClient(
-                configuration: .init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxBodyBytes: 256 * 1024))
+                configuration: .init(allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120), maxBodyBytes: 256 * 1024))
             let error = await failure { try await client.send(method: .GET, url: URL(string: "http://127.0.0.1:\(port)/big.png")!) }
             #expect(error as? OutboundFailure == .responseTooLarge(limit: 256 * 1024))
-            for _ in 0..<200 where !serverGaveUp.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<3000 where !serverGaveUp.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
             #expect(serverGaveUp.withLockedValue { $0 }, "the client kept the connection open")
 
             let loaderError = await failure {
-                try await imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxBodyBytes: 256 * 1024))
-                    .load(.url("http://127.0.0.1:\(port)/big.png"))
+                try await imageLoader(
+                    .init(allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120), maxBodyBytes: 256 * 1024)
+                )
+                .load(.url("http://127.0.0.1:\(port)/big.png"))
             }
             #expect(loaderError as? RenderError == .imageUnavailable(source: "http://127.0.0.1:\(port)/big.png", reason: "image could not be loaded"))
         }
@@ -101,15 +103,14 @@ struct PinnedHTTPClientTests {
     func announcedLength() async throws {
         let respond: LoopbackServer.Respond = { _, writer in
             try await writer.send("HTTP/1.1 200 OK\nContent-Type: image/png\nContent-Length: 50000000")
-            // No body ever comes: only a refusal from the head ends the request before the deadline.
-            try await Task.sleep(for: .seconds(30))
+            // No body ever comes: only a refusal from the head ends the request before the deadline (which
+            // would read as timedOut, not responseTooLarge).
+            try await Task.sleep(for: .seconds(120))
         }
         try await LoopbackServer.run(respond: respond) { port, _ in
-            let client = PinnedHTTPClient(configuration: .init(allowPrivate: true, requestTimeout: .seconds(10), maxBodyBytes: 1024 * 1024))
-            let started = ContinuousClock.now
+            let client = PinnedHTTPClient(configuration: .init(allowPrivate: true, requestTimeout: .seconds(60), maxBodyBytes: 1024 * 1024))
             let error = await failure { try await client.send(method: .GET, url: URL(string: "http://127.0.0.1:\(port)/huge.png")!) }
             #expect(error as? OutboundFailure == .responseTooLarge(limit: 1024 * 1024))
-            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 
@@ -147,7 +148,7 @@ struct PinnedHTTPClientTests {
             }
         }
         try await LoopbackServer.run(respond: respond) { port, server in
-            let loader = imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3))
+            let loader = imageLoader(.init(allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120), maxRedirects: 3))
             let data = try await loader.load(.url("http://127.0.0.1:\(port)/0"))
             #expect([UInt8](data) == png)
             #expect(server.requests.withLockedValue { $0 } == 3)
@@ -157,7 +158,7 @@ struct PinnedHTTPClientTests {
         }
         try await LoopbackServer.run(respond: endless) { port, server in
             let client = PinnedHTTPClient(
-                configuration: .init(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30), maxRedirects: 3))
+                configuration: .init(allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120), maxRedirects: 3))
             let error = await failure { try await client.send(method: .GET, url: URL(string: "http://127.0.0.1:\(port)/start")!) }
             #expect(error as? OutboundFailure == .tooManyRedirects)
             #expect(server.requests.withLockedValue { $0 } == 4)
@@ -196,7 +197,7 @@ struct PinnedHTTPClientTests {
         let silent: LoopbackServer.Respond = { _, _ in }
         try await LoopbackServer.run(respond: silent) { port, server in
             // Generous: loading the system trust roots for the TLS context can take a while on a busy machine.
-            let configuration = PinnedHTTPClient.Configuration(allowPrivate: true, requestTimeout: .seconds(10))
+            let configuration = PinnedHTTPClient.Configuration(allowPrivate: true, connectTimeout: .seconds(20), requestTimeout: .seconds(20))
             let client = PinnedHTTPClient(configuration: configuration, resolver: FixedResolver(address: "127.0.0.1"))
             let error = await failure { try await client.send(method: .GET, url: URL(string: "https://images.test:\(port)/logo.png")!) }
             #expect(error is OutboundFailure)
@@ -275,7 +276,7 @@ struct PinnedHTTPClientTests {
         try await LoopbackServer.run(respond: slow) { port, server in
             // The deadlines are not what is tested: generous, so a loaded machine (the whole suite runs in
             // parallel on 2 cores; CI once saw a fetch wait past the default 5 s) cannot fail it.
-            let configuration = PinnedHTTPClient.Configuration(allowPrivate: true, connectTimeout: .seconds(15), requestTimeout: .seconds(30))
+            let configuration = PinnedHTTPClient.Configuration(allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120))
             let loader = HTTPImageLoader(client: PinnedHTTPClient(configuration: configuration), limiter: AsyncLimiter(limit: 2))
             let loaded = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<6 { group.addTask { try await loader.load(.url("http://127.0.0.1:\(port)/\(index).png")).count } }

@@ -95,8 +95,10 @@ struct ResendEmailSenderTests {
             }
         }
         try await LoopbackServer.run(respond: respond) { port, server in
+            // A deadline far past what three loopback attempts need even on a loaded machine: the test is about
+            // the retries, not the deadline.
             let sender = try ResendEmailSender(
-                apiKey: "re_test_123", baseURL: "http://127.0.0.1:\(port)", backoff: [.milliseconds(10), .milliseconds(10)])
+                apiKey: "re_test_123", baseURL: "http://127.0.0.1:\(port)", deadline: .seconds(120), backoff: [.milliseconds(10), .milliseconds(10)])
             #expect(try await sender.send(sampleMessage()) == "third")
             let keys = server.heads.withLockedValue { $0 }.map { header("Idempotency-Key", in: $0) }
             #expect(keys.count == 3)
@@ -107,7 +109,8 @@ struct ResendEmailSenderTests {
     @Test("5xx on every attempt: unavailable after three")
     func givesUp() async throws {
         try await LoopbackServer.run(respond: jsonAnswer("503 Service Unavailable", "{}")) { port, server in
-            let sender = try ResendEmailSender(apiKey: "re_test_123", baseURL: "http://127.0.0.1:\(port)", backoff: [.zero, .zero])
+            let sender = try ResendEmailSender(
+                apiKey: "re_test_123", baseURL: "http://127.0.0.1:\(port)", deadline: .seconds(120), backoff: [.zero, .zero])
             let error = await failure { try await sender.send(sampleMessage()) }
             #expect(error as? EmailSendError == .unavailable("Resend answered 503: HTTP 503"))
             #expect(server.requests.withLockedValue { $0 } == 3)

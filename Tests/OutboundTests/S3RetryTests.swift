@@ -60,9 +60,7 @@ struct S3RetryTests {
     @Test("a connection refused is retried, then reported")
     func connectionErrors() async throws {
         let port = try await LoopbackServer.closedPort()
-        let started = ContinuousClock.now
         await #expect(throws: BlobStoreError.self) { try await store(port: port, maxAttempts: 3).delete(key: "k") }
-        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test("a 403 is not retried")

@@ -260,7 +260,7 @@ struct SMTPProtocolTests {
     @Test("a line longer than the limit is cut off: unavailable, nothing buffered without bound")
     func endlessLine() async throws {
         try await withScriptedSMTPServer(greeting: "220 " + String(repeating: "x", count: 64 * 1024), respond: { _ in nil }) { port in
-            let sender = try SMTPEmailSender(url: "smtp://127.0.0.1:\(port)?timeout=5")
+            let sender = try SMTPEmailSender(url: "smtp://127.0.0.1:\(port)?timeout=60")
             let error = await failure { try await sender.send(sampleMessage()) }
             #expect(error as? EmailSendError == .unavailable(SMTPConnectionError.lineTooLong.description))
         }
@@ -274,7 +274,7 @@ struct SMTPProtocolTests {
             return Array("250 ok\r\n".utf8)
         }
         try await withScriptedSMTPServer(respond: respond) { port in
-            let sender = try SMTPEmailSender(url: "smtp://127.0.0.1:\(port)?timeout=3")
+            let sender = try SMTPEmailSender(url: "smtp://127.0.0.1:\(port)?timeout=60")
             let error = await failure { try await sender.send(sampleMessage()) }
             #expect(error as? EmailSendError == .unavailable(SMTPConnectionError.dataAfterStartTLS.description))
         }
@@ -291,7 +291,7 @@ struct SMTPProtocolTests {
             return Array("250 ok\r\n".utf8)
         }
         try await withScriptedSMTPServer(respond: respond) { port in
-            let sender = try SMTPEmailSender(url: "smtp://127.0.0.1:\(port)?timeout=3")
+            let sender = try SMTPEmailSender(url: "smtp://127.0.0.1:\(port)?timeout=60")
             let error = await failure { try await sender.send(sampleMessage()) }
             #expect(error as? EmailSendError == .unavailable("451 4.3.0 try 4.3.0 later"))
         }

@@ -83,7 +83,8 @@ format:
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
 
 ## Benchmarks (never part of `make test`): the render engine against Typst, WeasyPrint and Chromium,
-## then the HTTP API; both write BENCHMARKS.md.
+## the HTTP API, tenant isolation, renders end to end through the API (SQLite + files, PostgreSQL + S3)
+## and the cost of tagged PDF; all write BENCHMARKS.md.
 bench: deps
 	$(SWIFT) build -c release --product craftkit
 	mkdir -p bench-out
@@ -93,6 +94,8 @@ bench: deps
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
 	Benchmarks/api-bench.sh >> BENCHMARKS.md
 	python3 Benchmarks/isolation.py --bin .build/release/craftkit >> BENCHMARKS.md
+	scripts/with-s3.sh scripts/with-postgres.sh python3 Benchmarks/e2e-bench.py --renders 300 | grep -v '^with-' >> BENCHMARKS.md
+	python3 Benchmarks/tagging.py >> BENCHMARKS.md
 
 clean-data:
 	rm -rf data

@@ -53,16 +53,18 @@ public enum RenderBenchmark {
 
     /// Runs every case: `warmup` renders, then `iterations` sequential renders for latency, then
     /// `iterations` renders spread over `concurrency` concurrent tasks for throughput. PDFs are
-    /// written to `outputDirectory` when given (one per case).
+    /// written to `outputDirectory` when given (one per case). `pdf`, when given, replaces every
+    /// fixture's PDF settings (the tagging benchmark renders the same cases tagged and untagged).
     public static func run(
         fixturesDirectory: URL, iterations: Int = 200, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-        warmup: Int = 5, outputDirectory: URL? = nil, waitForIdleCPU: Bool = false,
+        warmup: Int = 5, outputDirectory: URL? = nil, waitForIdleCPU: Bool = false, pdf: PDFSettings? = nil,
         progress: @Sendable (String) -> Void = { _ in }
     ) async throws -> Report {
         let engine = try RenderEngine()
         let images = DirectoryImageLoader(directory: fixturesDirectory.appendingPathComponent("assets"))
         var results: [Result] = []
-        for c in try fixtureCases(directory: fixturesDirectory) {
+        for var c in try fixtureCases(directory: fixturesDirectory) {
+            if let pdf { c.document.pdf = pdf }
             if waitForIdleCPU { try await waitUntilIdle() }
             var last: RenderedPDF?
             for _ in 0..<max(1, warmup) {

@@ -39,10 +39,13 @@ struct BenchRender: AsyncParsableCommand {
     @Flag(help: "Before each case, wait until the CPUs are idle (for shared machines).")
     var waitIdle = false
 
+    @Option(help: "Render every case tagged (true) or untagged (false), whatever the fixture says (Benchmarks/tagging.py).")
+    var tagged: Bool?
+
     func run() async throws {
         let report = try await RenderBenchmark.run(
             fixturesDirectory: URL(fileURLWithPath: fixtures), iterations: iterations, concurrency: concurrency,
-            outputDirectory: out.map { URL(fileURLWithPath: $0) }, waitForIdleCPU: waitIdle
+            outputDirectory: out.map { URL(fileURLWithPath: $0) }, waitForIdleCPU: waitIdle, pdf: tagged.map { PDFSettings(tagged: $0) }
         ) { print($0) }
         print(RenderBenchmark.markdown(report))
         if let json {

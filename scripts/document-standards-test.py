@@ -148,5 +148,31 @@ warnings = record.get("warnings") or []
 check(len(warnings) == 1 and warnings[0]["code"] == "font_coverage" and "U+10FFFD" in warnings[0]["message"],
       "an uncovered character is a font_coverage warning: %s" % warnings)
 
+# An attachment named by URL (the examples' server allows loopback fetches) is fetched when the render runs.
+import http.server, threading
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(FACTUR_X)))
+        self.end_headers()
+        self.wfile.write(FACTUR_X)
+
+    def log_message(self, *args):
+        pass
+
+
+files = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+threading.Thread(target=files.serve_forever, daemon=True).start()
+by_url = {"filename": "factur-x.xml", "mimeType": "text/xml", "relationship": "Alternative",
+          "url": "http://127.0.0.1:%d/factur-x.xml" % files.server_address[1]}
+_, fetched = render(key, "rechnung", {"data": data, "options": {"pdfa": "3b"}, "attachments": [by_url]})
+fetched_document = pikepdf.open(io.BytesIO(fetched))  # kept: its attachments read from it
+attached = fetched_document.attachments.get("factur-x.xml")
+check(attached is not None and attached.get_file().read_bytes() == FACTUR_X, "an attachment named by URL is fetched and embedded")
+files.shutdown()
+
 print("document standards: %d failed" % len(failures))
 sys.exit(1 if failures else 0)

@@ -115,6 +115,8 @@ public struct AppServices: Sendable {
                 uploadsURL: config.publicURL + PublicPageRoutes.uploadPrefix, blobs: blobs,
                 fallback: HTTPImageLoader(allowPrivate: config.allowPrivateFetch, logger: logger)
             ),
+            attachmentFetcher: HTTPAttachmentFetcher(
+                allowPrivate: config.allowPrivateFetch, maxBytes: RenderAttachments.maxFileBytes, logger: logger),
             signal: jobSignal, completions: webhookSignal,
             settings: workerSettings, logger: logger
         )

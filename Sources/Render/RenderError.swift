@@ -24,6 +24,8 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
     case brokenImage(source: String, reason: String)
     /// The image loader could not deliver the bytes (network, missing asset). May be transient.
     case imageUnavailable(source: String, reason: String)
+    /// A file a render embeds by URL could not be fetched (retried like an image).
+    case attachmentUnavailable(filename: String)
     /// A `{{value | name}}` with a formatter the engine does not know.
     case unknownFormatter(String)
     /// A known formatter with a bad argument (`money:EURO`, `number:x`).
@@ -53,6 +55,7 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedImage: return "unsupported_image"
         case .brokenImage: return "broken_image"
         case .imageUnavailable: return "image_unavailable"
+        case .attachmentUnavailable: return "attachment_unavailable"
         case .unknownFormatter: return "unknown_formatter"
         case .invalidFormatterArgument: return "invalid_formatter_argument"
         case .unknownFont: return "unknown_font"
@@ -67,7 +70,7 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// problem with the template or the data.
     public var isTransient: Bool {
         switch self {
-        case .imageUnavailable, .timeout: return true
+        case .imageUnavailable, .attachmentUnavailable, .timeout: return true
         default: return false
         }
     }
@@ -86,6 +89,7 @@ public enum RenderError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedImage(let s): return "Image \(s) is not PNG, JPEG or WebP."
         case .brokenImage(let s, let r): return "Image \(s) could not be decoded: \(r)."
         case .imageUnavailable(let s, let r): return "Image \(s) could not be loaded: \(r)."
+        case .attachmentUnavailable(let name): return "Attachment \(name) could not be fetched from its URL."
         case .unknownFormatter(let n): return "Unknown formatter \"\(n)\"; known: \(Formatters.names.sorted().joined(separator: ", "))."
         case .invalidFormatterArgument(let f, let a): return "Formatter \"\(f)\" does not accept \"\(a)\"."
         case .unknownFont(let f): return "No installed or registered font provides the family \"\(f)\"."

@@ -6,9 +6,9 @@ import Render
 /// such as the XML of a Factur-X/ZUGFeRD invoice. Bounded in number and size, named safely, and
 /// sniffed: the content must be what its `mimeType` says, from a short list of document types, so a
 /// PDF never carries an executable under an invoice's name.
-enum RenderAttachments {
+public enum RenderAttachments {
     static let maxCount = 10
-    static let maxFileBytes = 5 * 1024 * 1024
+    public static let maxFileBytes = 5 * 1024 * 1024
     static let maxTotalBytes = 8 * 1024 * 1024
 
     /// Accepted types and the check their content must pass.
@@ -33,6 +33,28 @@ enum RenderAttachments {
         return trimmed.hasPrefix("<")
     }
 
+    /// The attachments of a render with every URL resolved to its bytes, each checked against its type.
+    static func resolve(_ files: [EmbeddedFile], fetcher: (any EmbeddedFileFetcher)?) async throws -> [EmbeddedFile] {
+        var resolved: [EmbeddedFile] = []
+        for var file in files {
+            if let url = file.url {
+                guard let fetcher else { throw RenderFailure.permanent("Attachment \(file.filename): fetching by URL is not available here.") }
+                do {
+                    file.content = try await fetcher.fetch(url)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    throw RenderError.attachmentUnavailable(filename: file.filename)
+                }
+                guard file.content.count <= maxFileBytes, !file.content.isEmpty, sniffers[file.mimeType]?(file.content) == true else {
+                    throw RenderFailure.permanent("Attachment \(file.filename): the file at its URL is empty, too large or not \(file.mimeType).")
+                }
+            }
+            resolved.append(file)
+        }
+        return resolved
+    }
+
     /// Reads `attachments` (absent → none); every problem goes to `issues` with its path.
     static func parse(_ items: [JSONValue]?, issues: inout ValidationIssues) -> [EmbeddedFile] {
         guard let items else { return [] }
@@ -49,9 +71,15 @@ enum RenderAttachments {
             let mimeType = fields.string("mimeType", required: true, length: 1...120)
             let relationship = fields.string("relationship")
             let description = fields.string("description", length: 1...500)
-            let content = fields.string("content", required: true, length: 1...(maxFileBytes / 3 * 4 + 4))
-            if fields.raw("url") != nil {
-                fields.fail("url", "Attachments by URL are not supported; send the file as base64 in content")
+            let content = fields.string("content", length: 1...(maxFileBytes / 3 * 4 + 4))
+            let url = fields.string("url", length: 1...2048)
+            if content == nil, url == nil, fields.issues.isEmpty {
+                fields.fail("content", "Required: the file as base64, or its url")
+            } else if content != nil, url != nil {
+                fields.fail("url", "Send either content or url, not both")
+            }
+            if let url, URL(string: url).map({ ["http", "https"].contains($0.scheme?.lowercased() ?? "") && $0.host != nil }) != true {
+                fields.fail("url", "Must be an http(s) URL")
             }
             if let filename, filename.contains(where: { $0 == "/" || $0 == "\\" || $0.isNewline || $0.unicodeScalars.contains { $0.value < 0x20 } }) {
                 fields.fail("filename", "Must not contain slashes or control characters")
@@ -89,9 +117,14 @@ enum RenderAttachments {
                 }
             }
             issues.merge(fields.issues)
-            if let filename, let type, let bytes, fields.issues.isEmpty {
+            guard let filename, let type, fields.issues.isEmpty else { continue }
+            if let bytes {
                 files.append(
                     EmbeddedFile(filename: filename, mimeType: type, relationship: parsedRelationship, description: description, content: bytes))
+            } else if let url {
+                files.append(
+                    EmbeddedFile(
+                        filename: filename, mimeType: type, relationship: parsedRelationship, description: description, content: Data(), url: url))
             }
         }
         if total > maxTotalBytes { issues.add("Must hold at most \(maxTotalBytes / 1024 / 1024) MiB in all", at: "attachments") }

@@ -34,6 +34,8 @@ public struct RenderWorker: Sendable {
     let blobs: any BlobStore
     let engine: RenderEngine
     let images: any ImageLoader
+    /// Fetches attachments a request named by URL; without one, such renders fail with a clear message.
+    let attachmentFetcher: (any EmbeddedFileFetcher)?
     /// The loader renders use (previews use it too).
     public var imageLoader: any ImageLoader { images }
     let signal: JobSignal
@@ -48,8 +50,8 @@ public struct RenderWorker: Sendable {
 
     public init(
         queue: any JobQueue, renders: any RenderRepository, work: any UnitOfWork, templates: any RenderableVersionSource, blobs: any BlobStore,
-        engine: RenderEngine, images: any ImageLoader, signal: JobSignal, completions: JobSignal? = nil, clock: any WallClock = SystemClock(),
-        settings: Settings = Settings(), logger: Logger
+        engine: RenderEngine, images: any ImageLoader, attachmentFetcher: (any EmbeddedFileFetcher)? = nil, signal: JobSignal,
+        completions: JobSignal? = nil, clock: any WallClock = SystemClock(), settings: Settings = Settings(), logger: Logger
     ) {
         self.queue = queue
         self.renders = renders
@@ -58,6 +60,7 @@ public struct RenderWorker: Sendable {
         self.blobs = blobs
         self.engine = engine
         self.images = images
+        self.attachmentFetcher = attachmentFetcher
         self.signal = signal
         self.completions = completions
         self.clock = clock
@@ -159,7 +162,9 @@ public struct RenderWorker: Sendable {
 
     func produce(_ render: RenderRecord) async throws -> RenderOutput {
         var (document, data, options) = try await inputs(of: render)
-        if render.attachmentCount > 0 { options.attachments = try await renders.attachments(renderID: render.id) }
+        if render.attachmentCount > 0 {
+            options.attachments = try await RenderAttachments.resolve(try await renders.attachments(renderID: render.id), fetcher: attachmentFetcher)
+        }
         let pdf = try await engine.renderPDF(document: document, data: data, images: images, options: options)
         let key = "renders/\(render.projectID)/\(render.id).pdf"
         try await blobs.put(pdf.bytes, key: key)

@@ -473,6 +473,7 @@ public enum Migrations {
                 "ALTER TABLE renders ADD COLUMN warnings TEXT",
                 "ALTER TABLE renders ADD COLUMN attachment_count BIGINT NOT NULL DEFAULT 0",
                 // Content as base64 text: one column type on both engines, and a render's files are few and bounded.
+                // A file named by URL has empty content and its url; the worker fetches it.
                 """
                 CREATE TABLE render_attachments (
                     render_id TEXT NOT NULL REFERENCES renders(id),
@@ -482,6 +483,7 @@ public enum Migrations {
                     relationship TEXT NOT NULL,
                     description TEXT,
                     content TEXT NOT NULL,
+                    url TEXT,
                     PRIMARY KEY (render_id, position)
                 )
                 """,

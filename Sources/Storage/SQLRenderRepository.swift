@@ -62,9 +62,9 @@ public struct SQLRenderRepository: RenderRepository {
         for (position, file) in files.enumerated() {
             try await transaction.sql.raw(
                 """
-                INSERT INTO render_attachments (render_id, position, filename, mime_type, relationship, description, content)
+                INSERT INTO render_attachments (render_id, position, filename, mime_type, relationship, description, content, url)
                 VALUES (\(bind: renderID), \(bind: position), \(bind: file.filename), \(bind: file.mimeType),
-                    \(bind: file.relationship.rawValue), \(bind: file.description), \(bind: file.content.base64EncodedString()))
+                    \(bind: file.relationship.rawValue), \(bind: file.description), \(bind: file.content.base64EncodedString()), \(bind: file.url))
                 """
             ).run()
         }
@@ -73,7 +73,7 @@ public struct SQLRenderRepository: RenderRepository {
     public func attachments(renderID: String) async throws -> [EmbeddedFile] {
         try await database.sql.raw(
             """
-            SELECT filename, mime_type, relationship, description, content FROM render_attachments
+            SELECT filename, mime_type, relationship, description, content, url FROM render_attachments
             WHERE render_id = \(bind: renderID) ORDER BY position
             """
         ).all().map { row in
@@ -82,7 +82,8 @@ public struct SQLRenderRepository: RenderRepository {
             else { throw AppError(status: 500, code: "internal_error", message: "A stored attachment of render \(renderID) could not be read.") }
             return EmbeddedFile(
                 filename: try row.decode(column: "filename", as: String.self), mimeType: try row.decode(column: "mime_type", as: String.self),
-                relationship: relationship, description: try row.decode(column: "description", as: String?.self), content: content)
+                relationship: relationship, description: try row.decode(column: "description", as: String?.self), content: content,
+                url: try row.decode(column: "url", as: String?.self))
         }
     }
 

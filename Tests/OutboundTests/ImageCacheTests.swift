@@ -50,3 +50,27 @@ struct ImageCacheTests {
         #expect(HTTPImageLoader.freshness("max-age=soon") == nil)
     }
 }
+
+@Suite("Attachments fetched by URL")
+struct AttachmentFetchTests {
+    @Test("a file is fetched whatever its type; a private address is refused unless allowed, and every failure reads the same")
+    func fetches() async throws {
+        let xml = Array("<invoice/>".utf8)
+        let serveXML: LoopbackServer.Respond = { _, writer in
+            try await writer.send("HTTP/1.1 200 OK\nContent-Type: text/xml\nContent-Length: \(xml.count)", body: xml)
+        }
+        try await LoopbackServer.run(respond: serveXML) { port, server in
+            let open = HTTPAttachmentFetcher(
+                client: PinnedHTTPClient(configuration: .init(allowPrivate: true, connectTimeout: .seconds(60), requestTimeout: .seconds(120))))
+            let fetched = try await open.fetch("http://127.0.0.1:\(port)/invoice.xml")
+            #expect([UInt8](fetched) == xml)
+            let guarded = HTTPAttachmentFetcher(allowPrivate: false)
+            let refused = await failure { try await guarded.fetch("http://127.0.0.1:\(port)/invoice.xml") }
+            let closedPort = try await LoopbackServer.closedPort()
+            let closed = await failure { try await open.fetch("http://127.0.0.1:\(closedPort)/x") }
+            #expect(refused as? OutboundFailure == .transport("attachment could not be fetched"))
+            #expect(closed as? OutboundFailure == .transport("attachment could not be fetched"))
+            #expect(server.requests.withLockedValue { $0 } == 1)
+        }
+    }
+}

@@ -2,10 +2,25 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import PartnerAPI
+import Render
+import Renders
 import SQLKit
+import Storage
+import Templates
 import TestSupport
 import Testing
+
+/// Serves attachment URLs from memory; a missing URL fails like an unreachable host.
+struct StubFetcher: EmbeddedFileFetcher {
+    let files: [String: Data]
+
+    func fetch(_ url: String) async throws -> Data {
+        guard let data = files[url] else { throw URLError(.cannotConnectToHost) }
+        return data
+    }
+}
 
 @Suite("Archival renders and embedded files")
 struct ArchivalRenderTests {
@@ -87,9 +102,14 @@ struct ArchivalRenderTests {
                 (body(pdfa: nil, attachments: "[\(Self.attachment()),\(Self.attachment())]"), "attachments[1].filename"),
                 (body(pdfa: nil, attachments: "[" + Array(repeating: Self.attachment(), count: 11).joined(separator: ",") + "]"), "attachments"),
                 (
-                    body(pdfa: nil, attachments: #"[{"filename":"a.xml","mimeType":"text/xml","url":"https://example.com/a.xml"}]"#),
+                    body(pdfa: nil, attachments: #"[{"filename":"a.xml","mimeType":"text/xml","url":"ftp://example.com/a.xml"}]"#),
                     "attachments[0].url"
                 ),
+                (
+                    body(pdfa: nil, attachments: #"[{"filename":"a.xml","mimeType":"text/xml","url":"https://example.com/a","content":"PHgvPg=="}]"#),
+                    "attachments[0].url"
+                ),
+                (body(pdfa: nil, attachments: #"[{"filename":"a.xml","mimeType":"text/xml"}]"#), "attachments[0].content"),
             ]
             for (request, path) in cases {
                 let refused = try await client.call(.post, "/v1/templates/invoice/render", bearer: key, json: request)
@@ -100,6 +120,59 @@ struct ArchivalRenderTests {
             #expect(try rows?.decode(column: "n", as: Int64.self) == 0)
             let files = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM render_attachments").first()
             #expect(try files?.decode(column: "n", as: Int64.self) == 0)
+        }
+    }
+
+    func worker(_ services: AppServices, fetcher: StubFetcher) throws -> RenderWorker {
+        RenderWorker(
+            queue: SQLJobQueue(database: services.database), renders: SQLRenderRepository(database: services.database),
+            work: SQLUnitOfWork(database: services.database), templates: SQLTemplateRepository(database: services.database),
+            blobs: services.blobs, engine: try TestApp.sharedEngine(), images: NoImageLoader(), attachmentFetcher: fetcher, signal: JobSignal(),
+            settings: TestApp.workerSettings, logger: Logger(label: "test"))
+    }
+
+    func settle(_ worker: RenderWorker, _ client: any TestClientProtocol, key: String, id: String) async throws -> TestResult {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            _ = try await worker.runOnce(owner: "w")
+            let render = try await client.call(.get, "/v1/renders/\(id)", bearer: key)
+            if render.string("status") == "succeeded" || render.string("status") == "failed" { return render }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await client.call(.get, "/v1/renders/\(id)", bearer: key)
+    }
+
+    @Test("an attachment named by URL is fetched when the render runs and embedded; an unreachable or wrong file fails the render clearly")
+    func byURL() async throws {
+        try await TestApp.run(.sqlite) { client, services in
+            let key = try await setUp(client)
+            let fetcher = StubFetcher(files: ["https://erp.example/invoice.xml": Self.xml, "https://erp.example/not-xml": Data("MZ\u{0}".utf8)])
+            let worker = try worker(services, fetcher: fetcher)
+            func attachment(_ url: String) -> String { #"[{"filename":"factur-x.xml","mimeType":"text/xml","url":"\#(url)"}]"# }
+
+            let queued = try await client.call(
+                .post, "/v1/templates/invoice/render", bearer: key, json: body(pdfa: "3b", attachments: attachment("https://erp.example/invoice.xml"))
+            )
+            #expect(queued.status == 202, "\(queued.body)")
+            let id = try #require(queued.string("id"))
+            let done = try await settle(worker, client, key: key, id: id)
+            #expect(done.string("status") == "succeeded", "\(done.body)")
+            let download = try await client.execute(uri: "/v1/renders/\(id)/download", method: .get, headers: [.authorization: "Bearer \(key)"]) {
+                $0
+            }
+            #expect(String(decoding: Data(download.body.readableBytesView), as: UTF8.self).contains("<fx:DocumentFileName>factur-x.xml"))
+
+            let wrong = try await client.call(
+                .post, "/v1/templates/invoice/render", bearer: key, json: body(pdfa: nil, attachments: attachment("https://erp.example/not-xml")))
+            let failed = try await settle(worker, client, key: key, id: try #require(wrong.string("id")))
+            #expect(failed.string("status") == "failed")
+            #expect(failed.string("errorMessage")?.contains("not text/xml") == true, "\(failed.body)")
+
+            let missing = try await client.call(
+                .post, "/v1/templates/invoice/render", bearer: key, json: body(pdfa: nil, attachments: attachment("https://erp.example/gone")))
+            let gone = try await settle(worker, client, key: key, id: try #require(missing.string("id")))
+            #expect(gone.string("status") == "failed")
+            #expect(gone.string("errorMessage") == "Attachment factur-x.xml could not be fetched from its URL.", "\(gone.body)")
         }
     }
 }

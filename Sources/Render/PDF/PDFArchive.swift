@@ -18,19 +18,30 @@ public struct EmbeddedFile: Sendable, Equatable {
     public var mimeType: String
     public var relationship: Relationship
     public var description: String?
+    /// The bytes embedded.
     public var content: Data
+    /// Where `content` is fetched from at render time, for a file the request named by URL (empty
+    /// `content` until then).
+    public var url: String?
 
-    public init(filename: String, mimeType: String, relationship: Relationship, description: String? = nil, content: Data) {
+    public init(filename: String, mimeType: String, relationship: Relationship, description: String? = nil, content: Data, url: String? = nil) {
         self.filename = filename
         self.mimeType = mimeType
         self.relationship = relationship
         self.description = description
         self.content = content
+        self.url = url
     }
 
     /// The file names Factur-X, ZUGFeRD and XRechnung give the invoice XML; with PDF/A-3 such an attachment
     /// makes the document a hybrid e-invoice, declared in the XMP.
     static let eInvoiceNames: Set<String> = ["factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml"]
+}
+
+/// Fetches a file a render request names by URL, at render time (the server's is SSRF-guarded and
+/// capped; docs/api.md#renders). Whatever fails, the render reads one reason.
+public protocol EmbeddedFileFetcher: Sendable {
+    func fetch(_ url: String) async throws -> Data
 }
 
 /// The last pass over an engine PDF when it must be archival (PDF/A-2b or PDF/A-3b) or carry files:

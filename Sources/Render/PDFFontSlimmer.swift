@@ -121,13 +121,5 @@ enum PDFFontSlimmer {
         }
     }
 
-    static func deflate(_ data: [UInt8]) -> [UInt8]? {
-        var size = compressBound(uLong(data.count))
-        var output = [UInt8](repeating: 0, count: Int(size))
-        let status = output.withUnsafeMutableBufferPointer { out in
-            data.withUnsafeBufferPointer { input in compress2(out.baseAddress, &size, input.baseAddress, uLong(input.count), 6) }
-        }
-        guard status == Z_OK else { return nil }
-        return Array(output[0..<Int(size)])
-    }
+    static func deflate(_ data: [UInt8]) -> [UInt8]? { Flate.deflate(data) }
 }

@@ -129,11 +129,8 @@ struct PDFObjectEditor {
 
 /// Just enough PDF syntax to find and edit dictionary entries and walk arrays.
 enum PDFSyntax {
-    static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0x0C || b == 0x00 }
-    static func isDelimiter(_ b: UInt8) -> Bool {
-        b == UInt8(ascii: "(") || b == UInt8(ascii: ")") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "[")
-            || b == UInt8(ascii: "]") || b == UInt8(ascii: "/") || b == UInt8(ascii: "{") || b == UInt8(ascii: "}") || b == UInt8(ascii: "%")
-    }
+    static func isWhitespace(_ b: UInt8) -> Bool { PDFLexer.isWhitespace(b) }
+    static func isDelimiter(_ b: UInt8) -> Bool { PDFLexer.isDelimiter(b) }
 
     /// Skips whitespace and comments (Cairo writes `/Type /Page % 1`).
     static func skipWhitespace(_ s: [UInt8], _ i: Int) -> Int {
@@ -368,20 +365,7 @@ enum PDFSyntax {
     }
 
     /// A PDF text string: literal for printable ASCII, UTF-16BE hex with a byte-order mark otherwise.
-    static func textString(_ s: String) -> [UInt8] {
-        if s.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
-            var out: [UInt8] = [UInt8(ascii: "(")]
-            for b in s.utf8 {
-                if b == UInt8(ascii: "(") || b == UInt8(ascii: ")") || b == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
-                out.append(b)
-            }
-            out.append(UInt8(ascii: ")"))
-            return out
-        }
-        var bytes: [UInt8] = [0xFE, 0xFF]
-        for unit in s.utf16 { bytes += [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
-        return Array("<\(hex(bytes))>".utf8)
-    }
+    static func textString(_ s: String) -> [UInt8] { pdfTextString(s) }
 
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789ABCDEF".utf8)

@@ -1,5 +1,6 @@
 import CPangoCairo
 import Foundation
+import Render
 
 /// Pixels of a stamp drawn as an image: a decoded PNG, or text drawn through Pango (a handwriting
 /// font, or characters Helvetica cannot encode). Straight (not premultiplied) RGB, and alpha when any
@@ -148,15 +149,7 @@ struct StampRaster {
     }
 
     /// zlib (FlateDecode) at level 6.
-    static func deflate(_ data: [UInt8]) -> [UInt8] {
-        var size = compressBound(uLong(data.count))
-        var out = [UInt8](repeating: 0, count: Int(size))
-        let status = out.withUnsafeMutableBufferPointer { output in
-            data.withUnsafeBufferPointer { input in compress2(output.baseAddress, &size, input.baseAddress, uLong(input.count), 6) }
-        }
-        precondition(status == Z_OK, "compress2 cannot fail with a buffer of compressBound bytes")
-        return Array(out[0..<Int(size)])
-    }
+    static func deflate(_ data: [UInt8]) -> [UInt8] { Flate.deflate(data) }
 }
 
 /// The PNG bytes Cairo's read callback pulls from.

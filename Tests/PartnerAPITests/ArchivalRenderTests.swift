@@ -131,17 +131,6 @@ struct ArchivalRenderTests {
             settings: TestApp.workerSettings, logger: Logger(label: "test"))
     }
 
-    func settle(_ worker: RenderWorker, _ client: any TestClientProtocol, key: String, id: String) async throws -> TestResult {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            _ = try await worker.runOnce(owner: "w")
-            let render = try await client.call(.get, "/v1/renders/\(id)", bearer: key)
-            if render.string("status") == "succeeded" || render.string("status") == "failed" { return render }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await client.call(.get, "/v1/renders/\(id)", bearer: key)
-    }
-
     @Test("an attachment named by URL is fetched when the render runs and embedded; an unreachable or wrong file fails the render clearly")
     func byURL() async throws {
         try await TestApp.run(.sqlite) { client, services in
@@ -155,7 +144,7 @@ struct ArchivalRenderTests {
             )
             #expect(queued.status == 202, "\(queued.body)")
             let id = try #require(queued.string("id"))
-            let done = try await settle(worker, client, key: key, id: id)
+            let done = try await settleRender(worker, client, key: key, id: id)
             #expect(done.string("status") == "succeeded", "\(done.body)")
             let download = try await client.execute(uri: "/v1/renders/\(id)/download", method: .get, headers: [.authorization: "Bearer \(key)"]) {
                 $0
@@ -164,13 +153,13 @@ struct ArchivalRenderTests {
 
             let wrong = try await client.call(
                 .post, "/v1/templates/invoice/render", bearer: key, json: body(pdfa: nil, attachments: attachment("https://erp.example/not-xml")))
-            let failed = try await settle(worker, client, key: key, id: try #require(wrong.string("id")))
+            let failed = try await settleRender(worker, client, key: key, id: try #require(wrong.string("id")))
             #expect(failed.string("status") == "failed")
             #expect(failed.string("errorMessage")?.contains("not text/xml") == true, "\(failed.body)")
 
             let missing = try await client.call(
                 .post, "/v1/templates/invoice/render", bearer: key, json: body(pdfa: nil, attachments: attachment("https://erp.example/gone")))
-            let gone = try await settle(worker, client, key: key, id: try #require(missing.string("id")))
+            let gone = try await settleRender(worker, client, key: key, id: try #require(missing.string("id")))
             #expect(gone.string("status") == "failed")
             #expect(gone.string("errorMessage") == "Attachment factur-x.xml could not be fetched from its URL.", "\(gone.body)")
         }

@@ -29,6 +29,18 @@ final class FlakyImages: ImageLoader {
     }
 }
 
+/// Runs the worker until the render is terminal (or 60 s pass, so a bug cannot hang the suite).
+func settleRender(_ worker: RenderWorker, _ client: any TestClientProtocol, key: String, id: String) async throws -> TestResult {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline {
+        _ = try await worker.runOnce(owner: "w")
+        let render = try await client.call(.get, "/v1/renders/\(id)", bearer: key)
+        if render.string("status") == "succeeded" || render.string("status") == "failed" { return render }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await client.call(.get, "/v1/renders/\(id)", bearer: key)
+}
+
 @Suite("Render workers")
 struct RenderWorkerTests {
     let imageManifest = #"{"variables":[{"key":"logo","label":"Logo","dataType":"image","required":true}],"loops":[]}"#
@@ -50,24 +62,12 @@ struct RenderWorkerTests {
         return (key, try #require(queued.string("id")))
     }
 
-    /// Runs the worker until the render is terminal (or 30 s pass, so a bug cannot hang the suite).
-    func settle(_ worker: RenderWorker, _ client: any TestClientProtocol, key: String, id: String) async throws -> TestResult {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            _ = try await worker.runOnce(owner: "w")
-            let render = try await client.call(.get, "/v1/renders/\(id)", bearer: key)
-            if render.string("status") == "succeeded" || render.string("status") == "failed" { return render }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await client.call(.get, "/v1/renders/\(id)", bearer: key)
-    }
-
     @Test("an image host that fails twice is retried and the render succeeds on the third attempt", arguments: DatabaseLeg.all)
     func transientRetry(leg: DatabaseLeg) async throws {
         try await TestApp.run(leg) { client, services in
             let (key, id) = try await enqueueImageRender(client)
             let images = FlakyImages(failures: 2)
-            let render = try await settle(try worker(services, images: images), client, key: key, id: id)
+            let render = try await settleRender(try worker(services, images: images), client, key: key, id: id)
             #expect(render.string("status") == "succeeded", "\(render.body)")
             #expect(images.calls.withLock { $0 } == 3)
         }
@@ -77,7 +77,7 @@ struct RenderWorkerTests {
     func givesUp() async throws {
         try await TestApp.run(.sqlite) { client, services in
             let (key, id) = try await enqueueImageRender(client)
-            let render = try await settle(try worker(services, images: FlakyImages(failures: 99)), client, key: key, id: id)
+            let render = try await settleRender(try worker(services, images: FlakyImages(failures: 99)), client, key: key, id: id)
             #expect(render.string("status") == "failed")
             #expect(render.string("errorMessage")?.contains("images.example") == true, "\(render.body)")
             #expect(render.json["downloadUrl"] == .null)
@@ -93,7 +93,7 @@ struct RenderWorkerTests {
             let claimed = try await queue.claim(kinds: [RenderWorker.jobKind], owner: "dead", leaseMillis: 10, now: Date().epochMillis)
             #expect(claimed != nil)
             try await Task.sleep(for: .milliseconds(30))
-            let render = try await settle(try worker(services, images: FlakyImages(failures: 0)), client, key: key, id: id)
+            let render = try await settleRender(try worker(services, images: FlakyImages(failures: 0)), client, key: key, id: id)
             #expect(render.string("status") == "succeeded")
             let jobs = try await services.database.sql.raw("SELECT status, attempts FROM jobs").all()
             #expect(jobs.count == 1)
